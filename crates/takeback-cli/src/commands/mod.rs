@@ -1,0 +1,34 @@
+//! One module per command group; each parses nothing itself (clap did) and only calls the core.
+
+mod config;
+mod doctor;
+
+use std::process::ExitCode;
+
+use takeback_core::paths::{DataDir, DATA_DIR_ENV};
+
+use crate::cli::{Cli, Command};
+use crate::output::Failure;
+
+/// What every command needs from the global options.
+#[derive(Debug)]
+pub struct Context {
+    pub data_dir: DataDir,
+    #[allow(dead_code)] // used by the profile commands
+    pub profile: String,
+    pub json: bool,
+}
+
+pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
+    // clap already folded TAKEBACK_DATA_DIR into `data_dir`; the env value is passed for clarity.
+    let env_dir = std::env::var(DATA_DIR_ENV).ok();
+    let ctx = Context {
+        data_dir: DataDir::resolve(cli.global.data_dir.as_deref(), env_dir.as_deref())?,
+        profile: cli.global.profile,
+        json: cli.global.json,
+    };
+    match cli.command {
+        Command::Doctor => doctor::run(&ctx),
+        Command::Config(c) => config::run(&ctx, c),
+    }
+}

@@ -1,0 +1,79 @@
+//! Errors of the core, and the stable codes the UI and scripts switch on.
+
+use serde::Serialize;
+
+/// A code for every kind of failure a user can meet. The UI switches on it, so variants are only
+/// ever added, never renamed. Serialised in `snake_case` (`"invalid_input"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The request itself is wrong (bad setting name or value, bad argument); fix the input.
+    InvalidInput,
+    /// The thing asked for does not exist (profile, finding, case, setting).
+    NotFound,
+    /// Reading or writing a file failed (permissions, disk full).
+    Io,
+    /// Stored data could not be read back (corrupt settings file, broken vault).
+    Corrupt,
+    /// The profile is locked or the key is wrong.
+    Locked,
+    /// A safety rule refused the action (own-face gate, minors, missing consent).
+    Refused,
+    /// Something outside the app failed (network, provider, keyring).
+    External,
+    /// A bug: the message says what to report.
+    Internal,
+}
+
+/// The core's error type. Messages are written for the person using the app: they say what went
+/// wrong and what to do next, and never contain secrets, image bytes or URLs of findings.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("unknown setting `{key}`; run `takeback config get` to list the settings")]
+    UnknownSetting { key: String },
+
+    #[error("`{value}` is not a valid value for `{key}`: {expected}")]
+    InvalidSetting {
+        key: String,
+        value: String,
+        expected: String,
+    },
+
+    #[error(
+        "could not find a folder for Takeback's data; set TAKEBACK_DATA_DIR or pass --data-dir"
+    )]
+    NoDataDir,
+
+    #[error("{action} `{path}` failed: {source}")]
+    Io {
+        action: &'static str,
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("the settings file `{path}` is damaged ({reason}); fix or delete it to go back to the defaults")]
+    CorruptSettings { path: String, reason: String },
+}
+
+impl Error {
+    /// The stable code for this error.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Error::UnknownSetting { .. } | Error::InvalidSetting { .. } => ErrorCode::InvalidInput,
+            Error::NoDataDir | Error::Io { .. } => ErrorCode::Io,
+            Error::CorruptSettings { .. } => ErrorCode::Corrupt,
+        }
+    }
+
+    /// Wraps an I/O error with what was being done and to which path.
+    pub fn io(action: &'static str, path: &std::path::Path, source: std::io::Error) -> Self {
+        Error::Io {
+            action,
+            path: path.display().to_string(),
+            source,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

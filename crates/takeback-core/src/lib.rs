@@ -1,0 +1,16 @@
+//! Takeback's core: every rule of the product lives here, testable without a window.
+//!
+//! The desktop shell (`src-tauri`) and the `takeback` CLI are thin translators on top of this
+//! crate. It never depends on Tauri (CI checks with `cargo tree -p takeback-core -e normal`).
+//!
+//! Modules are domain nouns; their operations are verbs inside them.
+
+pub mod doctor;
+pub mod error;
+pub mod paths;
+pub mod settings;
+
+pub use error::{Error, ErrorCode, Result};
+
+/// The product's version, shown by `takeback --version`, `doctor` and the About box.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
