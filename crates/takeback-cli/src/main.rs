@@ -10,7 +10,6 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::cli::Cli;
-use crate::output::Failure;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
