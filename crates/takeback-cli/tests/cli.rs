@@ -1,4 +1,5 @@
 //! The CLI as a user runs it: a real process, a real data directory.
+#![allow(clippy::unwrap_used)]
 
 use assert_cmd::Command;
 use predicates::prelude::*;
