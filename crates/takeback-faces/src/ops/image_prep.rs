@@ -1,0 +1,165 @@
+//! face-api's `NetInput.toBatchTensor`: pad to a square with zeros, then TF legacy bilinear resize
+//! (`alignCorners = false`, `halfPixelCenters = false`, no antialiasing), then per-net normalisation.
+
+use candle_core::{Device, Tensor};
+
+use super::Result;
+
+/// An RGB image as `f32` values 0..=255 in HWC order.
+#[derive(Debug, Clone)]
+pub struct RgbF32 {
+    pub width: usize,
+    pub height: usize,
+    pub data: Vec<f32>,
+}
+
+impl RgbF32 {
+    /// The sub-rectangle `[x, x+w) x [y, y+h)` of an 8-bit RGB image (the caller keeps it inside).
+    pub fn crop(image: &image::RgbImage, x: u32, y: u32, w: u32, h: u32) -> RgbF32 {
+        let mut data = Vec::with_capacity(w as usize * h as usize * 3);
+        let stride = image.width() as usize * 3;
+        let raw = image.as_raw();
+        for row in y..y + h {
+            let start = row as usize * stride + x as usize * 3;
+            data.extend(
+                raw[start..start + w as usize * 3]
+                    .iter()
+                    .map(|&v| f32::from(v)),
+            );
+        }
+        RgbF32 {
+            width: w as usize,
+            height: h as usize,
+            data,
+        }
+    }
+
+    /// Zero-pads the short side so the image is square. With `center`, `round(diff/2)` goes after
+    /// and the rest before (face-api `padToSquare`); otherwise everything goes right/bottom.
+    pub fn pad_to_square(&self, center: bool) -> RgbF32 {
+        let size = self.width.max(self.height);
+        if self.width == self.height {
+            return self.clone();
+        }
+        let diff = size - self.width.min(self.height);
+        let after = if center {
+            (diff as f64 * 0.5).round() as usize
+        } else {
+            diff
+        };
+        let before = diff - after;
+        let (offset_x, offset_y) = if self.height > self.width {
+            (before, 0)
+        } else {
+            (0, before)
+        };
+        let mut data = vec![0f32; size * size * 3];
+        for y in 0..self.height {
+            let src = &self.data[y * self.width * 3..(y + 1) * self.width * 3];
+            let start = ((y + offset_y) * size + offset_x) * 3;
+            data[start..start + self.width * 3].copy_from_slice(src);
+        }
+        RgbF32 {
+            width: size,
+            height: size,
+            data,
+        }
+    }
+
+    /// TF legacy bilinear resize to `size x size`.
+    pub fn resize_bilinear(&self, size: usize) -> RgbF32 {
+        if self.width == size && self.height == size {
+            return self.clone();
+        }
+        let scale_y = self.height as f32 / size as f32;
+        let scale_x = self.width as f32 / size as f32;
+        let columns: Vec<(usize, usize, f32)> = (0..size)
+            .map(|x| {
+                let src = x as f32 * scale_x;
+                let x0 = src.floor() as usize;
+                let x1 = (src.ceil() as usize).min(self.width - 1);
+                (x0, x1, src - x0 as f32)
+            })
+            .collect();
+        let mut data = vec![0f32; size * size * 3];
+        for y in 0..size {
+            let src = y as f32 * scale_y;
+            let y0 = src.floor() as usize;
+            let y1 = (src.ceil() as usize).min(self.height - 1);
+            let fy = src - y0 as f32;
+            for (x, &(x0, x1, fx)) in columns.iter().enumerate() {
+                for c in 0..3 {
+                    let at = |yy: usize, xx: usize| self.data[(yy * self.width + xx) * 3 + c];
+                    let top = at(y0, x0) + (at(y0, x1) - at(y0, x0)) * fx;
+                    let bottom = at(y1, x0) + (at(y1, x1) - at(y1, x0)) * fx;
+                    data[(y * size + x) * 3 + c] = top + (bottom - top) * fy;
+                }
+            }
+        }
+        RgbF32 {
+            width: size,
+            height: size,
+            data,
+        }
+    }
+
+    /// `toBatchTensor(size, center)`.
+    pub fn to_batch_input(&self, size: usize, center: bool) -> RgbF32 {
+        self.pad_to_square(center).resize_bilinear(size)
+    }
+
+    /// NCHW tensor `[1, 3, H, W]` of `normalise(value, channel)`.
+    pub fn to_tensor(&self, normalise: impl Fn(f32, usize) -> f32) -> Result<Tensor> {
+        let plane = self.width * self.height;
+        let mut chw = vec![0f32; plane * 3];
+        for (i, pixel) in self.data.chunks_exact(3).enumerate() {
+            for c in 0..3 {
+                chw[c * plane + i] = normalise(pixel[c], c);
+            }
+        }
+        Ok(Tensor::from_vec(
+            chw,
+            (1, 3, self.height, self.width),
+            &Device::Cpu,
+        )?)
+    }
+}
+
+/// `(x - mean_rgb) / 255` as in the landmark, recognition and age nets.
+pub fn normalise_face(value: f32, channel: usize) -> f32 {
+    const MEAN_RGB: [f32; 3] = [122.782, 117.001, 104.298];
+    (value - MEAN_RGB[channel]) / 255.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pad_centres_with_rounded_half_after() {
+        let img = RgbF32 {
+            width: 1,
+            height: 4,
+            data: vec![1.0; 12],
+        };
+        let sq = img.pad_to_square(true);
+        assert_eq!(sq.width, 4);
+        // diff 3: round(1.5) = 2 after, 1 before.
+        let row: Vec<f32> = (0..4).map(|x| sq.data[x * 3]).collect();
+        assert_eq!(row, vec![0.0, 1.0, 0.0, 0.0]);
+    }
+
+    #[test]
+    fn legacy_resize_samples_without_half_pixel_offset() {
+        let img = RgbF32 {
+            width: 2,
+            height: 2,
+            data: vec![
+                0.0, 0.0, 0.0, 10.0, 10.0, 10.0, 20.0, 20.0, 20.0, 30.0, 30.0, 30.0,
+            ],
+        };
+        let up = img.resize_bilinear(4);
+        let first_row: Vec<f32> = (0..4).map(|x| up.data[x * 3]).collect();
+        assert_eq!(first_row, vec![0.0, 5.0, 10.0, 10.0]);
+    }
+}

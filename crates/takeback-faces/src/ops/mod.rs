@@ -1,0 +1,416 @@
+//! Layer building blocks shared by the networks, on candle tensors in NCHW layout (batch first).
+//!
+//! Weights arrive in TensorFlow layouts (HWIO filters, `[kh, kw, C, 1]` depthwise filters) and are
+//! converted once at load. TensorFlow "SAME" padding is asymmetric for stride 2 on even inputs (the extra
+//! row/column goes bottom/right), which candle's symmetric `padding` cannot express, so it is explicit here.
+
+pub mod depthwise;
+pub mod image_prep;
+
+use candle_core::{Device, Tensor};
+
+use crate::weights::WeightMap;
+use crate::FaceError;
+
+pub(crate) type Result<T> = std::result::Result<T, FaceError>;
+
+/// TensorFlow's padding rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Padding {
+    Same,
+    Valid,
+}
+
+/// `(before, after, out)` for one spatial dimension under TF padding rules.
+pub fn tf_padding(
+    input: usize,
+    kernel: usize,
+    stride: usize,
+    padding: Padding,
+) -> (usize, usize, usize) {
+    match padding {
+        Padding::Same => {
+            let out = input.div_ceil(stride);
+            let total = ((out - 1) * stride + kernel).saturating_sub(input);
+            (total / 2, total - total / 2, out)
+        }
+        Padding::Valid => (0, 0, (input - kernel) / stride + 1),
+    }
+}
+
+/// Transposes an HWIO filter to candle's OIHW, optionally scaling each output channel.
+fn hwio_to_oihw(
+    values: &[f32],
+    kh: usize,
+    kw: usize,
+    cin: usize,
+    cout: usize,
+    scale: Option<&[f32]>,
+) -> Vec<f32> {
+    let mut out = vec![0f32; values.len()];
+    for y in 0..kh {
+        for x in 0..kw {
+            for i in 0..cin {
+                for o in 0..cout {
+                    let s = scale.map_or(1.0, |s| s[o]);
+                    out[((o * cin + i) * kh + y) * kw + x] =
+                        values[((y * kw + x) * cin + i) * cout + o] * s;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A full convolution with bias, TF padding and stride.
+#[derive(Debug)]
+pub struct Conv {
+    weight: Tensor,
+    bias: Tensor,
+    kernel: usize,
+    stride: usize,
+    padding: Padding,
+}
+
+impl Conv {
+    /// From an HWIO filter and a bias; `scale` (per output channel) is folded in when given:
+    /// `(conv(x) + b) * s + t == conv_{w*s}(x) + (b*s + t)`.
+    pub fn new(
+        filter: &[f32],
+        shape: [usize; 4],
+        bias: &[f32],
+        stride: usize,
+        padding: Padding,
+        scale: Option<&[f32]>,
+    ) -> Result<Self> {
+        let [kh, kw, cin, cout] = shape;
+        let weight = Tensor::from_vec(
+            hwio_to_oihw(filter, kh, kw, cin, cout, scale),
+            (cout, cin, kh, kw),
+            &Device::Cpu,
+        )?;
+        let bias = Tensor::from_vec(bias.to_vec(), (1, cout, 1, 1), &Device::Cpu)?;
+        Ok(Conv {
+            weight,
+            bias,
+            kernel: kh,
+            stride,
+            padding,
+        })
+    }
+
+    /// Loads `{prefix}{filter_name}` and `{prefix}{bias_name}`.
+    pub fn load(
+        weights: &WeightMap,
+        filter_name: &str,
+        bias_name: &str,
+        shape: [usize; 4],
+        stride: usize,
+        padding: Padding,
+    ) -> Result<Self> {
+        let filter = weights.values(filter_name, &shape)?;
+        let bias = weights.values(bias_name, &[shape[3]])?;
+        Conv::new(filter, shape, bias, stride, padding, None)
+    }
+
+    pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let x = pad_tf(x, self.kernel, self.stride, self.padding)?;
+        Ok(x.conv2d(&self.weight, 0, self.stride, 1, 1)?
+            .broadcast_add(&self.bias)?)
+    }
+}
+
+/// Pads `x` (NCHW) so a padding-free convolution reproduces TF padding.
+pub fn pad_tf(x: &Tensor, kernel: usize, stride: usize, padding: Padding) -> Result<Tensor> {
+    if padding == Padding::Valid {
+        return Ok(x.clone());
+    }
+    let (_, _, h, w) = x.dims4()?;
+    let (top, bottom, _) = tf_padding(h, kernel, stride, padding);
+    let (left, right, _) = tf_padding(w, kernel, stride, padding);
+    let mut x = x.clone();
+    if top + bottom > 0 {
+        x = x.pad_with_zeros(2, top, bottom)?;
+    }
+    if left + right > 0 {
+        x = x.pad_with_zeros(3, left, right)?;
+    }
+    Ok(x)
+}
+
+/// A 1x1 stride-1 convolution as one matrix product `[O, C] x [C, H*W]`.
+#[derive(Debug)]
+pub struct Pointwise {
+    weight: Tensor,
+    bias: Tensor,
+}
+
+impl Pointwise {
+    pub fn new(filter: &[f32], cin: usize, cout: usize, bias: &[f32]) -> Result<Self> {
+        let weight = Tensor::from_vec(
+            hwio_to_oihw(filter, 1, 1, cin, cout, None),
+            (cout, cin),
+            &Device::Cpu,
+        )?;
+        let bias = Tensor::from_vec(bias.to_vec(), (cout, 1), &Device::Cpu)?;
+        Ok(Pointwise { weight, bias })
+    }
+
+    pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let (n, c, h, w) = x.dims4()?;
+        let cout = self.weight.dim(0)?;
+        let mut outputs = Vec::with_capacity(n);
+        for b in 0..n {
+            let flat = x.get(b)?.reshape((c, h * w))?;
+            let y = self.weight.matmul(&flat)?.broadcast_add(&self.bias)?;
+            outputs.push(y.reshape((1, cout, h, w))?);
+        }
+        Ok(Tensor::cat(&outputs, 0)?)
+    }
+}
+
+/// A depthwise 3x3-style convolution with per-channel bias, running the direct kernel.
+#[derive(Debug)]
+pub struct Depthwise {
+    /// `[C, k, k]`
+    weights: Vec<f32>,
+    bias: Vec<f32>,
+    channels: usize,
+    kernel: usize,
+    stride: usize,
+}
+
+impl Depthwise {
+    /// From a TF `[kh, kw, C, 1]` filter; `scale`/`shift` fold a following per-channel affine (batch norm).
+    pub fn new(
+        filter: &[f32],
+        kernel: usize,
+        channels: usize,
+        stride: usize,
+        scale: Option<&[f32]>,
+        shift: Option<&[f32]>,
+    ) -> Self {
+        let mut weights = vec![0f32; channels * kernel * kernel];
+        for y in 0..kernel {
+            for x in 0..kernel {
+                for c in 0..channels {
+                    let s = scale.map_or(1.0, |s| s[c]);
+                    weights[(c * kernel + y) * kernel + x] =
+                        filter[(y * kernel + x) * channels + c] * s;
+                }
+            }
+        }
+        let bias = shift.map_or_else(|| vec![0f32; channels], <[f32]>::to_vec);
+        Depthwise {
+            weights,
+            bias,
+            channels,
+            kernel,
+            stride,
+        }
+    }
+
+    /// Applies the filter with TF "SAME" padding.
+    pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let (n, c, h, w) = x.dims4()?;
+        if c != self.channels {
+            return Err(FaceError::Tensor(format!(
+                "depthwise: {c} channels, expected {}",
+                self.channels
+            )));
+        }
+        let (pad_top, _, out_height) = tf_padding(h, self.kernel, self.stride, Padding::Same);
+        let (pad_left, _, out_width) = tf_padding(w, self.kernel, self.stride, Padding::Same);
+        let geometry = depthwise::DepthwiseGeometry {
+            channels: c,
+            height: h,
+            width: w,
+            kernel: self.kernel,
+            stride: self.stride,
+            pad_top,
+            pad_left,
+            out_height,
+            out_width,
+        };
+        let input = x.flatten_all()?.to_vec1::<f32>()?;
+        let per_image = c * h * w;
+        let mut output = Vec::with_capacity(n * c * out_height * out_width);
+        for image in input.chunks_exact(per_image) {
+            output.extend(depthwise::depthwise_conv(
+                image,
+                &self.weights,
+                &self.bias,
+                geometry,
+            ));
+        }
+        Ok(Tensor::from_vec(
+            output,
+            (n, c, out_height, out_width),
+            &Device::Cpu,
+        )?)
+    }
+}
+
+/// A TF separable convolution: depthwise (SAME) then pointwise plus bias.
+#[derive(Debug)]
+pub struct SeparableConv {
+    depthwise: Depthwise,
+    pointwise: Pointwise,
+}
+
+impl SeparableConv {
+    /// Loads `{prefix}/depthwise_filter`, `{prefix}/pointwise_filter` and `{prefix}/bias`.
+    pub fn load(
+        weights: &WeightMap,
+        prefix: &str,
+        cin: usize,
+        cout: usize,
+        stride: usize,
+    ) -> Result<Self> {
+        let dw = weights.values(&format!("{prefix}/depthwise_filter"), &[3, 3, cin, 1])?;
+        let pw = weights.values(&format!("{prefix}/pointwise_filter"), &[1, 1, cin, cout])?;
+        let bias = weights.values(&format!("{prefix}/bias"), &[cout])?;
+        Ok(SeparableConv {
+            depthwise: Depthwise::new(dw, 3, cin, stride, None, None),
+            pointwise: Pointwise::new(pw, cin, cout, bias)?,
+        })
+    }
+
+    pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        self.pointwise.forward(&self.depthwise.forward(x)?)
+    }
+}
+
+/// A dense layer `y = x W + b` with TF's `[in, out]` weight layout.
+#[derive(Debug)]
+pub struct Dense {
+    weight: Tensor,
+    bias: Option<Tensor>,
+}
+
+impl Dense {
+    pub fn new(weight: &[f32], cin: usize, cout: usize, bias: Option<&[f32]>) -> Result<Self> {
+        let weight = Tensor::from_vec(weight.to_vec(), (cin, cout), &Device::Cpu)?;
+        let bias = match bias {
+            Some(b) => Some(Tensor::from_vec(b.to_vec(), (1, cout), &Device::Cpu)?),
+            None => None,
+        };
+        Ok(Dense { weight, bias })
+    }
+
+    /// `x` is `[N, in]`.
+    pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let y = x.matmul(&self.weight)?;
+        Ok(match &self.bias {
+            Some(b) => y.broadcast_add(b)?,
+            None => y,
+        })
+    }
+}
+
+/// `min(max(x, 0), 6)`.
+pub fn relu6(x: &Tensor) -> Result<Tensor> {
+    Ok(x.clamp(0f32, 6f32)?)
+}
+
+/// Max pool with TF "SAME" padding: padded cells are ignored (equivalent to -inf padding).
+pub fn max_pool_same(x: &Tensor, kernel: usize, stride: usize) -> Result<Tensor> {
+    let (n, c, h, w) = x.dims4()?;
+    let (top, _, oh) = tf_padding(h, kernel, stride, Padding::Same);
+    let (left, _, ow) = tf_padding(w, kernel, stride, Padding::Same);
+    let input = x.flatten_all()?.to_vec1::<f32>()?;
+    let mut out = vec![f32::NEG_INFINITY; n * c * oh * ow];
+    for (plane, dst) in input.chunks_exact(h * w).zip(out.chunks_exact_mut(oh * ow)) {
+        for oy in 0..oh {
+            for ox in 0..ow {
+                let mut best = f32::NEG_INFINITY;
+                for ky in 0..kernel {
+                    let Some(iy) = (oy * stride + ky).checked_sub(top) else {
+                        continue;
+                    };
+                    if iy >= h {
+                        continue;
+                    }
+                    for kx in 0..kernel {
+                        let Some(ix) = (ox * stride + kx).checked_sub(left) else {
+                            continue;
+                        };
+                        if ix < w {
+                            best = best.max(plane[iy * w + ix]);
+                        }
+                    }
+                }
+                dst[oy * ow + ox] = best;
+            }
+        }
+    }
+    Ok(Tensor::from_vec(out, (n, c, oh, ow), &Device::Cpu)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tf_same_padding_is_asymmetric_for_stride_two() {
+        assert_eq!(tf_padding(112, 3, 2, Padding::Same), (0, 1, 56));
+        assert_eq!(tf_padding(56, 3, 1, Padding::Same), (1, 1, 56));
+        assert_eq!(tf_padding(7, 3, 2, Padding::Same), (1, 1, 4));
+        assert_eq!(tf_padding(150, 7, 2, Padding::Valid), (0, 0, 72));
+    }
+
+    /// The hand-written depthwise kernel against candle's grouped convolution on the same padding.
+    #[test]
+    fn depthwise_matches_candle_grouped_conv() {
+        for &(c, h, w, stride) in &[
+            (5usize, 9usize, 8usize, 1usize),
+            (4, 10, 10, 2),
+            (3, 7, 11, 2),
+            (2, 1, 1, 1),
+        ] {
+            let input: Vec<f32> = (0..c * h * w)
+                .map(|i| ((i * 37 % 101) as f32 - 50.0) / 17.0)
+                .collect();
+            let filter: Vec<f32> = (0..9 * c)
+                .map(|i| ((i * 13 % 23) as f32 - 11.0) / 7.0)
+                .collect();
+            let bias: Vec<f32> = (0..c).map(|i| i as f32 * 0.25).collect();
+            let layer = Depthwise::new(&filter, 3, c, stride, None, Some(&bias));
+            let x = Tensor::from_vec(input, (1, c, h, w), &Device::Cpu).unwrap();
+            let ours = layer.forward(&x).unwrap();
+
+            let kernel =
+                Tensor::from_vec(layer.weights.clone(), (c, 1, 3, 3), &Device::Cpu).unwrap();
+            let padded = pad_tf(&x, 3, stride, Padding::Same).unwrap();
+            let reference = padded
+                .conv2d(&kernel, 0, stride, 1, c)
+                .unwrap()
+                .broadcast_add(&Tensor::from_vec(bias.clone(), (1, c, 1, 1), &Device::Cpu).unwrap())
+                .unwrap();
+            assert_eq!(ours.dims(), reference.dims());
+            let diff = (ours - reference)
+                .unwrap()
+                .abs()
+                .unwrap()
+                .flatten_all()
+                .unwrap()
+                .max(0)
+                .unwrap();
+            assert!(
+                diff.to_scalar::<f32>().unwrap() < 1e-5,
+                "c={c} h={h} w={w} s={stride}"
+            );
+        }
+    }
+
+    #[test]
+    fn max_pool_same_ignores_padding() {
+        let x =
+            Tensor::from_vec(vec![-1f32, -2.0, -3.0, -4.0], (1, 1, 2, 2), &Device::Cpu).unwrap();
+        let y = max_pool_same(&x, 3, 2).unwrap();
+        assert_eq!(
+            y.flatten_all().unwrap().to_vec1::<f32>().unwrap(),
+            vec![-1.0]
+        );
+    }
+}

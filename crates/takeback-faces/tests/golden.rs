@@ -1,0 +1,216 @@
+//! The proof of equality with the reference: `golden/golden.json` holds what `@vladmandic/face-api`
+//! 1.7.15 (tfjs 4.22, WASM backend) found on every image of `shared/testdata/faces`, computed on the
+//! exact pixels `takeback_faces::testing::golden_inputs` produces (see `golden/README.md`).
+#![allow(clippy::unwrap_used, clippy::print_stderr)]
+
+use std::sync::OnceLock;
+
+use serde_json::Value;
+use takeback_faces::testing::{self, rgb_input};
+use takeback_faces::{EngineOptions, FaceEngine};
+
+fn engine() -> &'static FaceEngine {
+    static ENGINE: OnceLock<FaceEngine> = OnceLock::new();
+    ENGINE.get_or_init(|| FaceEngine::with_options(EngineOptions::default()).unwrap())
+}
+
+fn golden() -> &'static Value {
+    static GOLDEN: OnceLock<Value> = OnceLock::new();
+    GOLDEN.get_or_init(|| {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("golden/golden.json");
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap()
+    })
+}
+
+fn floats(v: &Value) -> Vec<f32> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap() as f32)
+        .collect()
+}
+
+fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
+    assert_eq!(a.len(), b.len());
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f32::max)
+}
+
+fn iou(a: [f32; 4], b: [f32; 4]) -> f32 {
+    let (ax1, ay1, bx1, by1) = (a[0] + a[2], a[1] + a[3], b[0] + b[2], b[1] + b[3]);
+    let iw = (ax1.min(bx1) - a[0].max(b[0])).max(0.0);
+    let ih = (ay1.min(by1) - a[1].max(b[1])).max(0.0);
+    let inter = iw * ih;
+    inter / (a[2] * a[3] + b[2] * b[3] - inter)
+}
+
+fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    let dot: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+    let na: f32 = a.iter().map(|x| x * x).sum::<f32>().sqrt();
+    let nb: f32 = b.iter().map(|x| x * x).sum::<f32>().sqrt();
+    dot / (na * nb)
+}
+
+#[test]
+fn ssd_alone_matches_reference_on_synthetic_input() {
+    let unit = &golden()["unit"]["ssd_512"];
+    let (boxes, scores) = testing::ssd_raw(engine(), &testing::synthetic(512)).unwrap();
+    let want = floats(&unit["scores"]);
+    let diff = max_abs_diff(&scores, &want);
+    eprintln!("ssd scores max |diff| = {diff:e}");
+    assert!(diff < 1e-4, "SSD scores differ by {diff}");
+    for (anchor, want_box) in unit["top_anchors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(unit["top_boxes"].as_array().unwrap())
+    {
+        let i = anchor.as_u64().unwrap() as usize;
+        let diff = max_abs_diff(&boxes[i], &floats(want_box));
+        assert!(diff < 1e-4, "SSD box of anchor {i} differs by {diff}");
+    }
+}
+
+#[test]
+fn landmark_net_alone_matches_reference_on_synthetic_input() {
+    let got = testing::landmarks_raw(engine(), &testing::synthetic(112)).unwrap();
+    let diff = max_abs_diff(&got, &floats(&golden()["unit"]["landmarks_112"]));
+    eprintln!("landmark net max |diff| = {diff:e}");
+    assert!(diff < 1e-4, "landmark net differs by {diff}");
+}
+
+#[test]
+fn recognition_net_alone_matches_reference_on_synthetic_input() {
+    let got = testing::descriptors_raw(engine(), &[testing::synthetic(150)])
+        .unwrap()
+        .pop()
+        .unwrap();
+    let diff = max_abs_diff(&got, &floats(&golden()["unit"]["recognition_150"]));
+    eprintln!("recognition net max |diff| = {diff:e}");
+    assert!(diff < 1e-4, "recognition net differs by {diff}");
+}
+
+#[test]
+fn age_net_alone_matches_reference_on_synthetic_input() {
+    let got = testing::age_raw(engine(), &testing::synthetic(112)).unwrap();
+    let want = golden()["unit"]["age_112"].as_f64().unwrap() as f32;
+    eprintln!("age net: {got} vs {want}");
+    assert!(
+        (got - want).abs() < 1e-4 * want.abs().max(1.0),
+        "age net: {got} vs {want}"
+    );
+}
+
+#[test]
+fn batched_recognition_equals_single() {
+    let a = testing::synthetic(150);
+    let b = rgb_input(150, 150, a.data.iter().map(|v| 255.0 - v).collect());
+    let batch = testing::descriptors_raw(engine(), &[a.clone(), b.clone()]).unwrap();
+    let single_b = testing::descriptors_raw(engine(), &[b])
+        .unwrap()
+        .pop()
+        .unwrap();
+    assert!(max_abs_diff(&batch[1], &single_b) < 1e-5);
+}
+
+/// Every face of every test image: same faces at the same threshold, box IoU >= 0.99, landmarks within
+/// 0.5 px, descriptor cosine >= 0.999.
+#[test]
+fn whole_pipeline_matches_reference_on_every_test_image() {
+    let root = testing::testdata_dir();
+    assert!(
+        root.is_dir(),
+        "test images not found at {} (the shared testdata/faces folder must sit next to the repository)",
+        root.display()
+    );
+    let inputs = testing::golden_inputs(&root).unwrap();
+    let expected = golden()["images"].as_array().unwrap();
+    assert_eq!(
+        inputs.len(),
+        expected.len(),
+        "golden.json covers {} images, testdata has {}",
+        expected.len(),
+        inputs.len()
+    );
+
+    // Two workers, like the app on a 2-core machine.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some((_, image)) = inputs.get(i) else {
+                    break;
+                };
+                let faces = engine().detect_rgb(image).unwrap();
+                results.lock().unwrap().push((i, faces));
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap();
+    results.sort_by_key(|(i, _)| *i);
+
+    let (mut worst_iou, mut worst_landmark, mut worst_cosine, mut worst_score, mut worst_age) =
+        (1f32, 0f32, 1f32, 0f32, 0f32);
+    let mut total_faces = 0;
+    for ((name, image), (_, faces)) in inputs.iter().zip(&results) {
+        let want = expected
+            .iter()
+            .find(|e| e["file"] == name.as_str())
+            .unwrap_or_else(|| panic!("{name} missing from golden.json"));
+        assert_eq!(
+            testing::sha256_hex(image.as_raw()),
+            want["rgb_sha256"].as_str().unwrap(),
+            "{name}: decoded pixels differ from those the golden was computed on (image decoder or resize changed? regenerate golden/ as its README says)"
+        );
+        let want_faces = want["faces"].as_array().unwrap();
+        assert_eq!(
+            faces.len(),
+            want_faces.len(),
+            "{name}: found {} faces, reference {}",
+            faces.len(),
+            want_faces.len()
+        );
+        total_faces += faces.len();
+        for wf in want_faces {
+            let wbox: [f32; 4] = floats(&wf["box"]).try_into().unwrap();
+            // Match by IoU, not order: near-equal scores may swap.
+            let (face, overlap) = faces
+                .iter()
+                .map(|f| {
+                    (
+                        f,
+                        iou([f.bbox.x, f.bbox.y, f.bbox.width, f.bbox.height], wbox),
+                    )
+                })
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .unwrap();
+            assert!(overlap >= 0.99, "{name}: box IoU {overlap}");
+            worst_iou = worst_iou.min(overlap);
+            worst_score =
+                worst_score.max((face.score - wf["score"].as_f64().unwrap() as f32).abs());
+            let wl = wf["landmarks"].as_array().unwrap();
+            assert_eq!(face.landmarks.len(), 68);
+            for (p, q) in face.landmarks.iter().zip(wl) {
+                let q = floats(q);
+                let d = ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2)).sqrt();
+                assert!(d <= 0.5, "{name}: landmark off by {d} px");
+                worst_landmark = worst_landmark.max(d);
+            }
+            let c = cosine(face.descriptor.as_slice(), &floats(&wf["descriptor"]));
+            assert!(c >= 0.999, "{name}: descriptor cosine {c}");
+            worst_cosine = worst_cosine.min(c);
+            let want_age = wf["age"].as_f64().unwrap() as f32;
+            worst_age = worst_age.max((face.age - want_age).abs());
+        }
+    }
+    eprintln!(
+        "golden: {} images, {total_faces} faces; worst box IoU {worst_iou:.6}, worst landmark {worst_landmark:.2e} px, \
+         worst descriptor cosine {worst_cosine:.7}, worst score diff {worst_score:.2e}, worst age diff {worst_age:.2e} years",
+        inputs.len()
+    );
+    assert!(worst_age < 0.01, "age differs by {worst_age} years");
+}
