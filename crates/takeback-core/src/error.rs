@@ -54,6 +54,46 @@ pub enum Error {
 
     #[error("the settings file `{path}` is damaged ({reason}); fix or delete it to go back to the defaults")]
     CorruptSettings { path: String, reason: String },
+
+    #[error("the vault of this profile is damaged or not readable with its key ({reason})")]
+    CorruptVault { reason: String },
+
+    #[error("{action} in the profile's vault failed: {reason}")]
+    VaultStorage { action: &'static str, reason: String },
+
+    // Letters, cases and contacts (letters/, cases/, contacts/).
+    #[error("`{kind}` is not a letter kind; use one of dmca, takeitdown, gdpr, dsa, ukosa, delisting, abuse")]
+    UnknownLetterKind { kind: String },
+
+    #[error("the letter cannot be drafted: {reason}")]
+    InvalidLetterInput { reason: String },
+
+    #[error("no identity to sign letters with; set it with `takeback identity set --name NAME --email EMAIL`")]
+    IdentityMissing,
+
+    #[error("the letter template `{template}` is broken ({reason}); please report this")]
+    LetterTemplate { template: String, reason: String },
+
+    #[error("writing the letter as {format} failed ({reason})")]
+    LetterOutput { format: &'static str, reason: String },
+
+    #[error("`{file_name}` looks like an image or video; letters never carry images, they identify them by address and fingerprint")]
+    ImageAttachmentRefused { file_name: String },
+
+    #[error("there is no case {id}; run `takeback case list` to see them")]
+    CaseNotFound { id: i64 },
+
+    #[error("a case in state `{from}` cannot become `{to}`")]
+    InvalidCaseTransition { from: &'static str, to: &'static str },
+
+    #[error("`{url}` cannot be looked up: {reason}")]
+    InvalidContactUrl { url: String, reason: String },
+
+    #[error("`{host}` is on this computer or a private network; Takeback does not contact it unless you pass --allow-local-network")]
+    LocalNetworkRefused { host: String },
+
+    #[error("{what} failed: {reason}")]
+    Network { what: String, reason: String },
 }
 
 impl Error {
@@ -63,6 +103,18 @@ impl Error {
             Error::UnknownSetting { .. } | Error::InvalidSetting { .. } => ErrorCode::InvalidInput,
             Error::NoDataDir | Error::Io { .. } => ErrorCode::Io,
             Error::CorruptSettings { .. } => ErrorCode::Corrupt,
+            Error::UnknownLetterKind { .. }
+            | Error::InvalidLetterInput { .. }
+            | Error::InvalidCaseTransition { .. }
+            | Error::InvalidContactUrl { .. } => ErrorCode::InvalidInput,
+            Error::IdentityMissing | Error::CaseNotFound { .. } => ErrorCode::NotFound,
+            Error::LetterTemplate { .. } | Error::LetterOutput { .. } => ErrorCode::Internal,
+            Error::ImageAttachmentRefused { .. } | Error::LocalNetworkRefused { .. } => {
+                ErrorCode::Refused
+            }
+            Error::Network { .. } => ErrorCode::External,
+            Error::CorruptVault { .. } => ErrorCode::Corrupt,
+            Error::VaultStorage { .. } => ErrorCode::Io,
         }
     }
 

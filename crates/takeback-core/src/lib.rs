@@ -5,8 +5,12 @@
 //!
 //! Modules are domain nouns; their operations are verbs inside them.
 
+pub mod cases;
+pub mod contacts;
 pub mod doctor;
 pub mod error;
+pub mod identity;
+pub mod letters;
 pub mod paths;
 pub mod settings;
 

@@ -1,0 +1,102 @@
+//! A case's states and the moves allowed between them.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, Result};
+
+/// draft → sent → acknowledged → removed / partly removed / refused / ignored → escalated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseState {
+    Draft,
+    Sent,
+    Acknowledged,
+    Removed,
+    PartlyRemoved,
+    Refused,
+    Ignored,
+    Escalated,
+}
+
+const ALL: [CaseState; 8] = [
+    CaseState::Draft,
+    CaseState::Sent,
+    CaseState::Acknowledged,
+    CaseState::Removed,
+    CaseState::PartlyRemoved,
+    CaseState::Refused,
+    CaseState::Ignored,
+    CaseState::Escalated,
+];
+
+impl CaseState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseState::Draft => "draft",
+            CaseState::Sent => "sent",
+            CaseState::Acknowledged => "acknowledged",
+            CaseState::Removed => "removed",
+            CaseState::PartlyRemoved => "partly_removed",
+            CaseState::Refused => "refused",
+            CaseState::Ignored => "ignored",
+            CaseState::Escalated => "escalated",
+        }
+    }
+
+    /// Whether the case is waiting on the recipient (its clock is running).
+    pub fn is_open(self) -> bool {
+        matches!(self, CaseState::Sent | CaseState::Acknowledged)
+    }
+
+    /// Whether moving to `next` is allowed.
+    pub fn can_move_to(self, next: CaseState) -> bool {
+        use CaseState::*;
+        match self {
+            Draft => next == Sent,
+            Sent => matches!(
+                next,
+                Acknowledged | Removed | PartlyRemoved | Refused | Ignored | Escalated
+            ),
+            Acknowledged => matches!(
+                next,
+                Removed | PartlyRemoved | Refused | Ignored | Escalated
+            ),
+            PartlyRemoved | Refused | Ignored => matches!(next, Escalated | Removed),
+            Removed | Escalated => false,
+        }
+    }
+
+    /// Checks a move, with a message that says what is possible instead.
+    pub fn check_move(self, next: CaseState) -> Result<()> {
+        if self.can_move_to(next) {
+            Ok(())
+        } else {
+            Err(Error::InvalidCaseTransition {
+                from: self.as_str(),
+                to: next.as_str(),
+            })
+        }
+    }
+}
+
+impl fmt::Display for CaseState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for CaseState {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        let s = s.trim().replace('-', "_").to_ascii_lowercase();
+        ALL.into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| Error::InvalidLetterInput {
+                reason: format!("`{s}` is not a case state"),
+            })
+    }
+}

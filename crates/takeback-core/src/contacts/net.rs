@@ -1,0 +1,502 @@
+//! The network side of discovery: resolving the host, the local-network guard, RDAP and site
+//! requests. Kept apart from the parsers so they stay pure and testable without sockets.
+
+use std::net::{IpAddr, SocketAddr};
+
+use chrono::{DateTime, Utc};
+use reqwest::{redirect, Client};
+use url::Url;
+
+use super::bootstrap::{Bootstrap, Cache};
+use super::rdap::{self, Subject};
+use super::security_txt::{self, Validity};
+use super::{directory, page, Contact, Discovery, Options};
+use crate::{Error, Result};
+
+/// Largest body read from any server; bootstrap files are ~100 KB, pages rarely more.
+const MAX_BODY: usize = 4 * 1024 * 1024;
+
+/// Whether an address is on this machine or a private network (never contacted by default).
+pub fn is_local(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                // 100.64.0.0/10, carrier-grade NAT.
+                || (o[0] == 100 && (o[1] & 0xC0) == 64)
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_local(IpAddr::V4(v4));
+            }
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_unique_local()
+                || v6.is_unicast_link_local()
+        }
+    }
+}
+
+fn user_agent() -> String {
+    format!("Takeback/{} (takedown recipient lookup)", crate::VERSION)
+}
+
+fn network_error(what: impl Into<String>, e: impl std::fmt::Display) -> Error {
+    Error::Network {
+        what: what.into(),
+        reason: e.to_string(),
+    }
+}
+
+async fn read_capped(mut resp: reqwest::Response) -> std::result::Result<String, String> {
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(|e| e.to_string())? {
+        body.extend_from_slice(&chunk);
+        if body.len() > MAX_BODY {
+            return Err("the answer is too large".into());
+        }
+    }
+    Ok(String::from_utf8_lossy(&body).into_owned())
+}
+
+/// GET returning `Ok(None)` on 404/410 and other client errors (nothing there).
+async fn get_text(
+    client: &Client,
+    url: &str,
+    accept: &str,
+) -> std::result::Result<Option<String>, String> {
+    let resp = client
+        .get(url)
+        .header(reqwest::header::ACCEPT, accept)
+        .send()
+        .await
+        .map_err(|e| e.without_url().to_string())?;
+    let status = resp.status();
+    if status.is_client_error() || status.is_redirection() {
+        return Ok(None);
+    }
+    if !status.is_success() {
+        return Err(format!("the server answered {status}"));
+    }
+    read_capped(resp).await.map(Some)
+}
+
+async fn resolve(host: &str, port: u16, options: &Options) -> std::io::Result<Vec<IpAddr>> {
+    if let Ok(ip) = host
+        .trim_matches(|c| c == '[' || c == ']')
+        .parse::<IpAddr>()
+    {
+        return Ok(vec![ip]);
+    }
+    let fixed: Vec<IpAddr> = options
+        .host_overrides
+        .iter()
+        .filter(|(h, _)| h.eq_ignore_ascii_case(host))
+        .map(|(_, ip)| *ip)
+        .collect();
+    if !fixed.is_empty() {
+        return Ok(fixed);
+    }
+    let mut out: Vec<IpAddr> = tokio::net::lookup_host((host, port))
+        .await?
+        .map(|a| a.ip())
+        .collect();
+    out.dedup();
+    Ok(out)
+}
+
+async fn bootstrap(
+    client: &Client,
+    options: &Options,
+    cache: &Cache,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Result<Bootstrap> {
+    if let Some(text) = cache.get(&options.bootstrap_base, name, now) {
+        if let Ok(b) = Bootstrap::parse(&text) {
+            return Ok(b);
+        }
+    }
+    let url = format!("{}{name}", options.bootstrap_base);
+    let text = get_text(client, &url, "application/json")
+        .await
+        .map_err(|e| network_error(format!("reading the RDAP bootstrap file {url}"), e))?
+        .ok_or_else(|| {
+            network_error(
+                format!("reading the RDAP bootstrap file {url}"),
+                "not found",
+            )
+        })?;
+    let parsed = Bootstrap::parse(&text)?;
+    cache.put(&options.bootstrap_base, name, &text, now);
+    Ok(parsed)
+}
+
+/// Registered-name candidates for a host: its last two labels, or three under a country's
+/// common second level (`example.co.uk`), then the other length as a fallback. Registries answer
+/// only for registered names, not for `www.` hosts.
+fn domain_candidates(host: &str) -> Vec<String> {
+    const SECOND_LEVELS: &[&str] = &[
+        "co", "com", "org", "net", "ac", "gov", "edu", "ne", "or", "gv",
+    ];
+    let labels: Vec<&str> = host.trim_end_matches('.').split('.').collect();
+    let n = labels.len();
+    if n < 2 {
+        return vec![host.to_owned()];
+    }
+    let last = |k: usize| labels[n - k..].join(".");
+    let cc_sld = n >= 3 && labels[n - 1].len() == 2 && SECOND_LEVELS.contains(&labels[n - 2]);
+    match (n >= 3, cc_sld) {
+        (true, true) => vec![last(3), last(2)],
+        (true, false) => vec![last(2), last(3)],
+        _ => vec![last(2)],
+    }
+}
+
+async fn rdap_domain(
+    client: &Client,
+    options: &Options,
+    cache: &Cache,
+    host: &str,
+    now: DateTime<Utc>,
+    discovery: &mut Discovery,
+) {
+    let dns = match bootstrap(client, options, cache, "dns.json", now).await {
+        Ok(b) => b,
+        Err(e) => {
+            return discovery
+                .notes
+                .push(format!("Could not look up the domain's registrar: {e}."))
+        }
+    };
+    let Some(base) = dns.for_domain(host) else {
+        return discovery.notes.push(format!(
+            "The domain's registry publishes no RDAP service; check its registry's website for the registrar of {host}."
+        ));
+    };
+    for domain in domain_candidates(host) {
+        let url = format!("{base}domain/{domain}");
+        match get_text(client, &url, "application/rdap+json").await {
+            Ok(Some(text)) => {
+                let Ok(answer) = serde_json::from_str::<serde_json::Value>(&text) else {
+                    discovery.notes.push(format!(
+                        "The registry's answer for {domain} was not valid RDAP."
+                    ));
+                    return;
+                };
+                let mut found = rdap::abuse_contacts(&answer, Subject::Domain, &url);
+                if found.is_empty() {
+                    // Thin registries (.com, .net) point to the registrar's own RDAP server.
+                    if let Some(related) = rdap::related_link(&answer) {
+                        if let Ok(Some(t)) =
+                            get_text(client, &related, "application/rdap+json").await
+                        {
+                            if let Ok(a) = serde_json::from_str::<serde_json::Value>(&t) {
+                                found = rdap::abuse_contacts(&a, Subject::Domain, &related);
+                            }
+                        }
+                    }
+                }
+                if found.is_empty() {
+                    discovery.notes.push(format!("The registrar's abuse address for {domain} is not published (or is redacted)."));
+                }
+                discovery.contacts.extend(found);
+                return;
+            }
+            Ok(None) => continue,
+            Err(e) => {
+                discovery
+                    .notes
+                    .push(format!("The domain registry could not be reached ({e})."));
+                return;
+            }
+        }
+    }
+    discovery
+        .notes
+        .push(format!("The registry does not know {host}."));
+}
+
+async fn rdap_ip(
+    client: &Client,
+    options: &Options,
+    cache: &Cache,
+    ip: IpAddr,
+    now: DateTime<Utc>,
+    discovery: &mut Discovery,
+) {
+    let file = if ip.is_ipv4() {
+        "ipv4.json"
+    } else {
+        "ipv6.json"
+    };
+    let table = match bootstrap(client, options, cache, file, now).await {
+        Ok(b) => b,
+        Err(e) => {
+            return discovery
+                .notes
+                .push(format!("Could not look up the hosting network: {e}."))
+        }
+    };
+    let Some(base) = table.for_ip(ip) else {
+        return discovery
+            .notes
+            .push(format!("No RDAP service covers {ip}."));
+    };
+    let url = format!("{base}ip/{ip}");
+    match get_text(client, &url, "application/rdap+json").await {
+        Ok(Some(text)) => match serde_json::from_str::<serde_json::Value>(&text) {
+            Ok(answer) => {
+                let found = rdap::abuse_contacts(&answer, Subject::Network, &url);
+                if found.is_empty() {
+                    discovery
+                        .notes
+                        .push(format!("The network of {ip} publishes no abuse address."));
+                }
+                discovery.contacts.extend(found);
+            }
+            Err(_) => discovery.notes.push(format!(
+                "The network registry's answer for {ip} was not valid RDAP."
+            )),
+        },
+        Ok(None) => discovery
+            .notes
+            .push(format!("The network registry does not know {ip}.")),
+        Err(e) => discovery
+            .notes
+            .push(format!("The network registry could not be reached ({e}).")),
+    }
+}
+
+async fn site(
+    origin: &Url,
+    host: &str,
+    addr: SocketAddr,
+    options: &Options,
+    now: DateTime<Utc>,
+    discovery: &mut Discovery,
+) {
+    let allowed_host = host.to_owned();
+    let policy = redirect::Policy::custom(move |attempt| {
+        if attempt.previous().len() >= 3 || attempt.url().host_str() != Some(allowed_host.as_str())
+        {
+            attempt.stop()
+        } else {
+            attempt.follow()
+        }
+    });
+    let client = match Client::builder()
+        .user_agent(user_agent())
+        .timeout(options.timeout)
+        .redirect(policy)
+        .resolve(host, addr)
+        .build()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            return discovery
+                .notes
+                .push(format!("Could not prepare a connection to the site ({e})."))
+        }
+    };
+    for path in ["/.well-known/security.txt", "/security.txt"] {
+        let Ok(url) = origin.join(path) else { continue };
+        match get_text(&client, url.as_str(), "text/plain").await {
+            Ok(Some(text)) => {
+                let parsed = security_txt::parse(&text);
+                match parsed.validity(now) {
+                    Validity::Expired(t) => discovery.notes.push(format!(
+                        "The site's security.txt expired on {}, so its contacts were not used.",
+                        t.format("%Y-%m-%d")
+                    )),
+                    validity => {
+                        let detail = if validity == Validity::NoExpiry {
+                            "security contact (the file has no expiry date, so it may be out of date)"
+                        } else {
+                            "security contact published by the operator (meant for security reports; use as a last resort)"
+                        };
+                        for address in parsed.contacts {
+                            if address.starts_with("tel:")
+                                || super::placeholder::is_placeholder(&address)
+                            {
+                                continue;
+                            }
+                            let role = if address.contains("://") {
+                                super::Role::Form
+                            } else {
+                                super::Role::Operator
+                            };
+                            discovery.contacts.push(Contact {
+                                address,
+                                role,
+                                source: super::Source::SecurityTxt,
+                                detail: detail.into(),
+                                source_url: Some(url.to_string()),
+                                last_verified: None,
+                            });
+                        }
+                    }
+                }
+                break;
+            }
+            Ok(None) => continue,
+            Err(e) => {
+                discovery
+                    .notes
+                    .push(format!("The site could not be reached ({e})."));
+                return;
+            }
+        }
+    }
+    let Ok(home) = origin.join("/") else { return };
+    match client.get(home.as_str()).send().await {
+        Ok(resp) if resp.status().is_success() => {
+            let header_names: Vec<String> = resp
+                .headers()
+                .keys()
+                .map(|k| k.as_str().to_owned())
+                .collect();
+            discovery.contacts.extend(directory::for_cdn_headers(
+                header_names.iter().map(String::as_str),
+            ));
+            if let Ok(html) = read_capped(resp).await {
+                discovery.contacts.extend(page::contacts(&html, &home));
+            }
+        }
+        Ok(resp) => discovery
+            .notes
+            .push(format!("The site's home page answered {}.", resp.status())),
+        Err(e) => discovery.notes.push(format!(
+            "The site's home page could not be read ({}).",
+            e.without_url()
+        )),
+    }
+}
+
+pub async fn discover(url: &str, options: &Options, now: DateTime<Utc>) -> Result<Discovery> {
+    let invalid = |reason: &str| Error::InvalidContactUrl {
+        url: url.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let parsed = Url::parse(url.trim()).map_err(|e| invalid(&e.to_string()))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(invalid(
+            "only http:// and https:// addresses can be looked up",
+        ));
+    }
+    let host = parsed
+        .host_str()
+        .ok_or_else(|| invalid("it has no host name"))?
+        .trim_matches(|c| c == '[' || c == ']')
+        .to_owned();
+    let port = parsed.port_or_known_default().unwrap_or(443);
+    let mut discovery = Discovery {
+        url: parsed.to_string(),
+        host: host.clone(),
+        addresses: Vec::new(),
+        contacts: directory::for_host(&host),
+        notes: Vec::new(),
+    };
+    let rdap_client = Client::builder()
+        .user_agent(user_agent())
+        .timeout(options.timeout)
+        .build()
+        .map_err(|e| network_error("preparing RDAP requests", e))?;
+    let cache = Cache {
+        dir: options.cache_dir.clone(),
+        max_age: chrono::Duration::hours(24),
+    };
+
+    match resolve(&host, port, options).await {
+        Ok(ips) => discovery.addresses = ips,
+        Err(e) => discovery
+            .notes
+            .push(format!("The host name could not be resolved ({e}).")),
+    }
+    if host.parse::<IpAddr>().is_err() {
+        rdap_domain(&rdap_client, options, &cache, &host, now, &mut discovery).await;
+    }
+    for ip in discovery.addresses.clone().into_iter().take(2) {
+        if is_local(ip) {
+            continue;
+        }
+        rdap_ip(&rdap_client, options, &cache, ip, now, &mut discovery).await;
+    }
+
+    let target = discovery
+        .addresses
+        .first()
+        .copied()
+        .filter(|_| options.visit_site);
+    match target {
+        Some(ip) if is_local(ip) && !options.allow_local_network => {
+            discovery
+                .notes
+                .push(Error::LocalNetworkRefused { host: host.clone() }.to_string());
+        }
+        Some(ip) => {
+            let origin = parsed.clone();
+            site(
+                &origin,
+                &host,
+                SocketAddr::new(ip, port),
+                options,
+                now,
+                &mut discovery,
+            )
+            .await;
+        }
+        None => {}
+    }
+    discovery.contacts.extend(directory::search_engines());
+
+    let mut seen = std::collections::HashSet::new();
+    discovery
+        .contacts
+        .retain(|c| seen.insert((c.address.to_ascii_lowercase(), c.role)));
+    Ok(discovery)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_addresses() {
+        for ip in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "192.168.1.1",
+            "172.16.0.1",
+            "169.254.1.1",
+            "100.64.0.1",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+            "0.0.0.0",
+        ] {
+            assert!(is_local(ip.parse().unwrap()), "{ip}");
+        }
+        for ip in ["8.8.8.8", "2001:4860:4860::8888", "100.128.0.1"] {
+            assert!(!is_local(ip.parse().unwrap()), "{ip}");
+        }
+    }
+
+    #[test]
+    fn candidates() {
+        assert_eq!(
+            domain_candidates("www.shop.example.co.uk"),
+            vec!["example.co.uk", "co.uk"]
+        );
+        assert_eq!(
+            domain_candidates("www.example.com"),
+            vec!["example.com", "www.example.com"]
+        );
+        assert_eq!(domain_candidates("example.com"), vec!["example.com"]);
+    }
+}
