@@ -51,6 +51,9 @@ pub enum Command {
     /// Read or change settings.
     #[command(subcommand)]
     Config(ConfigCommand),
+
+    /// Find who can remove an image at a URL: the site, its host, its registrar, search engines.
+    Contacts(crate::commands::contacts::ContactsArgs),
 }
 
 #[derive(Debug, Subcommand)]

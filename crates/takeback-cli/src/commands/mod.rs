@@ -1,6 +1,7 @@
 //! One module per command group; each parses nothing itself (clap did) and only calls the core.
 
 mod config;
+pub mod contacts;
 mod doctor;
 
 use std::process::ExitCode;
@@ -30,5 +31,6 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
     match cli.command {
         Command::Doctor => doctor::run(&ctx),
         Command::Config(c) => config::run(&ctx, c),
+        Command::Contacts(args) => contacts::run(&ctx, args),
     }
 }

@@ -111,7 +111,12 @@ pub fn text(body: &str) -> Reply {
 /// 203.0.113.0/24, RIPE for 2001:db8::/32, and sites `shop.test` (valid security.txt, Cloudflare
 /// header, DMCA page link), `old.test` (expired security.txt), `hidden.test` (redacted registrar).
 pub fn standard() -> Server {
-    start(|addr| {
+    start(standard_routes)
+}
+
+/// The routes of [`standard`], to extend with a test's own.
+pub fn standard_routes(addr: SocketAddr) -> HashMap<String, Reply> {
+    {
         let base = format!("http://{addr}");
         let mut r = HashMap::new();
         let ip = "127.0.0.1";
@@ -217,5 +222,5 @@ pub fn standard() -> Server {
             },
         );
         r
-    })
+    }
 }
