@@ -61,6 +61,11 @@ pub enum Error {
     #[error("{action} in the profile's vault failed: {reason}")]
     VaultStorage { action: &'static str, reason: String },
 
+    // Search (providers/, crawl/). Their own error types say what went wrong; the messages never
+    // carry keys, image bytes or the URLs of findings.
+    #[error(transparent)]
+    Crawl(#[from] crate::crawl::CrawlError),
+
     // Letters, cases and contacts (letters/, cases/, contacts/).
     #[error("`{kind}` is not a letter kind; use one of dmca, takeitdown, gdpr, dsa, ukosa, delisting, abuse")]
     UnknownLetterKind { kind: String },
@@ -115,6 +120,7 @@ impl Error {
             Error::Network { .. } => ErrorCode::External,
             Error::CorruptVault { .. } => ErrorCode::Corrupt,
             Error::VaultStorage { .. } => ErrorCode::Io,
+            Error::Crawl(e) => e.code(),
         }
     }
 

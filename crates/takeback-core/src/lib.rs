@@ -7,11 +7,13 @@
 
 pub mod cases;
 pub mod contacts;
+pub mod crawl;
 pub mod doctor;
 pub mod error;
 pub mod identity;
 pub mod letters;
 pub mod paths;
+pub mod pdq;
 pub mod settings;
 
 pub use error::{Error, ErrorCode, Result};

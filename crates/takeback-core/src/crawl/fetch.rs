@@ -1,0 +1,293 @@
+//! One polite, bounded HTTP GET for the crawler: address policy, robots.txt, per-host pacing,
+//! redirects followed by hand (each hop checked again), content-type checks, and a body read
+//! in chunks that stops at the size limit.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use reqwest::header::{ACCEPT, CONTENT_TYPE, LOCATION};
+use reqwest::{Client, StatusCode};
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+use super::address::{check_url_host, refused_host, GuardedResolver};
+use super::robots::RobotsRules;
+use super::{CrawlError, CrawlLimits, SkipReason};
+
+/// What is being fetched decides the accepted content types and the size limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Want {
+    Page,
+    Image,
+}
+
+/// A fetched body.
+#[derive(Debug)]
+pub struct Fetched {
+    /// Where the body came from, after redirects.
+    pub url: Url,
+    pub content_type: String,
+    pub body: Vec<u8>,
+}
+
+/// Hosts whose robots.txt we remember; beyond this the oldest are not evicted, new hosts are
+/// simply fetched without caching (bounded memory, still correct).
+const MAX_ROBOTS_CACHED: usize = 256;
+const MAX_ROBOTS_BYTES: usize = 512 * 1024;
+
+#[derive(Debug)]
+pub struct Fetcher {
+    client: Client,
+    limits: CrawlLimits,
+    robots: HashMap<String, Arc<RobotsRules>>,
+    last_request: HashMap<String, Instant>,
+    /// Bytes of bodies read so far, against `limits.max_total_bytes`.
+    pub bytes_read: u64,
+}
+
+impl Fetcher {
+    pub fn new(limits: CrawlLimits) -> Result<Self, CrawlError> {
+        let client = Client::builder()
+            .user_agent(limits.user_agent.clone())
+            .connect_timeout(limits.connect_timeout)
+            .timeout(limits.request_timeout)
+            // Redirects are followed by hand so each hop is checked like the first.
+            .redirect(reqwest::redirect::Policy::none())
+            // A proxy would resolve names itself, past the address check.
+            .no_proxy()
+            .dns_resolver(Arc::new(GuardedResolver {
+                allow_local_network: limits.allow_local_network,
+            }))
+            .build()
+            .map_err(|e| CrawlError::ClientSetup {
+                reason: e.without_url().to_string(),
+            })?;
+        Ok(Self {
+            client,
+            limits,
+            robots: HashMap::new(),
+            last_request: HashMap::new(),
+            bytes_read: 0,
+        })
+    }
+
+    /// GETs `url`, following at most `max_redirects` redirects; `same_site` (for pages) refuses a
+    /// redirect that leaves the site.
+    pub async fn fetch(
+        &mut self,
+        url: Url,
+        want: Want,
+        same_site: Option<&dyn Fn(&Url) -> bool>,
+        cancel: &CancellationToken,
+    ) -> Result<Fetched, SkipReason> {
+        let mut current = url;
+        for _hop in 0..=self.limits.max_redirects {
+            if !matches!(current.scheme(), "http" | "https") {
+                return Err(SkipReason::Unsupported);
+            }
+            if check_url_host(&current, self.limits.allow_local_network).is_err() {
+                return Err(SkipReason::LocalNetwork);
+            }
+            if !self
+                .robots_for(&current, cancel)
+                .await?
+                .allows(current.as_str())
+            {
+                return Err(SkipReason::Robots);
+            }
+            self.pace(&current, cancel).await?;
+            let accept = match want {
+                Want::Page => "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
+                Want::Image => "image/avif,image/webp,image/png,image/jpeg,image/*;q=0.8",
+            };
+            let request = self.client.get(current.clone()).header(ACCEPT, accept);
+            let response = tokio::select! {
+                () = cancel.cancelled() => return Err(SkipReason::Cancelled),
+                response = request.send() => response.map_err(|e| skip_for(&e))?,
+            };
+            let status = response.status();
+            if status.is_redirection() {
+                let next = response
+                    .headers()
+                    .get(LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|location| current.join(location).ok())
+                    .ok_or(SkipReason::HttpStatus(status.as_u16()))?;
+                if let Some(same_site) = same_site {
+                    if !same_site(&next) {
+                        return Err(SkipReason::OffSite);
+                    }
+                }
+                current = next;
+                continue;
+            }
+            if status != StatusCode::OK {
+                return Err(SkipReason::HttpStatus(status.as_u16()));
+            }
+            let content_type = response
+                .headers()
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            let acceptable = match want {
+                Want::Page => {
+                    content_type.starts_with("text/html")
+                        || content_type.starts_with("application/xhtml+xml")
+                }
+                // Some servers label images generically; the bytes are sniffed afterwards.
+                Want::Image => {
+                    content_type.starts_with("image/")
+                        || content_type.starts_with("application/octet-stream")
+                        || content_type.is_empty()
+                }
+            };
+            if !acceptable {
+                return Err(match want {
+                    Want::Page => SkipReason::NotHtml,
+                    Want::Image => SkipReason::NotAnImage,
+                });
+            }
+            let limit = match want {
+                Want::Page => self.limits.max_page_bytes,
+                Want::Image => self.limits.max_image_bytes,
+            };
+            let body = self.read_body(response, limit, cancel).await?;
+            return Ok(Fetched {
+                url: current,
+                content_type,
+                body,
+            });
+        }
+        Err(SkipReason::TooManyRedirects)
+    }
+
+    async fn read_body(
+        &mut self,
+        mut response: reqwest::Response,
+        limit: usize,
+        cancel: &CancellationToken,
+    ) -> Result<Vec<u8>, SkipReason> {
+        if response
+            .content_length()
+            .is_some_and(|len| len > limit as u64)
+        {
+            return Err(SkipReason::TooLarge);
+        }
+        let mut body = Vec::new();
+        loop {
+            let chunk = tokio::select! {
+                () = cancel.cancelled() => return Err(SkipReason::Cancelled),
+                chunk = response.chunk() => chunk.map_err(|e| skip_for(&e))?,
+            };
+            let Some(chunk) = chunk else {
+                return Ok(body);
+            };
+            self.bytes_read += chunk.len() as u64;
+            if body.len() + chunk.len() > limit {
+                return Err(SkipReason::TooLarge);
+            }
+            if self.bytes_read > self.limits.max_total_bytes {
+                return Err(SkipReason::BudgetExhausted);
+            }
+            body.extend_from_slice(&chunk);
+        }
+    }
+
+    /// Waits until this host may be asked again: the configured interval, or the site's
+    /// `Crawl-delay` when longer.
+    async fn pace(&mut self, url: &Url, cancel: &CancellationToken) -> Result<(), SkipReason> {
+        let host = host_key(url);
+        let mut interval = self.limits.per_host_interval;
+        if let Some(delay) = self.robots.get(&host).and_then(|r| r.crawl_delay()) {
+            interval = interval.max(delay);
+        }
+        if let Some(last) = self.last_request.get(&host) {
+            let ready = *last + interval;
+            let now = Instant::now();
+            if ready > now {
+                tokio::select! {
+                    () = cancel.cancelled() => return Err(SkipReason::Cancelled),
+                    () = tokio::time::sleep(ready - now) => {}
+                }
+            }
+        }
+        if self.last_request.len() < 10_000 || self.last_request.contains_key(&host) {
+            self.last_request.insert(host, Instant::now());
+        }
+        Ok(())
+    }
+
+    async fn robots_for(
+        &mut self,
+        url: &Url,
+        cancel: &CancellationToken,
+    ) -> Result<Arc<RobotsRules>, SkipReason> {
+        let host = host_key(url);
+        if let Some(rules) = self.robots.get(&host) {
+            return Ok(rules.clone());
+        }
+        let rules = Arc::new(self.fetch_robots(url, cancel).await?);
+        if self.robots.len() < MAX_ROBOTS_CACHED {
+            self.robots.insert(host, rules.clone());
+        }
+        Ok(rules)
+    }
+
+    async fn fetch_robots(
+        &mut self,
+        url: &Url,
+        cancel: &CancellationToken,
+    ) -> Result<RobotsRules, SkipReason> {
+        let Ok(robots_url) = url.join("/robots.txt") else {
+            return Ok(RobotsRules::AllowAll);
+        };
+        self.pace(&robots_url, cancel).await?;
+        let request = self.client.get(robots_url);
+        let response = tokio::select! {
+            () = cancel.cancelled() => return Err(SkipReason::Cancelled),
+            response = request.send() => response,
+        };
+        let response = match response {
+            Ok(response) => response,
+            Err(e) if refused_host(&e).is_some() => return Err(SkipReason::LocalNetwork),
+            // Unreachable: RFC 9309 §2.3.1.4, assume complete disallow.
+            Err(_) => return Ok(RobotsRules::DisallowAll),
+        };
+        let status = response.status();
+        if status.is_server_error() {
+            return Ok(RobotsRules::DisallowAll);
+        }
+        // 4xx (and redirects, which we do not chase for robots.txt): no rules.
+        if status != StatusCode::OK {
+            return Ok(RobotsRules::AllowAll);
+        }
+        match self.read_body(response, MAX_ROBOTS_BYTES, cancel).await {
+            Ok(body) => Ok(RobotsRules::from_body(&body)),
+            Err(SkipReason::TooLarge) => Ok(RobotsRules::DisallowAll),
+            Err(SkipReason::Cancelled) => Err(SkipReason::Cancelled),
+            Err(_) => Ok(RobotsRules::DisallowAll),
+        }
+    }
+}
+
+/// Hosts are paced and ruled by `host:port` (robots.txt is per origin).
+fn host_key(url: &Url) -> String {
+    format!(
+        "{}://{}:{}",
+        url.scheme(),
+        url.host_str().unwrap_or_default(),
+        url.port_or_known_default().unwrap_or(0)
+    )
+}
+
+fn skip_for(error: &reqwest::Error) -> SkipReason {
+    if refused_host(error).is_some() {
+        SkipReason::LocalNetwork
+    } else if error.is_timeout() {
+        SkipReason::Timeout
+    } else {
+        SkipReason::Network
+    }
+}

@@ -1,0 +1,14 @@
+//! Search against loopback servers: the provider clients against faithful mocks of each API,
+//! and the site crawler against a fake web (crates/takeback-testkit). Nothing leaves 127.0.0.1.
+
+// Test helpers (outside `#[test]` functions) fail loudly by design.
+#![allow(clippy::unwrap_used)]
+
+mod crawl;
+
+use std::path::PathBuf;
+
+/// `shared/testdata/faces`, beside the repository.
+pub fn faces_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/faces")
+}
