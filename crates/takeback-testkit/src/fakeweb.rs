@@ -10,7 +10,9 @@
 //! * `/deep/N.html` — a chain ten pages deep, one photo each (depth limits);
 //! * `/hostile/…` — a huge page, an endless redirect chain, a slow page, broken HTML, an HTML file
 //!   served as a JPEG, a PNG labelled as text, an endless image, an off-site redirect;
-//! * `/img/<path under testdata/faces>` — the photos themselves.
+//! * `/img/<path under testdata/faces>` — the photos themselves;
+//! * `/gallery/index.html` — not linked from `/`: a large site for benchmarks, `GALLERY_PAGES`
+//!   pages of `GALLERY_IMAGES_PER_PAGE` photos each, every one under its own URL.
 
 use std::convert::Infallible;
 use std::path::{Path, PathBuf};
@@ -35,6 +37,11 @@ pub const PEOPLE: [&str; 8] = [
     "sheldon",
     "stuart",
 ];
+
+/// Pages under `/gallery/`.
+pub const GALLERY_PAGES: u32 = 100;
+/// Photos on each gallery page (every one a distinct URL): 2,000 in all.
+pub const GALLERY_IMAGES_PER_PAGE: u32 = 20;
 
 /// How long `/hostile/slow.html` waits before answering.
 pub const SLOW_PAGE_DELAY: Duration = Duration::from_secs(20);
@@ -221,6 +228,31 @@ async fn serve(site: &Site, request: Request) -> Response {
 }
 
 async fn serve_dynamic(site: &Site, path: &str) -> Response {
+    if path == "/gallery/index.html" {
+        return html(
+            (1..=GALLERY_PAGES)
+                .map(|n| format!("<a href=\"/gallery/{n}.html\">page {n}</a> "))
+                .collect(),
+        );
+    }
+    if let Some(n) = path
+        .strip_prefix("/gallery/")
+        .and_then(|p| p.strip_suffix(".html"))
+    {
+        let n: u32 = n.parse().unwrap_or(0);
+        if !(1..=GALLERY_PAGES).contains(&n) {
+            return not_found();
+        }
+        return html(
+            (0..GALLERY_IMAGES_PER_PAGE)
+                .map(|i| {
+                    let person = PEOPLE[((n + i) as usize) % PEOPLE.len()];
+                    let k = i % 5 + 1;
+                    format!("<img src=\"/img/faceapi/{person}/{person}{k}.png?copy={n}-{i}\">")
+                })
+                .collect(),
+        );
+    }
     if let Some(n) = path.strip_prefix("/hostile/redirect/") {
         let next = n.parse::<u64>().unwrap_or(0).saturating_add(1);
         return redirect(&format!("/hostile/redirect/{next}"));
