@@ -64,6 +64,12 @@ pub enum Error {
     // Search (providers/, crawl/). Their own error types say what went wrong; the messages never
     // carry keys, image bytes or the URLs of findings.
     #[error(transparent)]
+    Provider(#[from] crate::providers::ProviderError),
+
+    #[error(transparent)]
+    Prepare(#[from] crate::providers::prepare::PrepareError),
+
+    #[error(transparent)]
     Crawl(#[from] crate::crawl::CrawlError),
 
     // Letters, cases and contacts (letters/, cases/, contacts/).
@@ -120,6 +126,8 @@ impl Error {
             Error::Network { .. } => ErrorCode::External,
             Error::CorruptVault { .. } => ErrorCode::Corrupt,
             Error::VaultStorage { .. } => ErrorCode::Io,
+            Error::Provider(e) => e.code(),
+            Error::Prepare(e) => e.code(),
             Error::Crawl(e) => e.code(),
         }
     }

@@ -14,6 +14,7 @@ pub mod identity;
 pub mod letters;
 pub mod paths;
 pub mod pdq;
+pub mod providers;
 pub mod settings;
 
 pub use error::{Error, ErrorCode, Result};
