@@ -1,6 +1,7 @@
 //! The face engine: decode, downscale, detect, landmarks, align, describe, estimate age.
 
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use image::{DynamicImage, GenericImageView, RgbImage};
 
@@ -139,15 +140,26 @@ impl FaceEngine {
     /// face-api's `detectAllFaces().withFaceLandmarks().withFaceDescriptors().withAgeAndGender()`
     /// on exactly these pixels (no downscaling): the path the golden tests pin.
     pub fn detect_rgb(&self, image: &RgbImage) -> Result<Vec<Face>, FaceError> {
+        self.detect_rgb_timed(image, &mut StageTimes::default())
+    }
+
+    /// [`FaceEngine::detect_rgb`], adding the time of each stage to `times` (for the benchmark).
+    pub fn detect_rgb_timed(
+        &self,
+        image: &RgbImage,
+        times: &mut StageTimes,
+    ) -> Result<Vec<Face>, FaceError> {
         let (width, height) = image.dimensions();
         if width == 0 || height == 0 {
             return Err(FaceError::ZeroSize { width, height });
         }
+        let started = Instant::now();
         let full = RgbF32::crop(image, 0, 0, width, height);
         let detections = self
             .ssd
             .detect(&full, self.options.min_score, self.options.max_faces)?;
         drop(full);
+        times.ssd += started.elapsed();
 
         struct Pending {
             score: f32,
@@ -167,6 +179,7 @@ impl FaceEngine {
             let Some(crop) = landmark_crop(detection, width, height) else {
                 continue;
             };
+            let started = Instant::now();
             let relative = self.landmarks.landmarks_relative(&RgbF32::crop(
                 image,
                 crop.x,
@@ -175,11 +188,13 @@ impl FaceEngine {
                 crop.height,
             ))?;
             let landmarks = landmarks_in_image(&relative, crop, detection);
+            times.landmarks += started.elapsed();
             let Some(aligned) = dlib_aligned_rect(&landmarks, crop.width, crop.height)
                 .clip_at_image_borders(width, height)
             else {
                 continue;
             };
+            let started = Instant::now();
             let age = match min_box_rect(&landmarks, width, height)
                 .clip_at_image_borders(width, height)
             {
@@ -188,6 +203,7 @@ impl FaceEngine {
                     .age(&RgbF32::crop(image, r.x, r.y, r.width, r.height))?,
                 None => 0.0,
             };
+            times.age += started.elapsed();
             pending.push(Pending {
                 score: d.score,
                 detection,
@@ -198,6 +214,7 @@ impl FaceEngine {
         }
 
         let mut faces = Vec::with_capacity(pending.len());
+        let started = Instant::now();
         for chunk in pending.chunks(RECOGNITION_BATCH) {
             let inputs: Vec<RgbF32> = chunk
                 .iter()
@@ -227,6 +244,9 @@ impl FaceEngine {
                 });
             }
         }
+        times.recognition += started.elapsed();
+        times.images += 1;
+        times.faces += faces.len();
         Ok(faces)
     }
 }
@@ -259,33 +279,75 @@ impl FaceEngine {
         paths: &[std::path::PathBuf],
         workers: usize,
     ) -> Vec<Result<Vec<Face>, FaceError>> {
-        let workers = workers.clamp(1, paths.len().max(1));
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let mut results: Vec<Option<Result<Vec<Face>, FaceError>>> = Vec::new();
-        results.resize_with(paths.len(), || None);
-        let slots = std::sync::Mutex::new(results);
-        std::thread::scope(|scope| {
-            for _ in 0..workers {
-                scope.spawn(|| loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(path) = paths.get(i) else { break };
-                    let result = self.detect_file(path);
-                    if let Ok(mut slots) = slots.lock() {
-                        slots[i] = Some(result);
-                    }
-                });
-            }
-        });
-        slots
-            .into_inner()
-            .unwrap_or_default()
-            .into_iter()
-            .map(|r| r.unwrap_or_else(|| Err(FaceError::Tensor("worker thread stopped".into()))))
-            .collect()
+        parallel_map(paths, workers, |path| self.detect_file(path))
     }
+
+    /// The descriptor of an image that already is an aligned face crop (as face-api's
+    /// `computeFaceDescriptor` on a crop): padded to a square, resized to 150, no detection.
+    pub fn describe_aligned(&self, image: &DynamicImage) -> Result<Descriptor, FaceError> {
+        let (width, height) = image.dimensions();
+        if width == 0 || height == 0 {
+            return Err(FaceError::ZeroSize { width, height });
+        }
+        let rgb = image.to_rgb8();
+        let input =
+            RgbF32::crop(&rgb, 0, 0, width, height).to_batch_input(recognition::INPUT_SIZE, true);
+        let mut out = self.recognition.forward_batch(&[input])?;
+        Ok(Descriptor(out.pop().unwrap_or_default()))
+    }
+}
+
+/// `f` over `items` on `workers` scoped threads, results in input order.
+pub fn parallel_map<T: Sync, R: Send>(
+    items: &[T],
+    workers: usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let workers = workers.clamp(1, items.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let done = std::sync::Mutex::new(Vec::with_capacity(items.len()));
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(item) = items.get(i) else { break };
+                let result = f(item);
+                if let Ok(mut done) = done.lock() {
+                    done.push((i, result));
+                }
+            });
+        }
+    });
+    let mut done = done
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
 }
 
 /// Workers to use for batch work: the machine's cores.
 pub fn default_workers() -> usize {
     std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+}
+
+/// Time spent per stage, summed over calls (see [`FaceEngine::detect_rgb_timed`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct StageTimes {
+    pub ssd: Duration,
+    pub landmarks: Duration,
+    pub age: Duration,
+    pub recognition: Duration,
+    pub images: usize,
+    pub faces: usize,
+}
+
+impl std::ops::AddAssign for StageTimes {
+    fn add_assign(&mut self, other: StageTimes) {
+        self.ssd += other.ssd;
+        self.landmarks += other.landmarks;
+        self.age += other.age;
+        self.recognition += other.recognition;
+        self.images += other.images;
+        self.faces += other.faces;
+    }
 }

@@ -2,7 +2,8 @@
 //!
 //! Identities: each sub-folder of a scanned directory is one person; an image directly inside it
 //! belongs to the person named by the file name's leading letters (`obama2.jpg` -> `obama`).
-//! Images with no face or several faces are skipped (they cannot be attributed).
+//! Images of at most 160x160 px are taken as already aligned face crops (the face-api example
+//! format) and described directly; larger images must show exactly one face, else they are skipped.
 
 use std::path::{Path, PathBuf};
 
@@ -280,7 +281,7 @@ mod tests {
 pub struct EvalReport {
     /// Images found under the folders.
     pub images: usize,
-    /// Images with exactly one face, used for the ROC.
+    /// Images that gave one descriptor, used for the ROC.
     pub used: usize,
     /// Images left out, with the reason.
     pub skipped: Vec<Skipped>,
@@ -300,6 +301,24 @@ pub struct Skipped {
     pub reason: String,
 }
 
+/// Largest image taken as an already aligned face crop rather than a photo to detect faces in.
+pub const MAX_ALIGNED_CROP_SIDE: u32 = 160;
+
+/// The one descriptor an evaluation image contributes, or why it contributes none.
+fn describe_one(engine: &crate::FaceEngine, path: &Path) -> Result<Descriptor, String> {
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let image =
+        crate::decode_image(&bytes, &engine.options().decode_limits).map_err(|e| e.to_string())?;
+    if image.width() <= MAX_ALIGNED_CROP_SIDE && image.height() <= MAX_ALIGNED_CROP_SIDE {
+        return engine.describe_aligned(&image).map_err(|e| e.to_string());
+    }
+    let mut faces = engine.detect(&image).map_err(|e| e.to_string())?;
+    match faces.len() {
+        1 => Ok(faces.remove(0).descriptor),
+        n => Err(format!("{n} faces (exactly 1 needed)")),
+    }
+}
+
 /// Runs the engine over labelled folders and computes both ROCs.
 pub fn evaluate(
     engine: &crate::FaceEngine,
@@ -311,28 +330,20 @@ pub fn evaluate(
     for dir in dirs {
         labelled.extend(labelled_images(dir)?);
     }
-    let paths: Vec<PathBuf> = labelled.iter().map(|l| l.path.clone()).collect();
-    let results = engine.detect_files(&paths, workers);
+    let results = crate::parallel_map(&labelled, workers, |image| {
+        describe_one(engine, &image.path)
+    });
     let mut samples = Vec::new();
     let mut skipped = Vec::new();
     for (image, result) in labelled.iter().zip(results) {
-        let name = image.path.display().to_string();
         match result {
-            Ok(mut faces) if faces.len() == 1 => {
-                if let Some(face) = faces.pop() {
-                    samples.push(Sample {
-                        identity: image.identity.clone(),
-                        descriptor: face.descriptor,
-                    });
-                }
-            }
-            Ok(faces) => skipped.push(Skipped {
-                image: name,
-                reason: format!("{} faces (exactly 1 needed)", faces.len()),
+            Ok(descriptor) => samples.push(Sample {
+                identity: image.identity.clone(),
+                descriptor,
             }),
-            Err(e) => skipped.push(Skipped {
-                image: name,
-                reason: e.to_string(),
+            Err(reason) => skipped.push(Skipped {
+                image: image.path.display().to_string(),
+                reason,
             }),
         }
     }

@@ -25,7 +25,9 @@ mod weights;
 pub mod testing;
 
 pub use decode::{decode_image, DecodeLimits};
-pub use engine::{default_workers, prepare_image, EngineOptions, FaceEngine};
+pub use engine::{
+    default_workers, parallel_map, prepare_image, EngineOptions, FaceEngine, StageTimes,
+};
 pub use error::FaceError;
 pub use models::{models_status, ModelStatus};
 

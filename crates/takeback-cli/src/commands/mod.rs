@@ -3,6 +3,7 @@
 mod config;
 pub mod contacts;
 mod doctor;
+mod faces;
 
 use std::process::ExitCode;
 
@@ -31,6 +32,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
     match cli.command {
         Command::Doctor => doctor::run(&ctx),
         Command::Config(c) => config::run(&ctx, c),
+        Command::Faces(args) => faces::run(&ctx, args),
         Command::Contacts(args) => contacts::run(&ctx, args),
     }
 }
