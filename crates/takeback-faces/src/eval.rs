@@ -119,6 +119,9 @@ pub struct RocSummary {
     pub best_balanced_accuracy: f64,
     /// The ROC at a few thresholds, for reading by eye.
     pub curve: Vec<OperatingPoint>,
+    /// Largest genuine and smallest impostor distance: the margin a threshold can sit in.
+    pub max_genuine: f32,
+    pub min_impostor: f32,
 }
 
 /// ROC from genuine and impostor distances.
@@ -199,6 +202,8 @@ pub fn roc(protocol: &str, genuine: &[f32], impostor: &[f32]) -> RocSummary {
         best,
         best_balanced_accuracy: balanced(&best),
         curve,
+        max_genuine: genuine.iter().copied().fold(f32::NAN, f32::max),
+        min_impostor: impostor.iter().copied().fold(f32::NAN, f32::min),
     }
 }
 

@@ -186,6 +186,10 @@ fn print_roc(r: &RocSummary) {
         p.far * 100.0,
         r.best_balanced_accuracy * 100.0
     );
+    println!(
+        "  largest genuine distance {:.3}, smallest impostor distance {:.3}",
+        r.max_genuine, r.min_impostor
+    );
     println!("  threshold  TAR      FAR");
     for p in &r.curve {
         println!(
