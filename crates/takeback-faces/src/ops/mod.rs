@@ -62,11 +62,16 @@ fn hwio_to_oihw(
     out
 }
 
-/// A full convolution with bias, TF padding and stride.
+/// A full convolution with bias, TF padding and stride, computed as im2col plus one matrix product.
+///
+/// candle's own `conv2d` builds its patches pixel by pixel and scatters the result channel by
+/// channel; building whole shifted rows ([`im2col`]) and multiplying once is much faster here.
 #[derive(Debug)]
 pub struct Conv {
+    /// `[O, C*k*k]`, columns in (c, ky, kx) order.
     weight: Tensor,
     bias: Tensor,
+    cin: usize,
     kernel: usize,
     stride: usize,
     padding: Padding,
@@ -86,20 +91,21 @@ impl Conv {
         let [kh, kw, cin, cout] = shape;
         let weight = Tensor::from_vec(
             hwio_to_oihw(filter, kh, kw, cin, cout, scale),
-            (cout, cin, kh, kw),
+            (cout, cin * kh * kw),
             &Device::Cpu,
         )?;
         let bias = Tensor::from_vec(bias.to_vec(), (1, cout, 1, 1), &Device::Cpu)?;
         Ok(Conv {
             weight,
             bias,
+            cin,
             kernel: kh,
             stride,
             padding,
         })
     }
 
-    /// Loads `{prefix}{filter_name}` and `{prefix}{bias_name}`.
+    /// Loads the filter `filter_name` and the bias `bias_name`.
     pub fn load(
         weights: &WeightMap,
         filter_name: &str,
@@ -114,13 +120,98 @@ impl Conv {
     }
 
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        let x = pad_tf(x, self.kernel, self.stride, self.padding)?;
-        Ok(x.conv2d(&self.weight, 0, self.stride, 1, 1)?
-            .broadcast_add(&self.bias)?)
+        let (n, c, h, w) = x.dims4()?;
+        if c != self.cin {
+            return Err(FaceError::Tensor(format!(
+                "conv: {c} channels, expected {}",
+                self.cin
+            )));
+        }
+        let (pad_top, _, out_height) = tf_padding(h, self.kernel, self.stride, self.padding);
+        let (pad_left, _, out_width) = tf_padding(w, self.kernel, self.stride, self.padding);
+        let geometry = depthwise::DepthwiseGeometry {
+            channels: c,
+            height: h,
+            width: w,
+            kernel: self.kernel,
+            stride: self.stride,
+            pad_top,
+            pad_left,
+            out_height,
+            out_width,
+        };
+        let input = x.flatten_all()?.to_vec1::<f32>()?;
+        let cout = self.weight.dim(0)?;
+        let mut outputs = Vec::with_capacity(n);
+        for image in input.chunks_exact(c * h * w) {
+            let columns = Tensor::from_vec(
+                im2col(image, geometry),
+                (c * self.kernel * self.kernel, out_height * out_width),
+                &Device::Cpu,
+            )?;
+            outputs.push(
+                self.weight
+                    .matmul(&columns)?
+                    .reshape((1, cout, out_height, out_width))?,
+            );
+        }
+        let y = if outputs.len() == 1 {
+            outputs.remove(0)
+        } else {
+            Tensor::cat(&outputs, 0)?
+        };
+        Ok(y.broadcast_add(&self.bias)?)
     }
 }
 
-/// Pads `x` (NCHW) so a padding-free convolution reproduces TF padding.
+/// Patches of one `[C, H, W]` image as a `[C*k*k, OH*OW]` matrix (zero outside the image), built a
+/// whole output row at a time: for stride 1 each row is a shifted copy of an input row.
+pub fn im2col(input: &[f32], g: depthwise::DepthwiseGeometry) -> Vec<f32> {
+    let k = g.kernel;
+    let plane_out = g.out_height * g.out_width;
+    let mut cols = vec![0f32; g.channels * k * k * plane_out];
+    for c in 0..g.channels {
+        let src = &input[c * g.height * g.width..(c + 1) * g.height * g.width];
+        for ky in 0..k {
+            for kx in 0..k {
+                if g.width + g.pad_left <= kx {
+                    continue;
+                }
+                // Output columns whose input column ox*s + kx - pad_left lies inside the row.
+                let first = g.pad_left.saturating_sub(kx).div_ceil(g.stride);
+                let last = ((g.width + g.pad_left - kx - 1) / g.stride + 1).min(g.out_width);
+                if first >= last {
+                    continue;
+                }
+                let start = first * g.stride + kx - g.pad_left;
+                let row = (c * k + ky) * k + kx;
+                let dst = &mut cols[row * plane_out..(row + 1) * plane_out];
+                for oy in 0..g.out_height {
+                    let Some(iy) = (oy * g.stride + ky).checked_sub(g.pad_top) else {
+                        continue;
+                    };
+                    if iy >= g.height {
+                        continue;
+                    }
+                    let row_in = &src[iy * g.width..(iy + 1) * g.width];
+                    let row_out = &mut dst[oy * g.out_width + first..oy * g.out_width + last];
+                    if g.stride == 1 {
+                        row_out.copy_from_slice(&row_in[start..start + (last - first)]);
+                    } else {
+                        for (n, o) in row_out.iter_mut().enumerate() {
+                            *o = row_in[start + n * g.stride];
+                        }
+                    }
+                }
+            }
+        }
+    }
+    cols
+}
+
+/// Pads `x` (NCHW) so a padding-free convolution reproduces TF padding (the reference the
+/// kernels here are tested against).
+#[cfg(test)]
 pub fn pad_tf(x: &Tensor, kernel: usize, stride: usize, padding: Padding) -> Result<Tensor> {
     if padding == Padding::Valid {
         return Ok(x.clone());
@@ -400,6 +491,55 @@ mod tests {
                 diff.to_scalar::<f32>().unwrap() < 1e-5,
                 "c={c} h={h} w={w} s={stride}"
             );
+        }
+    }
+
+    /// The im2col convolution against candle's own conv2d on explicitly padded input.
+    #[test]
+    fn im2col_conv_matches_candle_conv2d() {
+        let cases = [
+            (
+                3usize,
+                5usize,
+                9usize,
+                8usize,
+                3usize,
+                2usize,
+                Padding::Same,
+            ),
+            (4, 6, 10, 10, 3, 1, Padding::Same),
+            (3, 4, 15, 15, 7, 2, Padding::Valid),
+            (2, 3, 7, 7, 3, 2, Padding::Valid),
+            (4, 2, 8, 8, 1, 2, Padding::Same),
+        ];
+        for (cin, cout, h, w, k, stride, padding) in cases {
+            let n = 2;
+            let input: Vec<f32> = (0..n * cin * h * w)
+                .map(|i| ((i * 37 % 101) as f32 - 50.0) / 17.0)
+                .collect();
+            let filter: Vec<f32> = (0..k * k * cin * cout)
+                .map(|i| ((i * 13 % 23) as f32 - 11.0) / 7.0)
+                .collect();
+            let bias: Vec<f32> = (0..cout).map(|i| i as f32 * 0.25).collect();
+            let conv = Conv::new(&filter, [k, k, cin, cout], &bias, stride, padding, None).unwrap();
+            let x = Tensor::from_vec(input, (n, cin, h, w), &Device::Cpu).unwrap();
+            let ours = conv.forward(&x).unwrap();
+            let kernel = conv.weight.reshape((cout, cin, k, k)).unwrap();
+            let reference = pad_tf(&x, k, stride, padding)
+                .unwrap()
+                .conv2d(&kernel, 0, stride, 1, 1)
+                .unwrap()
+                .broadcast_add(&conv.bias)
+                .unwrap();
+            assert_eq!(ours.dims(), reference.dims());
+            let diff = (ours - reference)
+                .unwrap()
+                .abs()
+                .unwrap()
+                .flatten_all()
+                .unwrap();
+            let diff = diff.max(0).unwrap().to_scalar::<f32>().unwrap();
+            assert!(diff < 1e-4, "cin={cin} k={k} s={stride}: {diff}");
         }
     }
 
