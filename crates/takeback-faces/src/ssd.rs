@@ -1,6 +1,6 @@
 //! SSD MobileNetV1 face detector (face-api `ssdMobilenetv1`): the network, anchor decoding and NMS.
 
-use candle_core::Tensor;
+use candle_core::{Device, Tensor};
 
 use crate::ops::image_prep::RgbF32;
 use crate::ops::{relu6, Conv, Depthwise, Padding, Pointwise, Result};
@@ -189,15 +189,25 @@ impl SsdMobilenet {
     /// Runs the network on an already prepared 512x512 input (values 0..255).
     pub fn forward(&self, input: &RgbF32) -> Result<SsdOutput> {
         let x = input.to_tensor(|v, _| v / 127.5 - 1.0)?;
-        let mut x = relu6(&self.conv0.forward(&x)?)?;
+        let x = relu6(&self.conv0.forward(&x)?)?;
+        // The backbone runs on plain buffers: depthwise + ReLU6, then matmul + bias + ReLU6 in one
+        // pass, with no tensor temporaries between layers.
+        let (_, mut channels, mut height, mut width) = x.dims4()?;
+        let mut buffer = x.flatten_all()?.to_vec1::<f32>()?;
         let mut conv11 = None;
         for (i, (depthwise, pointwise)) in self.backbone.iter().enumerate() {
-            x = relu6(&depthwise.forward(&x)?)?;
-            x = relu6(&pointwise.forward(&x)?)?;
+            let (filtered, h, w) = depthwise.forward_plane(&buffer, height, width, true);
+            buffer = pointwise.forward_relu6_plane(filtered, h * w)?;
+            (channels, height, width) = (pointwise.out_channels(), h, w);
             if i + 1 == 11 {
-                conv11 = Some(x.clone());
+                conv11 = Some(Tensor::from_vec(
+                    buffer.clone(),
+                    (1, channels, height, width),
+                    &Device::Cpu,
+                )?);
             }
         }
+        let mut x = Tensor::from_vec(buffer, (1, channels, height, width), &Device::Cpu)?;
         let conv11 = conv11.unwrap_or_else(|| x.clone());
         let mut feature_maps = vec![conv11, x.clone()];
         for (i, layer) in self.extra.iter().enumerate() {

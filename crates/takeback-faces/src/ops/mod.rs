@@ -234,6 +234,7 @@ pub fn pad_tf(x: &Tensor, kernel: usize, stride: usize, padding: Padding) -> Res
 pub struct Pointwise {
     weight: Tensor,
     bias: Tensor,
+    bias_values: Vec<f32>,
 }
 
 impl Pointwise {
@@ -243,8 +244,32 @@ impl Pointwise {
             (cout, cin),
             &Device::Cpu,
         )?;
+        let bias_values = bias.to_vec();
         let bias = Tensor::from_vec(bias.to_vec(), (cout, 1), &Device::Cpu)?;
-        Ok(Pointwise { weight, bias })
+        Ok(Pointwise {
+            weight,
+            bias,
+            bias_values,
+        })
+    }
+
+    /// Output channels.
+    pub fn out_channels(&self) -> usize {
+        self.bias_values.len()
+    }
+
+    /// `relu6(W x + b)` on one `[C, pixels]` buffer, with bias and clamp in a single pass over the
+    /// product (MobileNet's pointwise layers, without candle's elementwise temporaries).
+    pub fn forward_relu6_plane(&self, input: Vec<f32>, pixels: usize) -> Result<Vec<f32>> {
+        let channels = input.len() / pixels.max(1);
+        let x = Tensor::from_vec(input, (channels, pixels), &Device::Cpu)?;
+        let mut out = self.weight.matmul(&x)?.flatten_all()?.to_vec1::<f32>()?;
+        for (row, &b) in out.chunks_exact_mut(pixels.max(1)).zip(&self.bias_values) {
+            for v in row {
+                *v = (*v + b).clamp(0.0, 6.0);
+            }
+        }
+        Ok(out)
     }
 
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
@@ -299,6 +324,37 @@ impl Depthwise {
             kernel,
             stride,
         }
+    }
+
+    /// Applies the filter with TF "SAME" padding to one `[C, height, width]` buffer, optionally
+    /// followed by ReLU6; returns the output buffer and its height and width.
+    pub fn forward_plane(
+        &self,
+        input: &[f32],
+        height: usize,
+        width: usize,
+        relu6: bool,
+    ) -> (Vec<f32>, usize, usize) {
+        let (pad_top, _, out_height) = tf_padding(height, self.kernel, self.stride, Padding::Same);
+        let (pad_left, _, out_width) = tf_padding(width, self.kernel, self.stride, Padding::Same);
+        let geometry = depthwise::DepthwiseGeometry {
+            channels: self.channels,
+            height,
+            width,
+            kernel: self.kernel,
+            stride: self.stride,
+            pad_top,
+            pad_left,
+            out_height,
+            out_width,
+        };
+        let mut out = depthwise::depthwise_conv(input, &self.weights, &self.bias, geometry);
+        if relu6 {
+            for v in &mut out {
+                *v = v.clamp(0.0, 6.0);
+            }
+        }
+        (out, out_height, out_width)
     }
 
     /// Applies the filter with TF "SAME" padding.
