@@ -52,6 +52,20 @@ pub enum Command {
     #[command(subcommand)]
     Config(ConfigCommand),
 
+    /// Create, list or delete profiles (each one an encrypted vault).
+    #[command(subcommand)]
+    Profile(crate::commands::profile::ProfileCommand),
+
+    /// Add reference photos of the profile's owner (exactly one face each).
+    Enroll(crate::commands::enroll::EnrollArgs),
+
+    /// The own-face gate: does the largest face in IMAGE match the enrolled face? Exit 0 match,
+    /// 3 no match.
+    Verify(crate::commands::verify::VerifyArgs),
+
+    /// Show the profile's audit log, or check it with --verify (exit 1 on tampering).
+    Audit(crate::commands::audit::AuditArgs),
+
     /// Find faces in images: boxes, 68 landmarks, 128-D descriptors (`faces eval DIR` for accuracy).
     Faces(FacesArgs),
 

@@ -55,6 +55,72 @@ pub enum Error {
     #[error("the settings file `{path}` is damaged ({reason}); fix or delete it to go back to the defaults")]
     CorruptSettings { path: String, reason: String },
 
+    // Profiles and vaults (vault/, secrets). Messages never name the profile's owner beyond the
+    // profile name the user typed, and never contain key material.
+    #[error("there is no profile called `{name}`; create it with `takeback profile create {name}` or list them with `takeback profile list`")]
+    ProfileNotFound { name: String },
+
+    #[error("a profile called `{name}` already exists; pick another name or delete it first")]
+    ProfileExists { name: String },
+
+    #[error("`{name}` cannot be a profile name: {reason}")]
+    InvalidProfileName { name: String, reason: &'static str },
+
+    #[error("wrong passphrase for this profile; try again (passphrases are case-sensitive)")]
+    WrongPassphrase,
+
+    #[error("this profile is protected by a passphrase; set TAKEBACK_PASSPHRASE or run the command in a terminal to be asked for it")]
+    PassphraseRequired,
+
+    #[error("the passphrase is too short: use at least {min} characters")]
+    WeakPassphrase { min: usize },
+
+    #[error("this profile keeps its key in the OS keyring, not behind a passphrase; there is no passphrase to change")]
+    NotAPassphraseProfile,
+
+    #[error("no usable OS keyring ({reason}); create the profile with `--passphrase` to protect it with a passphrase instead (clinic mode), or start a keyring such as gnome-keyring")]
+    KeyringUnavailable { reason: String },
+
+    #[error("the OS keyring failed ({reason})")]
+    Keyring { reason: String },
+
+    #[error("the key of this profile is no longer in the OS keyring, so its vault cannot be opened; if the keyring was reset, the profile's data is lost")]
+    KeyMissing,
+
+    #[error("this profile was written by a newer Takeback (schema {found}, this one knows up to {supported}); update Takeback to open it")]
+    VaultTooNew { found: i64, supported: i64 },
+
+    #[error("the encrypted store failed: {reason}")]
+    Crypto { reason: &'static str },
+
+    // Enrollment and the own-face gate (enrollment/, gate/).
+    #[error("no photo was given; enroll 1 to 10 photos that each show only your face")]
+    NoEnrollmentPhotos,
+
+    #[error("photo {photo} of {total} cannot be used: {problem}")]
+    EnrollmentPhoto {
+        photo: usize,
+        total: usize,
+        problem: crate::enrollment::PhotoProblem,
+    },
+
+    #[error("a profile keeps at most {max} reference photos and this one already has {enrolled}; enroll fewer photos")]
+    TooManyPhotos { max: usize, enrolled: usize },
+
+    #[error("an advocate who attests consent must give their name (`--attested-by NAME`)")]
+    AdvocateNameMissing,
+
+    #[error("{reason}")]
+    GateRefused { reason: String },
+
+    #[error("the image cannot be read: {reason}")]
+    ImageUnreadable { reason: String },
+
+    #[error(
+        "the face engine failed ({reason}); run `takeback doctor` and report this if it persists"
+    )]
+    FaceEngine { reason: String },
+
     #[error("the vault of this profile is damaged or not readable with its key ({reason})")]
     CorruptVault { reason: String },
 
@@ -114,6 +180,24 @@ impl Error {
             Error::UnknownSetting { .. } | Error::InvalidSetting { .. } => ErrorCode::InvalidInput,
             Error::NoDataDir | Error::Io { .. } => ErrorCode::Io,
             Error::CorruptSettings { .. } => ErrorCode::Corrupt,
+            Error::ProfileNotFound { .. } => ErrorCode::NotFound,
+            Error::ProfileExists { .. }
+            | Error::InvalidProfileName { .. }
+            | Error::WeakPassphrase { .. }
+            | Error::NotAPassphraseProfile => ErrorCode::InvalidInput,
+            Error::WrongPassphrase | Error::PassphraseRequired | Error::KeyMissing => {
+                ErrorCode::Locked
+            }
+            Error::KeyringUnavailable { .. } | Error::Keyring { .. } => ErrorCode::External,
+            Error::VaultTooNew { .. } => ErrorCode::Corrupt,
+            Error::Crypto { .. } => ErrorCode::Internal,
+            Error::NoEnrollmentPhotos
+            | Error::EnrollmentPhoto { .. }
+            | Error::TooManyPhotos { .. }
+            | Error::AdvocateNameMissing
+            | Error::ImageUnreadable { .. } => ErrorCode::InvalidInput,
+            Error::GateRefused { .. } => ErrorCode::Refused,
+            Error::FaceEngine { .. } => ErrorCode::Internal,
             Error::UnknownLetterKind { .. }
             | Error::InvalidLetterInput { .. }
             | Error::InvalidCaseTransition { .. }

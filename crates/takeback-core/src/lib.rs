@@ -5,17 +5,22 @@
 //!
 //! Modules are domain nouns; their operations are verbs inside them.
 
+pub mod audit;
 pub mod cases;
 pub mod contacts;
 pub mod crawl;
 pub mod doctor;
+pub mod enrollment;
 pub mod error;
+pub mod gate;
 pub mod identity;
 pub mod letters;
 pub mod paths;
 pub mod pdq;
 pub mod providers;
+pub mod secrets;
 pub mod settings;
+pub mod vault;
 
 pub use error::{Error, ErrorCode, Result};
 

@@ -6,7 +6,7 @@ use super::Context;
 use crate::output::{exit, print_json, Failure};
 
 pub fn run(ctx: &Context) -> Result<ExitCode, Failure> {
-    let report = doctor::run(&ctx.data_dir, vec![]);
+    let report = doctor::run(&ctx.data_dir, vec![super::profile::keyring_check()]);
     if ctx.json {
         print_json(&report)?;
     } else {

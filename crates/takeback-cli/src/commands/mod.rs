@@ -1,9 +1,13 @@
 //! One module per command group; each parses nothing itself (clap did) and only calls the core.
 
+pub mod audit;
 mod config;
 pub mod contacts;
 mod doctor;
+pub mod enroll;
 mod faces;
+pub mod profile;
+pub mod verify;
 
 use std::process::ExitCode;
 
@@ -16,7 +20,6 @@ use crate::output::Failure;
 #[derive(Debug)]
 pub struct Context {
     pub data_dir: DataDir,
-    #[allow(dead_code)] // used by the profile commands
     pub profile: String,
     pub json: bool,
 }
@@ -32,6 +35,10 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
     match cli.command {
         Command::Doctor => doctor::run(&ctx),
         Command::Config(c) => config::run(&ctx, c),
+        Command::Profile(c) => profile::run(&ctx, c),
+        Command::Enroll(a) => enroll::run(&ctx, a),
+        Command::Verify(a) => verify::run(&ctx, a),
+        Command::Audit(a) => audit::run(&ctx, a),
         Command::Faces(args) => faces::run(&ctx, args),
         Command::Contacts(args) => contacts::run(&ctx, args),
     }

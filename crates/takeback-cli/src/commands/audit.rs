@@ -1,0 +1,65 @@
+//! `takeback audit [--verify]`: show or verify the profile's hash-chained log.
+
+use std::process::ExitCode;
+
+use clap::Args;
+use takeback_core::audit;
+use takeback_core::ErrorCode;
+
+use super::Context;
+use crate::output::{exit, print_json, Failure};
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Recompute the hash chain; exit 1 and name the first broken entry if it was tampered with.
+    #[arg(long)]
+    pub verify: bool,
+}
+
+pub fn run(ctx: &Context, args: AuditArgs) -> Result<ExitCode, Failure> {
+    let vault = super::profile::open(ctx)?;
+    if args.verify {
+        let v = audit::verify(vault.conn())?;
+        if ctx.json {
+            print_json(&v)?;
+        }
+        return match &v.first_broken {
+            None => {
+                if !ctx.json {
+                    println!("Audit log intact: {} entries, head {}", v.entries, v.head);
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+            Some(b) => {
+                let message = format!(
+                    "the audit log was tampered with: entry {} is broken ({})",
+                    b.seq, b.reason
+                );
+                if ctx.json {
+                    eprintln!("takeback: {message}");
+                    Ok(ExitCode::from(exit::ERROR))
+                } else {
+                    Err(Failure {
+                        code: ErrorCode::Corrupt,
+                        message,
+                    })
+                }
+            }
+        };
+    }
+    let entries = audit::list(vault.conn())?;
+    if ctx.json {
+        print_json(&entries)?;
+    } else {
+        for e in entries {
+            let subject = e.subject.as_deref().map_or(String::new(), |s| {
+                format!(" subject {}", &s[..s.len().min(16)])
+            });
+            println!(
+                "{:>5}  {}  {:<9} {:<22}{subject}  {}",
+                e.seq, e.at, e.actor, e.action, e.detail
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

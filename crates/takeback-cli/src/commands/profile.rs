@@ -1,0 +1,178 @@
+//! `takeback profile create|list|delete`, and opening the current profile for other commands.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use chrono::Utc;
+use clap::Subcommand;
+use takeback_core::doctor::Check;
+use takeback_core::secrets::{KeyringStore, Secret};
+use takeback_core::vault::{KdfParams, ProfileKind, Profiles, Unlock, Vault};
+use takeback_core::{Error, ErrorCode};
+
+use super::Context;
+use crate::output::{print_json, Failure};
+
+/// Environment variable a script sets instead of typing the passphrase.
+pub const PASSPHRASE_ENV: &str = "TAKEBACK_PASSPHRASE";
+
+#[derive(Debug, Subcommand)]
+pub enum ProfileCommand {
+    /// Create a profile: an encrypted vault whose key is kept in the OS keyring, or with
+    /// --passphrase behind a passphrase (clinic mode, for shared computers).
+    Create {
+        name: String,
+        /// Protect the profile with a passphrase (read from TAKEBACK_PASSPHRASE, else asked).
+        #[arg(long)]
+        passphrase: bool,
+    },
+    /// List the profiles in the data folder.
+    List,
+    /// Delete a profile for good: its key is destroyed, then its files are removed.
+    Delete {
+        name: String,
+        /// Confirm the deletion; nothing can bring the profile back.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+pub fn run(ctx: &Context, cmd: ProfileCommand) -> Result<ExitCode, Failure> {
+    let profiles = Profiles::new(&ctx.data_dir);
+    match cmd {
+        ProfileCommand::Create { name, passphrase } => {
+            let vault = if passphrase {
+                let pass = new_passphrase(&name)?;
+                profiles.create_clinic(&name, &pass, KdfParams::DEFAULT, Utc::now())?
+            } else {
+                let keys = KeyringStore::platform()?;
+                profiles.create_personal(&name, &keys, Utc::now())?
+            };
+            let info = vault.info().clone();
+            vault.lock();
+            if ctx.json {
+                print_json(&info)?;
+            } else {
+                let how = match info.kind {
+                    ProfileKind::Personal => "its key is in your OS keyring",
+                    ProfileKind::Clinic => "it is protected by your passphrase",
+                };
+                println!("Created profile `{}` ({how}).", info.name);
+                println!(
+                    "Next: add reference photos with `takeback --profile {:?} enroll PHOTO...`.",
+                    info.name
+                );
+            }
+        }
+        ProfileCommand::List => {
+            let list = profiles.list()?;
+            if ctx.json {
+                print_json(&list)?;
+            } else if list.is_empty() {
+                println!("No profiles yet; create one with `takeback profile create NAME`.");
+            } else {
+                for p in list {
+                    let kind = match p.kind {
+                        ProfileKind::Personal => "personal (OS keyring)",
+                        ProfileKind::Clinic => "clinic (passphrase)",
+                    };
+                    println!(
+                        "{:<24} {kind:<22} created {}",
+                        p.name,
+                        p.created_at.format("%Y-%m-%d")
+                    );
+                }
+            }
+        }
+        ProfileCommand::Delete { name, yes } => {
+            if !yes {
+                return Err(Failure {
+                    code: ErrorCode::InvalidInput,
+                    message: format!(
+                        "deleting `{name}` destroys its key and every file in it, for good; add --yes to confirm"
+                    ),
+                });
+            }
+            let info = profiles.find(&name)?;
+            let keys = match info.kind {
+                ProfileKind::Personal => Some(KeyringStore::platform()?),
+                ProfileKind::Clinic => None,
+            };
+            let deleted = profiles.delete(
+                &name,
+                keys.as_ref()
+                    .map(|k| k as &dyn takeback_core::secrets::KeyStore),
+            )?;
+            if ctx.json {
+                print_json(&serde_json::json!({ "deleted": deleted }))?;
+            } else {
+                println!(
+                    "Deleted profile `{}`: its key is destroyed and its files removed.",
+                    deleted.name
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Unlocks the profile named by `--profile`, asking for the passphrase if it has one.
+pub fn open(ctx: &Context) -> Result<Vault, Failure> {
+    let profiles = Profiles::new(&ctx.data_dir);
+    let info = profiles.find(&ctx.profile)?;
+    let vault = match info.kind {
+        ProfileKind::Personal => {
+            let keys = KeyringStore::platform()?;
+            profiles.unlock(&info.name, Unlock::Keyring(&keys), Utc::now())?
+        }
+        ProfileKind::Clinic => {
+            let pass = passphrase(&format!("Passphrase for profile `{}`: ", info.name))?;
+            profiles.unlock(&info.name, Unlock::Passphrase(&pass), Utc::now())?
+        }
+    };
+    Ok(vault)
+}
+
+/// The passphrase from TAKEBACK_PASSPHRASE, else from the terminal.
+fn passphrase(prompt: &str) -> Result<Secret<String>, Failure> {
+    if let Ok(p) = std::env::var(PASSPHRASE_ENV) {
+        return Ok(Secret::new(p));
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::PassphraseRequired.into());
+    }
+    let p = rpassword::prompt_password(prompt).map_err(|e| Failure {
+        code: ErrorCode::Io,
+        message: format!("could not read the passphrase from the terminal: {e}"),
+    })?;
+    Ok(Secret::new(p))
+}
+
+/// A new passphrase: from TAKEBACK_PASSPHRASE, else typed twice.
+fn new_passphrase(name: &str) -> Result<Secret<String>, Failure> {
+    if std::env::var_os(PASSPHRASE_ENV).is_some() {
+        return passphrase("");
+    }
+    let first = passphrase(&format!("New passphrase for `{name}`: "))?;
+    let again = passphrase("Type it again: ")?;
+    if first.expose() != again.expose() {
+        return Err(Failure {
+            code: ErrorCode::InvalidInput,
+            message: "the two passphrases differ; nothing was created".into(),
+        });
+    }
+    Ok(first)
+}
+
+/// `takeback doctor`'s keyring check: personal profiles need a working OS keyring.
+pub fn keyring_check() -> Check {
+    const NAME: &str = "keyring";
+    match KeyringStore::platform().and_then(|k| k.probe()) {
+        Ok(()) => Check::pass(NAME, "OS keyring works (personal profiles can keep their key there)"),
+        Err(e) => Check::fail(
+            NAME,
+            e.to_string(),
+            "without a keyring, use passphrase profiles: `takeback profile create NAME --passphrase` (clinic mode); or start a Secret Service such as gnome-keyring",
+        ),
+    }
+}

@@ -1,0 +1,170 @@
+//! Is a reference photo good enough: one face, large enough, sharp enough, an adult.
+
+use image::{imageops, DynamicImage, GrayImage};
+use serde::Serialize;
+use takeback_faces::{BBox, Face};
+
+/// Shortest side of the face box, in pixels of the original image. Smaller faces give
+/// descriptors too noisy to be a reference.
+pub const MIN_FACE_PX: f32 = 80.0;
+
+/// Minimum sharpness (variance of the Laplacian of the face crop, scaled to 128 px; see
+/// [`sharpness`]). Calibrated on `shared/testdata/faces`: every sharp photo there scores well
+/// above it, and the same photos blurred with a Gaussian of sigma 2.5 fall below it.
+pub const MIN_SHARPNESS: f32 = 40.0;
+
+/// Reference faces estimated younger than this are refused: the app is for adults' own images.
+pub const ADULT_AGE: f32 = 18.0;
+
+/// Why a photo cannot be a reference.
+#[derive(Debug, Clone, PartialEq, Serialize, thiserror::Error)]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum PhotoProblem {
+    #[error("it could not be read as an image ({reason})")]
+    Unreadable { reason: String },
+    #[error("no face was found in it; use a photo where your face is clearly visible")]
+    NoFace,
+    #[error("it shows {count} faces; use a photo with only your face in it")]
+    SeveralFaces { count: usize },
+    #[error("the face is too small ({size:.0} px); use a photo where the face is at least {min:.0} px across")]
+    TooSmall { size: f32, min: f32 },
+    #[error(
+        "the face is too blurry (sharpness {sharpness:.0}, needs {min:.0}); use a sharper photo"
+    )]
+    TooBlurry { sharpness: f32, min: f32 },
+    #[error("the face looks younger than 18; Takeback is for adults' own images. For images of a minor, use NCMEC's Take It Down (https://takeitdown.ncmec.org)")]
+    Minor { age: f32 },
+}
+
+/// Checks the faces found in one photo; returns the one face and its sharpness.
+pub fn check(image: &DynamicImage, faces: &[Face]) -> Result<(Face, f32), PhotoProblem> {
+    let face = match faces {
+        [] => return Err(PhotoProblem::NoFace),
+        [one] => one,
+        many => return Err(PhotoProblem::SeveralFaces { count: many.len() }),
+    };
+    let size = face.bbox.width.min(face.bbox.height);
+    if size < MIN_FACE_PX {
+        return Err(PhotoProblem::TooSmall {
+            size,
+            min: MIN_FACE_PX,
+        });
+    }
+    let sharp = sharpness(image, &face.bbox);
+    if sharp < MIN_SHARPNESS {
+        return Err(PhotoProblem::TooBlurry {
+            sharpness: sharp,
+            min: MIN_SHARPNESS,
+        });
+    }
+    if face.age > 0.0 && face.age < ADULT_AGE {
+        return Err(PhotoProblem::Minor { age: face.age });
+    }
+    Ok((face.clone(), sharp))
+}
+
+/// Variance of the Laplacian over the face box, after scaling the crop to 128 px wide so the
+/// number does not depend on the photo's resolution. Blur removes the high frequencies the
+/// Laplacian responds to, so a blurred face scores low.
+pub fn sharpness(image: &DynamicImage, bbox: &BBox) -> f32 {
+    let (w, h) = (image.width(), image.height());
+    let x0 = bbox.x.max(0.0).floor() as u32;
+    let y0 = bbox.y.max(0.0).floor() as u32;
+    let x1 = ((bbox.x + bbox.width).ceil().max(0.0) as u32).min(w);
+    let y1 = ((bbox.y + bbox.height).ceil().max(0.0) as u32).min(h);
+    if x1 <= x0 + 2 || y1 <= y0 + 2 {
+        return 0.0;
+    }
+    let crop = image.crop_imm(x0, y0, x1 - x0, y1 - y0).to_luma8();
+    let side = 128u32;
+    let scaled_h = ((f64::from(y1 - y0) * f64::from(side) / f64::from(x1 - x0)).round() as u32)
+        .clamp(3, 4 * side);
+    let gray: GrayImage = imageops::resize(&crop, side, scaled_h, imageops::FilterType::Triangle);
+    laplacian_variance(&gray)
+}
+
+fn laplacian_variance(gray: &GrayImage) -> f32 {
+    let (w, h) = gray.dimensions();
+    let px = |x: u32, y: u32| f64::from(gray.get_pixel(x, y)[0]);
+    let mut n = 0f64;
+    let mut sum = 0f64;
+    let mut sum_sq = 0f64;
+    for y in 1..h.saturating_sub(1) {
+        for x in 1..w.saturating_sub(1) {
+            let lap = px(x - 1, y) + px(x + 1, y) + px(x, y - 1) + px(x, y + 1) - 4.0 * px(x, y);
+            n += 1.0;
+            sum += lap;
+            sum_sq += lap * lap;
+        }
+    }
+    if n == 0.0 {
+        return 0.0;
+    }
+    let mean = sum / n;
+    (sum_sq / n - mean * mean) as f32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use takeback_faces::Descriptor;
+
+    fn face(x: f32, size: f32, age: f32) -> Face {
+        Face {
+            bbox: BBox {
+                x,
+                y: 0.0,
+                width: size,
+                height: size,
+            },
+            score: 0.9,
+            landmarks: vec![],
+            descriptor: Descriptor(vec![0.0; 128]),
+            age,
+        }
+    }
+
+    fn checkerboard(size: u32) -> DynamicImage {
+        DynamicImage::ImageLuma8(GrayImage::from_fn(size, size, |x, y| {
+            image::Luma([if (x / 4 + y / 4) % 2 == 0 { 0 } else { 255 }])
+        }))
+    }
+
+    #[test]
+    fn face_count_size_sharpness_and_age_are_checked_in_that_order() {
+        let img = checkerboard(300);
+        assert_eq!(check(&img, &[]).err(), Some(PhotoProblem::NoFace));
+        assert_eq!(
+            check(&img, &[face(0.0, 100.0, 30.0), face(150.0, 100.0, 30.0)]).err(),
+            Some(PhotoProblem::SeveralFaces { count: 2 })
+        );
+        assert!(matches!(
+            check(&img, &[face(0.0, 50.0, 30.0)]),
+            Err(PhotoProblem::TooSmall { .. })
+        ));
+        let flat = DynamicImage::ImageLuma8(GrayImage::from_pixel(300, 300, image::Luma([128])));
+        assert!(matches!(
+            check(&flat, &[face(0.0, 200.0, 30.0)]),
+            Err(PhotoProblem::TooBlurry { .. })
+        ));
+        assert!(matches!(
+            check(&img, &[face(0.0, 200.0, 12.0)]),
+            Err(PhotoProblem::Minor { .. })
+        ));
+        assert!(check(&img, &[face(0.0, 200.0, 30.0)]).is_ok());
+    }
+
+    #[test]
+    fn blur_lowers_sharpness() {
+        let img = checkerboard(256);
+        let b = BBox {
+            x: 0.0,
+            y: 0.0,
+            width: 256.0,
+            height: 256.0,
+        };
+        let sharp = sharpness(&img, &b);
+        let blurred = sharpness(&img.blur(3.0), &b);
+        assert!(sharp > 10.0 * blurred, "{sharp} vs {blurred}");
+    }
+}

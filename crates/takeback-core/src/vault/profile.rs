@@ -1,0 +1,155 @@
+//! `profile.json`: the only file of a profile that is readable without its key.
+//!
+//! It holds the profile's random id, the name the user gave it, its kind, when it was made and,
+//! for a clinic profile, the passphrase-wrapped key. Nothing else about the person is in it.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::keys::WrappedKey;
+use crate::{Error, Result};
+
+pub const PROFILE_FILE: &str = "profile.json";
+const FORMAT: u32 = 1;
+const MAX_NAME_CHARS: usize = 64;
+
+/// How a profile's key is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProfileKind {
+    /// Key in the OS keyring of the logged-in user.
+    Personal,
+    /// Key wrapped by a passphrase (Argon2id); for shared computers.
+    Clinic,
+}
+
+/// What the profile list shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProfileInfo {
+    pub id: String,
+    pub name: String,
+    pub kind: ProfileKind,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Where the key lives, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "in", rename_all = "snake_case")]
+pub enum KeySlot {
+    Keyring,
+    Passphrase(WrappedKey),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileFile {
+    pub format: u32,
+    pub id: String,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub key: KeySlot,
+}
+
+impl ProfileFile {
+    pub fn new(id: String, name: String, created_at: DateTime<Utc>, key: KeySlot) -> Self {
+        Self {
+            format: FORMAT,
+            id,
+            name,
+            created_at,
+            key,
+        }
+    }
+
+    pub fn info(&self) -> ProfileInfo {
+        ProfileInfo {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            kind: match self.key {
+                KeySlot::Keyring => ProfileKind::Personal,
+                KeySlot::Passphrase(_) => ProfileKind::Clinic,
+            },
+            created_at: self.created_at,
+        }
+    }
+
+    pub fn read(dir: &Path) -> Result<Self> {
+        let path = dir.join(PROFILE_FILE);
+        let text = fs::read_to_string(&path).map_err(|e| Error::io("reading", &path, e))?;
+        let file: Self = serde_json::from_str(&text).map_err(|e| Error::CorruptVault {
+            reason: format!("profile.json: {e}"),
+        })?;
+        if file.format != FORMAT {
+            return Err(Error::CorruptVault {
+                reason: format!("profile.json has unknown format {}", file.format),
+            });
+        }
+        Ok(file)
+    }
+
+    /// Replaces the file atomically (write, sync, rename), so a crash leaves the old or the new
+    /// version, never a torn one that would lose a wrapped key.
+    pub fn write(&self, dir: &Path) -> Result<()> {
+        let path = dir.join(PROFILE_FILE);
+        let tmp = dir.join(format!("{PROFILE_FILE}.new"));
+        let text = serde_json::to_vec_pretty(self).map_err(|_| Error::Crypto {
+            reason: "encoding profile.json",
+        })?;
+        let mut f = fs::File::create(&tmp).map_err(|e| Error::io("writing", &tmp, e))?;
+        f.write_all(&text)
+            .and_then(|()| f.sync_all())
+            .map_err(|e| Error::io("writing", &tmp, e))?;
+        fs::rename(&tmp, &path).map_err(|e| Error::io("saving", &path, e))?;
+        if let Ok(d) = fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    }
+}
+
+/// Trims and checks a profile name typed by the user.
+pub fn validate_name(raw: &str) -> Result<String> {
+    let name = raw.trim();
+    let bad = |reason| {
+        Err(Error::InvalidProfileName {
+            name: name.to_owned(),
+            reason,
+        })
+    };
+    if name.is_empty() {
+        return bad("it is empty");
+    }
+    if name.chars().count() > MAX_NAME_CHARS {
+        return bad("it is longer than 64 characters");
+    }
+    if name.chars().any(char::is_control) {
+        return bad("it contains control characters");
+    }
+    Ok(name.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_trimmed_and_checked() {
+        assert_eq!(validate_name("  Ana B. ").unwrap(), "Ana B.");
+        assert!(validate_name("   ").is_err());
+        assert!(validate_name("a\nb").is_err());
+        assert!(validate_name(&"x".repeat(65)).is_err());
+        assert!(validate_name("Zoë / client 12").is_ok());
+    }
+
+    #[test]
+    fn file_round_trips() {
+        let tmp = tempfile::tempdir().unwrap();
+        let f = ProfileFile::new("abc".into(), "n".into(), Utc::now(), KeySlot::Keyring);
+        f.write(tmp.path()).unwrap();
+        assert_eq!(ProfileFile::read(tmp.path()).unwrap(), f);
+        assert_eq!(f.info().kind, ProfileKind::Personal);
+    }
+}
