@@ -20,23 +20,35 @@ pub struct DepthwiseGeometry {
 
 /// `out[c, oy, ox] = bias[c] + sum_{ky,kx} in[c, oy*s + ky - pad_top, ox*s + kx - pad_left] * w[c, ky, kx]`,
 /// reading zero outside the input. `weights` is `[channels, kernel, kernel]`.
+///
+/// Each output row is computed in one pass per kernel row: the columns where every tap lies inside
+/// the image run as a straight loop over slices (which the compiler vectorises for stride 1), and
+/// only the border columns check bounds.
 pub fn depthwise_conv(
     input: &[f32],
     weights: &[f32],
     bias: &[f32],
     g: DepthwiseGeometry,
 ) -> Vec<f32> {
+    let k = g.kernel;
     let plane_in = g.height * g.width;
     let plane_out = g.out_height * g.out_width;
-    let mut output = vec![0f32; g.channels * plane_out];
+    let mut output = Vec::with_capacity(g.channels * plane_out);
+    // Output columns whose taps are all inside the row: ox*s - pad_left >= 0 and ox*s + k-1 - pad_left < width.
+    let interior_start = g.pad_left.div_ceil(g.stride).min(g.out_width);
+    let interior_end = if g.width + g.pad_left >= k {
+        ((g.width + g.pad_left - k) / g.stride + 1).min(g.out_width)
+    } else {
+        0
+    }
+    .max(interior_start);
+    let mut row_out = vec![0f32; g.out_width];
     for c in 0..g.channels {
         let src = &input[c * plane_in..(c + 1) * plane_in];
-        let dst = &mut output[c * plane_out..(c + 1) * plane_out];
-        let kernel = &weights[c * g.kernel * g.kernel..(c + 1) * g.kernel * g.kernel];
-        dst.fill(bias[c]);
+        let kernel = &weights[c * k * k..(c + 1) * k * k];
         for oy in 0..g.out_height {
-            let row_out = &mut dst[oy * g.out_width..(oy + 1) * g.out_width];
-            for ky in 0..g.kernel {
+            row_out.fill(bias[c]);
+            for ky in 0..k {
                 let Some(iy) = (oy * g.stride + ky).checked_sub(g.pad_top) else {
                     continue;
                 };
@@ -44,30 +56,43 @@ pub fn depthwise_conv(
                     continue;
                 }
                 let row_in = &src[iy * g.width..(iy + 1) * g.width];
-                for kx in 0..g.kernel {
-                    let w = kernel[ky * g.kernel + kx];
-                    // Output columns whose input column ox*s + kx - pad_left lies inside the row.
-                    if g.width + g.pad_left <= kx {
-                        continue;
+                let taps = &kernel[ky * k..(ky + 1) * k];
+                // Border columns, with bounds checks.
+                for ox in (0..interior_start).chain(interior_end..g.out_width) {
+                    let mut acc = 0f32;
+                    for (kx, &w) in taps.iter().enumerate() {
+                        let Some(ix) = (ox * g.stride + kx).checked_sub(g.pad_left) else {
+                            continue;
+                        };
+                        if ix < g.width {
+                            acc += row_in[ix] * w;
+                        }
                     }
-                    let first = g.pad_left.saturating_sub(kx).div_ceil(g.stride);
-                    let last = ((g.width + g.pad_left - kx - 1) / g.stride + 1).min(g.out_width);
-                    if first >= last {
-                        continue;
-                    }
-                    let start = first * g.stride + kx - g.pad_left;
+                    row_out[ox] += acc;
+                }
+                // Interior columns.
+                let n = interior_end - interior_start;
+                if n == 0 {
+                    continue;
+                }
+                let first_ix = interior_start * g.stride - g.pad_left;
+                let out = &mut row_out[interior_start..interior_end];
+                for (kx, &w) in taps.iter().enumerate() {
+                    let start = first_ix + kx;
                     if g.stride == 1 {
-                        let inputs = &row_in[start..start + (last - first)];
-                        for (o, &i) in row_out[first..last].iter_mut().zip(inputs) {
+                        let inputs = &row_in[start..start + n];
+                        for (o, &i) in out.iter_mut().zip(inputs) {
                             *o += i * w;
                         }
                     } else {
-                        for (n, o) in row_out[first..last].iter_mut().enumerate() {
-                            *o += row_in[start + n * g.stride] * w;
+                        let inputs = row_in[start..].iter().step_by(g.stride);
+                        for (o, &i) in out.iter_mut().zip(inputs) {
+                            *o += i * w;
                         }
                     }
                 }
             }
+            output.extend_from_slice(&row_out);
         }
     }
     output
