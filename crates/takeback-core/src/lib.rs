@@ -15,6 +15,7 @@ pub mod error;
 pub mod gate;
 pub mod identity;
 pub mod letters;
+pub mod matching;
 pub mod paths;
 pub mod pdq;
 pub mod providers;

@@ -87,6 +87,13 @@ impl fmt::Debug for PdqHash {
     }
 }
 
+/// Serialised as Meta's hex form.
+impl serde::Serialize for PdqHash {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_hex())
+    }
+}
+
 impl fmt::Display for PdqHash {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_hex())

@@ -33,6 +33,20 @@ fn peak_rss_mb() -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
+/// CPU seconds used by this process and by its waited-for children (`/proc/self/stat`, 100 Hz
+/// ticks). On a shared machine CPU time compares fairly where wall time does not.
+fn cpu_seconds() -> (f64, f64) {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after_name = stat.rsplit(')').next().unwrap_or_default();
+    let fields: Vec<f64> = after_name
+        .split_whitespace()
+        .map(|f| f.parse().unwrap_or(0.0))
+        .collect();
+    // After the name: state is field 3, utime 14, stime 15, cutime 16, cstime 17 (1-based).
+    let at = |n: usize| fields.get(n - 3).copied().unwrap_or(0.0) / 100.0;
+    (at(14) + at(15), at(16) + at(17))
+}
+
 fn photos(root: &Path) -> Vec<(String, PathBuf)> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -95,8 +109,10 @@ fn main() {
         .flat_map(|_| images.iter().map(|(_, p)| p))
         .collect();
     let started = Instant::now();
+    let cpu_before = cpu_seconds().0;
     let results = parallel_map(&jobs, workers, |p| engine.detect_file(p).map(|f| f.len()));
     let wall = started.elapsed();
+    let rust_cpu = cpu_seconds().0 - cpu_before;
     let rust_process = process_start.elapsed();
     let faces: usize = results.iter().map(|r| *r.as_ref().unwrap()).sum();
 
@@ -145,6 +161,11 @@ fn main() {
 
     let images_per_s = jobs.len() as f64 / wall.as_secs_f64();
     println!("\nthroughput: {} images ({faces} faces) in {:.2} s = {images_per_s:.2} images/s with {workers} workers", jobs.len(), wall.as_secs_f64());
+    println!(
+        "cpu time: {rust_cpu:.2} s for {} images = {:.0} ms of CPU per image",
+        jobs.len(),
+        rust_cpu * 1000.0 / jobs.len() as f64
+    );
     println!("model load: {:.0} ms", ms(load));
     println!(
         "gate check of one photo ({gate_faces} face): {:.0} ms cold (load + detect), {:.0} ms warm",
@@ -180,6 +201,7 @@ fn main() {
         )
         .unwrap();
         let t = Instant::now();
+        let children_before = cpu_seconds().1;
         let out = std::process::Command::new("node")
             .arg(golden.join("compute-golden.mjs"))
             .args([
@@ -190,6 +212,7 @@ fn main() {
             ])
             .output();
         let node_process = t.elapsed();
+        let node_cpu = cpu_seconds().1 - children_before;
         let _ = std::fs::remove_dir_all(&pixels);
         match out {
             Ok(out) if out.status.success() => {
@@ -198,7 +221,16 @@ fn main() {
                     "\nnode reference (face-api 1.7.15, tfjs-wasm, pre-decoded pixels): {}",
                     report.trim()
                 );
-                println!("node whole process: {:.2} s", node_process.as_secs_f64());
+                println!(
+                    "node whole process: {:.2} s wall, {node_cpu:.2} s CPU",
+                    node_process.as_secs_f64()
+                );
+                println!(
+                    "CPU per image: node {:.0} ms, rust {:.0} ms: {:.2}x",
+                    node_cpu * 1000.0 / jobs.len() as f64,
+                    rust_cpu * 1000.0 / jobs.len() as f64,
+                    node_cpu / rust_cpu
+                );
                 println!(
                     "ratio (node whole process / rust whole process): {:.2}x",
                     node_process.as_secs_f64() / rust_process.as_secs_f64()

@@ -227,7 +227,7 @@ pub async fn crawl_site(
             report.cancelled = true;
             break;
         }
-        if report.pages_fetched >= limits.max_pages {
+        if report.pages_fetched >= limits.max_pages || report.images_found >= limits.max_images {
             report.limit_reached = true;
             break;
         }
@@ -315,7 +315,8 @@ pub async fn crawl_site(
             }
             report.images_sent += 1;
         }
-        if report.cancelled || report.limit_reached && fetcher.bytes_read > limits.max_total_bytes {
+        if report.cancelled || fetcher.bytes_read > limits.max_total_bytes {
+            report.limit_reached |= !report.cancelled;
             break;
         }
     }

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod crawl;
+mod matching;
 mod providers;
 
 use std::path::PathBuf;
