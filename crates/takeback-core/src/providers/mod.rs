@@ -17,7 +17,6 @@ mod error;
 mod facecheck;
 mod google_vision;
 mod http;
-mod key;
 pub mod prepare;
 pub mod retry;
 mod serpapi_lens;
@@ -32,10 +31,13 @@ use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
+/// A provider's API key: it cannot be printed or serialised and is zeroed when dropped (see
+/// [`crate::secrets::Secret`]).
+pub type ApiKey = crate::secrets::Secret<String>;
+
 pub use error::ProviderError;
 pub use facecheck::FaceCheck;
 pub use google_vision::GoogleVision;
-pub use key::ApiKey;
 pub use prepare::{PreparedUpload, UploadPurpose};
 pub use retry::RetryPolicy;
 pub use serpapi_lens::SerpApiLens;
