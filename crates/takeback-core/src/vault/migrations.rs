@@ -90,6 +90,16 @@ pub const MIGRATIONS: &[Migration] = &[
             );
         ",
     },
+    Migration {
+        version: 4,
+        name: "letters: the identity letters are signed with",
+        sql: crate::identity::store::SCHEMA,
+    },
+    Migration {
+        version: 5,
+        name: "cases: one per letter, with events and clock pauses",
+        sql: crate::cases::store::SCHEMA,
+    },
 ];
 
 /// The newest schema this build knows.
