@@ -71,6 +71,20 @@ pub enum Command {
 
     /// Find who can remove an image at a URL: the site, its host, its registrar, search engines.
     Contacts(crate::commands::contacts::ContactsArgs),
+
+    /// Which takedown letters fit your situation, why, and what to watch out for.
+    Advise(crate::commands::advise::AdviseArgs),
+
+    /// The details letters are signed with (yours, or your advocate's).
+    #[command(subcommand)]
+    Identity(crate::commands::identity::IdentityCommand),
+
+    /// Draft a takedown letter for findings and open a case for it.
+    Letter(Box<crate::commands::letter::LetterArgs>),
+
+    /// Cases and their deadlines: list, mark sent, record answers, close.
+    #[command(subcommand)]
+    Case(crate::commands::case::CaseCommand),
 }
 
 #[derive(Debug, Subcommand)]

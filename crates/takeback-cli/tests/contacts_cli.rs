@@ -109,3 +109,44 @@ fn contacts_rejects_bad_urls_with_exit_1() {
         .code(1)
         .stderr(predicates::str::contains("http"));
 }
+
+#[test]
+fn advise_explains_routes_and_gates_minors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = takeback(tmp.path())
+        .args([
+            "--json",
+            "advise",
+            "--taken-by",
+            "someone-else",
+            "--country",
+            "GB",
+            "--site",
+            "us",
+            "--intimate",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let kinds: Vec<&str> = v["routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        vec!["takeitdown", "ukosa", "gdpr", "abuse", "delisting"]
+    );
+    assert!(v["excluded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["kind"] == "dmca"));
+    takeback(tmp.path())
+        .args(["advise", "--minor", "--intimate"])
+        .assert()
+        .code(3)
+        .stdout(predicates::str::contains("takeitdown.ncmec.org"));
+}

@@ -1,11 +1,15 @@
 //! One module per command group; each parses nothing itself (clap did) and only calls the core.
 
+pub mod advise;
 pub mod audit;
+pub mod case;
 mod config;
 pub mod contacts;
 mod doctor;
 pub mod enroll;
 mod faces;
+pub mod identity;
+pub mod letter;
 pub mod profile;
 pub mod verify;
 
@@ -41,5 +45,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Audit(a) => audit::run(&ctx, a),
         Command::Faces(args) => faces::run(&ctx, args),
         Command::Contacts(args) => contacts::run(&ctx, args),
+        Command::Advise(args) => advise::run(&ctx, args),
+        Command::Identity(c) => identity::run(&ctx, c),
+        Command::Letter(args) => letter::run(&ctx, *args),
+        Command::Case(c) => case::run(&ctx, c),
     }
 }

@@ -210,6 +210,25 @@ pub fn record_extension(conn: &Connection, id: i64, notified_at: DateTime<Utc>) 
     add_event(conn, id, notified_at, "extension_notified", None)
 }
 
+/// Records a DMCA counter-notice that the provider received at `received_at`. The case's clock
+/// becomes the 10 to 14 US business-day restoration window (17 U.S.C. § 512(g)(2)(C)), which
+/// runs whatever the case's state, because the content comes back unless a suit is filed.
+pub fn record_counter_notice(conn: &Connection, id: i64, received_at: DateTime<Utc>) -> Result<()> {
+    let case = load_row(conn, id)?;
+    if case.kind != LetterKind::Dmca {
+        return Err(Error::InvalidCaseTransition {
+            from: case.kind.as_str(),
+            to: "counter_notice",
+        });
+    }
+    conn.execute(
+        "UPDATE cases SET basis = ?2, received_at = ?3 WHERE id = ?1",
+        params![id, Basis::CounterNotice.as_str(), ts(received_at)],
+    )
+    .map_err(storage("updating the case"))?;
+    add_event(conn, id, received_at, "counter_notice", None)
+}
+
 /// Pauses the clock (the recipient reasonably asked for identity or clarification).
 pub fn pause(conn: &Connection, id: i64, at: DateTime<Utc>, reason: Option<&str>) -> Result<()> {
     load_row(conn, id)?;
@@ -376,7 +395,9 @@ fn view(conn: &Connection, row: Row, now: DateTime<Utc>) -> Result<CaseView> {
         )),
         None => None,
     };
-    let reminder = match (&deadline, row.state.is_open()) {
+    let clock_runs = row.state.is_open()
+        || (row.basis == Basis::CounterNotice && row.state != CaseState::Escalated);
+    let reminder = match (&deadline, clock_runs) {
         (Some(d), true) => deadline::reminder(d, now),
         _ => None,
     };

@@ -336,3 +336,28 @@ fn case_store_pauses_and_extension() {
             .extended
     );
 }
+
+#[test]
+fn counter_notice_turns_a_dmca_case_into_the_restoration_clock() {
+    let conn = Connection::open_in_memory().unwrap();
+    conn.execute_batch(store::SCHEMA).unwrap();
+    let letter = letters::draft(&letters::tests::request(LetterKind::Dmca, false)).unwrap();
+    let t0 = utc(2026, 6, 29, 12, 0);
+    let id = store::open_case(&conn, &letter, &NewCase::for_letter(&letter), t0).unwrap();
+    store::mark_sent(&conn, id, t0).unwrap();
+    store::transition(&conn, id, CaseState::Removed, t0, None).unwrap();
+    store::record_counter_notice(&conn, id, utc(2026, 7, 3, 14, 0)).unwrap();
+    let c = store::get(&conn, id, utc(2026, 7, 15, 12, 0)).unwrap();
+    let d = c.deadline.unwrap();
+    assert_eq!(d.basis, Basis::CounterNotice);
+    assert_eq!(
+        local(chrono_tz::America::New_York, d.due),
+        "2026-07-23 23:59:59 EDT"
+    );
+    // Three days before the earliest restoration (17 July) the user is reminded, though the
+    // case itself is closed as removed.
+    assert!(matches!(c.reminder, Some(Reminder::DueSoon { .. })));
+    let abuse = letters::draft(&letters::tests::request(LetterKind::Abuse, false)).unwrap();
+    let other = store::open_case(&conn, &abuse, &NewCase::for_letter(&abuse), t0).unwrap();
+    assert!(store::record_counter_notice(&conn, other, t0).is_err());
+}
