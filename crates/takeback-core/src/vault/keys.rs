@@ -257,6 +257,21 @@ mod tests {
         assert_eq!(KdfParams::default().p_cost, 1);
     }
 
+    /// The documented cost must stay usable: one unlock with the default parameters (64 MiB,
+    /// t = 3) well under the two seconds a person waits without losing patience. Measured at
+    /// about 0.1 s on a shared 2-core VM; see vault/README.md.
+    #[test]
+    fn default_parameters_unlock_within_two_seconds() {
+        let key = ProfileKey::generate().unwrap();
+        let p = pass("a clinic passphrase");
+        let w = WrappedKey::seal(&key, &p, KdfParams::DEFAULT, "p").unwrap();
+        assert_eq!(w.params, KdfParams::DEFAULT);
+        let started = std::time::Instant::now();
+        w.open(&p, "p").unwrap();
+        let took = started.elapsed();
+        assert!(took < std::time::Duration::from_secs(2), "{took:?}");
+    }
+
     #[test]
     fn wrap_and_unwrap_with_the_right_passphrase_only() {
         let key = ProfileKey::generate().unwrap();
