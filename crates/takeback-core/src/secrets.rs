@@ -234,9 +234,8 @@ mod tests {
         ks.probe().unwrap();
     }
 
-    /// Runs against the session's real Secret Service; see `vault/README.md` for the recipe
-    /// (`dbus-run-session` + `gnome-keyring-daemon --unlock`). Enabled by
-    /// `TAKEBACK_TEST_SECRET_SERVICE=1` or `--ignored`.
+    /// Runs against the session's real Secret Service; run it with `-- --ignored keyring` under
+    /// `dbus-run-session` with an unlocked gnome-keyring (recipe in vault/README.md).
     #[test]
     #[ignore = "needs a Secret Service; run under dbus-run-session (vault/README.md)"]
     fn keyring_real_secret_service_round_trip() {
