@@ -142,7 +142,7 @@ fn audit_verify_names_the_tampered_entry() {
 /// `cargo test -p takeback-core -p takeback-cli -- --ignored keyring`.
 #[test]
 #[ignore = "needs a Secret Service; run under dbus-run-session (vault/README.md)"]
-fn keyring_personal_profile_end_to_end() {
+fn keyring_secret_service_personal_profile_end_to_end() {
     let tmp = tempfile::tempdir().unwrap();
     takeback(tmp.path())
         .env_remove("TAKEBACK_PASSPHRASE")
