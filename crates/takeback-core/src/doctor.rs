@@ -7,6 +7,7 @@ use crate::settings::Settings;
 
 /// The result of one check.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Check {
     /// Short name, e.g. `data directory`.
     pub name: String,
@@ -39,6 +40,7 @@ impl Check {
 
 /// The whole report.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Report {
     pub version: String,
     pub checks: Vec<Check>,

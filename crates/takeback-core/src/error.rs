@@ -6,6 +6,7 @@ use serde::Serialize;
 /// ever added, never renamed. Serialised in `snake_case` (`"invalid_input"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum ErrorCode {
     /// The request itself is wrong (bad setting name or value, bad argument); fix the input.
     InvalidInput,
@@ -87,11 +88,20 @@ pub enum Error {
     #[error("the key of this profile is no longer in the OS keyring, so its vault cannot be opened; if the keyring was reset, the profile's data is lost")]
     KeyMissing,
 
+    #[error("the vault of this profile is damaged or not readable with its key ({reason})")]
+    CorruptVault { reason: String },
+
     #[error("this profile was written by a newer Takeback (schema {found}, this one knows up to {supported}); update Takeback to open it")]
     VaultTooNew { found: i64, supported: i64 },
 
     #[error("the encrypted store failed: {reason}")]
     Crypto { reason: &'static str },
+
+    #[error("{action} in the profile's vault failed: {reason}")]
+    VaultStorage {
+        action: &'static str,
+        reason: String,
+    },
 
     // Enrollment and the own-face gate (enrollment/, gate/).
     #[error("no photo was given; enroll 1 to 10 photos that each show only your face")]
@@ -121,12 +131,6 @@ pub enum Error {
     )]
     FaceEngine { reason: String },
 
-    #[error("the vault of this profile is damaged or not readable with its key ({reason})")]
-    CorruptVault { reason: String },
-
-    #[error("{action} in the profile's vault failed: {reason}")]
-    VaultStorage { action: &'static str, reason: String },
-
     // Search (providers/, crawl/). Their own error types say what went wrong; the messages never
     // carry keys, image bytes or the URLs of findings.
     #[error(transparent)]
@@ -152,7 +156,10 @@ pub enum Error {
     LetterTemplate { template: String, reason: String },
 
     #[error("writing the letter as {format} failed ({reason})")]
-    LetterOutput { format: &'static str, reason: String },
+    LetterOutput {
+        format: &'static str,
+        reason: String,
+    },
 
     #[error("`{file_name}` looks like an image or video; letters never carry images, they identify them by address and fingerprint")]
     ImageAttachmentRefused { file_name: String },
@@ -161,7 +168,10 @@ pub enum Error {
     CaseNotFound { id: i64 },
 
     #[error("a case in state `{from}` cannot become `{to}`")]
-    InvalidCaseTransition { from: &'static str, to: &'static str },
+    InvalidCaseTransition {
+        from: &'static str,
+        to: &'static str,
+    },
 
     #[error("`{url}` cannot be looked up: {reason}")]
     InvalidContactUrl { url: String, reason: String },
@@ -189,8 +199,9 @@ impl Error {
                 ErrorCode::Locked
             }
             Error::KeyringUnavailable { .. } | Error::Keyring { .. } => ErrorCode::External,
-            Error::VaultTooNew { .. } => ErrorCode::Corrupt,
+            Error::CorruptVault { .. } | Error::VaultTooNew { .. } => ErrorCode::Corrupt,
             Error::Crypto { .. } => ErrorCode::Internal,
+            Error::VaultStorage { .. } => ErrorCode::Io,
             Error::NoEnrollmentPhotos
             | Error::EnrollmentPhoto { .. }
             | Error::TooManyPhotos { .. }
@@ -208,8 +219,6 @@ impl Error {
                 ErrorCode::Refused
             }
             Error::Network { .. } => ErrorCode::External,
-            Error::CorruptVault { .. } => ErrorCode::Corrupt,
-            Error::VaultStorage { .. } => ErrorCode::Io,
             Error::Provider(e) => e.code(),
             Error::Prepare(e) => e.code(),
             Error::Crawl(e) => e.code(),

@@ -29,6 +29,10 @@ pub enum Kind {
 #[derive(Debug, Clone, Copy)]
 pub struct Spec {
     pub key: &'static str,
+    /// Short name shown next to the control.
+    pub label: &'static str,
+    /// Endpoints and other values most people never change; shown under "Advanced".
+    pub advanced: bool,
     pub default: &'static str,
     pub kind: Kind,
     pub help: &'static str,
@@ -39,30 +43,40 @@ pub struct Spec {
 pub const SPECS: &[Spec] = &[
     Spec {
         key: "theme",
+        label: "Theme",
+        advanced: false,
         default: "system",
         kind: Kind::Choice(&["system", "light", "dark"]),
         help: "Colour theme of the window; `system` follows the operating system.",
     },
     Spec {
         key: "auto_lock_minutes",
+        label: "Lock after this many idle minutes",
+        advanced: false,
         default: "10",
         kind: Kind::Integer { min: 1, max: 1440 },
         help: "Lock every open profile after this many minutes without use.",
     },
     Spec {
         key: "previews",
+        label: "Previews of findings",
+        advanced: false,
         default: "blurred",
         kind: Kind::Choice(&["blurred", "off"]),
         help: "How thumbnails of findings are shown: blurred until you reveal them, or never.",
     },
     Spec {
         key: "quick_exit.double_escape",
+        label: "Esc pressed twice hides Takeback",
+        advanced: false,
         default: "true",
         kind: Kind::Bool,
         help: "Pressing Esc twice hides the window and locks every profile.",
     },
     Spec {
         key: "rdap.bootstrap_base",
+        label: "RDAP bootstrap address (who-owns-this-site look-ups)",
+        advanced: true,
         default: "https://data.iana.org/rdap/",
         kind: Kind::Url {
             trailing_slash: true,
@@ -83,12 +97,44 @@ pub fn spec(key: &str) -> Result<&'static Spec> {
 
 /// One setting with its current value, as shown by `config get` and the Settings page.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Entry {
     pub key: String,
+    pub label: String,
+    pub advanced: bool,
     pub value: String,
     pub default: String,
     pub is_default: bool,
     pub help: String,
+    /// How the value is edited, so the Settings page can pick the right control.
+    pub input: Input,
+}
+
+/// The editing control a setting needs.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Input {
+    Choice { options: Vec<String> },
+    Integer { min: u32, max: u32 },
+    Bool,
+    Url,
+}
+
+impl From<Kind> for Input {
+    fn from(kind: Kind) -> Self {
+        match kind {
+            Kind::Choice(options) => Input::Choice {
+                options: options.iter().map(|o| (*o).to_owned()).collect(),
+            },
+            Kind::Integer { min, max } => Input::Integer {
+                min: u32::try_from(min).unwrap_or(u32::MAX),
+                max: u32::try_from(max).unwrap_or(u32::MAX),
+            },
+            Kind::Bool => Input::Bool,
+            Kind::Url { .. } => Input::Url,
+        }
+    }
 }
 
 /// The settings file's contents: only values that differ from their defaults are stored.
@@ -161,10 +207,13 @@ impl Settings {
                     .unwrap_or_else(|| s.default.to_owned());
                 Entry {
                     key: s.key.to_owned(),
+                    label: s.label.to_owned(),
+                    advanced: s.advanced,
                     is_default: value == s.default,
                     value,
                     default: s.default.to_owned(),
                     help: s.help.to_owned(),
+                    input: s.kind.into(),
                 }
             })
             .collect()

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian 12 / Ubuntu 24.04 machine lacks to build and run Takeback.
+# Idempotent: a second run installs nothing and takes a second or two.
+#   scripts/setup.sh          what the app needs (build tools, WebKitGTK, the UI's npm packages)
+#   scripts/setup.sh --test   the same, plus what the tests need (Xvfb, WebDriver, keyring, poppler)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_test=false
+[[ "${1:-}" == "--test" ]] && want_test=true
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+# --- Debian packages ------------------------------------------------------------------------
+app_packages=(build-essential pkg-config file libwebkit2gtk-4.1-dev libssl-dev librsvg2-dev libxdo-dev
+  dbus-daemon gnome-keyring)
+test_packages=(xvfb xauth x11-utils xdotool webkit2gtk-driver libsecret-tools poppler-utils imagemagick)
+packages=("${app_packages[@]}")
+$want_test && packages+=("${test_packages[@]}")
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  say "Installing Debian packages: ${missing[*]}"
+  sudo_cmd=()
+  [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# --- Toolchains -----------------------------------------------------------------------------
+command -v cargo >/dev/null || { echo "Rust is missing: install rustup (https://rustup.rs), then run this again." >&2; exit 1; }
+command -v node >/dev/null || { echo "Node.js 20.19 or newer is missing: install it, then run this again." >&2; exit 1; }
+node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' ||
+  { echo "Node.js $(node --version) is too old: Vite 7 needs 20.19 or newer." >&2; exit 1; }
+
+# --- npm packages (skipped when node_modules already matches the lock file) ----------------
+npm_install() {
+  local dir=$1
+  if [[ ! -f "$dir/node_modules/.package-lock.json" || "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]]; then
+    say "Installing npm packages in $dir"
+    npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+  fi
+}
+npm_install ui
+if $want_test; then
+  npm_install tests/e2e
+  # tauri-driver bridges WebDriver to the Tauri window (built from crates.io; no download).
+  if ! command -v tauri-driver >/dev/null && [[ ! -x "$HOME/.cargo/bin/tauri-driver" ]]; then
+    say "Installing tauri-driver 2.1.0"
+    cargo install tauri-driver --version 2.1.0 --locked --quiet
+  fi
+fi
+say "Set-up complete"

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Sets up what is missing, then runs every check and test Takeback has: formatting, lints, type
+# checks, Rust unit and integration tests, UI component tests, keyring tests against a real Secret
+# Service, and the end-to-end tests in a real window under Xvfb. Stops at the first failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+start=$(date +%s)
+step() { printf '\n\033[1m==> %s (%ss)\033[0m\n' "$*" "$(($(date +%s) - start))"; }
+
+step "Set-up"
+scripts/setup.sh --test
+
+step "Rust formatting"
+cargo fmt --all --check
+
+step "The core stays free of Tauri"
+if cargo tree -p takeback-core -e normal --prefix none | grep -qE '^tauri[ -]'; then
+  echo "takeback-core depends on tauri: see ARCHITECTURE.md, invariant 1" >&2
+  exit 1
+fi
+
+step "UI: type check, lint, component tests"
+npm --prefix ui run check
+npm --prefix ui run lint
+npm --prefix ui test
+
+step "UI: production build (embedded into the app)"
+npm --prefix ui run build
+
+step "Rust lints"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "Rust tests (includes the TypeScript bindings drift check)"
+cargo test --workspace
+
+step "Keyring tests against a real Secret Service (gnome-keyring on a private D-Bus)"
+scripts/with-keyring.sh cargo test -p takeback-core -p takeback-cli -- --ignored secret_service
+
+step "App build with embedded UI"
+cargo build -p takeback-app --features custom-protocol
+
+step "End-to-end tests in a real window (Xvfb + tauri-driver + WebKitWebDriver)"
+scripts/with-keyring.sh xvfb-run -a -s '-screen 0 1280x800x24' npm --prefix tests/e2e test
+
+step "All checks passed"

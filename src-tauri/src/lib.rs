@@ -1,0 +1,140 @@
+//! Takeback's desktop shell: builds the window and wires commands to the core.
+
+pub mod commands;
+pub mod error;
+pub mod events;
+pub mod state;
+
+use tauri::Manager;
+use tauri_specta::{collect_commands, collect_events, Event};
+
+use crate::events::WindowReopened;
+use crate::state::AppState;
+
+/// Where the generated TypeScript bindings live, relative to this crate.
+pub const BINDINGS_PATH: &str = "../ui/src/ipc/bindings.ts";
+
+/// Every command and event the window can use. The TypeScript bindings are generated from this
+/// list, so the UI cannot call a command with the wrong arguments.
+pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
+    tauri_specta::Builder::<tauri::Wry>::new()
+        .commands(collect_commands![
+            commands::app::get_app_info,
+            commands::app::quick_exit,
+            commands::settings::list_settings,
+            commands::settings::set_setting,
+        ])
+        .events(collect_events![WindowReopened])
+}
+
+/// Renders the bindings as they should be on disk.
+pub fn render_bindings() -> Result<String, String> {
+    let dir = tempfile_dir()?;
+    let path = dir.join("bindings.ts");
+    specta_builder()
+        .export(bindings_language(), &path)
+        .map_err(|e| e.to_string())?;
+    let text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(text)
+}
+
+fn bindings_language() -> specta_typescript::Typescript {
+    specta_typescript::Typescript::default()
+        .header("// Generated from the Rust commands by `cargo test -p takeback-app` with TAKEBACK_UPDATE_BINDINGS=1. Do not edit.\n")
+}
+
+fn tempfile_dir() -> Result<std::path::PathBuf, String> {
+    let dir = std::env::temp_dir().join(format!("takeback-bindings-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    Ok(dir)
+}
+
+/// Opens the main window. The webview is incognito, so WebKit keeps no cache, cookies or storage
+/// on disk (no traces outside the vault). WebKit's automation cannot drive an incognito view, so
+/// end-to-end runs (`TAURI_WEBVIEW_AUTOMATION=true`, set by tauri-driver) get a normal one.
+fn open_main_window(app: &tauri::App) -> tauri::Result<()> {
+    let automated = std::env::var("TAURI_WEBVIEW_AUTOMATION").is_ok_and(|v| v == "true");
+    tauri::WebviewWindowBuilder::new(app, "main", tauri::WebviewUrl::default())
+        .title("Takeback")
+        .inner_size(1200.0, 800.0)
+        .min_inner_size(880.0, 600.0)
+        .incognito(!automated)
+        .disable_drag_drop_handler()
+        .build()?;
+    Ok(())
+}
+
+#[cfg_attr(mobile, tauri::mobile_entry_point)]
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("TAKEBACK_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .init();
+
+    let data_dir = match takeback_core::paths::DataDir::resolve(
+        None,
+        std::env::var(takeback_core::paths::DATA_DIR_ENV)
+            .ok()
+            .as_deref(),
+    ) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("takeback: {e}");
+            std::process::exit(1);
+        }
+    };
+    let state = match AppState::new(data_dir) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("takeback: {e}");
+            std::process::exit(1);
+        }
+    };
+
+    let builder = specta_builder();
+    let result = tauri::Builder::default()
+        // A second launch (after a quick exit) shows the existing, already cleared window.
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = WindowReopened.emit(app);
+                let _ = window.show();
+                let _ = window.set_focus();
+            }
+        }))
+        .manage(state)
+        .invoke_handler(builder.invoke_handler())
+        .setup(move |app| {
+            builder.mount_events(app);
+            open_main_window(app)?;
+            Ok(())
+        })
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        eprintln!("takeback: the window could not start: {e}");
+        std::process::exit(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The committed bindings must match the commands; CI fails when they drift.
+    /// Regenerate with `TAKEBACK_UPDATE_BINDINGS=1 cargo test -p takeback-app bindings`.
+    #[test]
+    fn bindings_are_current() {
+        let expected = render_bindings().unwrap();
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(BINDINGS_PATH);
+        if std::env::var_os("TAKEBACK_UPDATE_BINDINGS").is_some() {
+            std::fs::write(&path, &expected).unwrap();
+        }
+        let actual = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            actual == expected,
+            "ui/src/ipc/bindings.ts is out of date: run TAKEBACK_UPDATE_BINDINGS=1 cargo test -p takeback-app bindings"
+        );
+    }
+}

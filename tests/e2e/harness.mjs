@@ -1,0 +1,159 @@
+// Launches the real Takeback window through tauri-driver (which starts WebKitWebDriver with
+// TAURI_WEBVIEW_AUTOMATION=true) and hands back a WebdriverIO browser.
+//
+// Needs: an X display (run under xvfb-run), tauri-driver on PATH or in ~/.cargo/bin, WebKitWebDriver
+// (Debian webkit2gtk-driver), and the app built with embedded assets
+// (`cargo build -p takeback-app --features custom-protocol`).
+import { spawn, execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir, homedir } from "node:os";
+import { join, resolve, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { remote } from "webdriverio";
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = resolve(here, "../..");
+export const appBinary = process.env.TAKEBACK_APP_BIN ?? join(repoRoot, "target/debug/takeback-app");
+export const artifactsDir = join(here, "artifacts");
+
+function tauriDriverPath() {
+  const candidates = [process.env.TAURI_DRIVER, join(homedir(), ".cargo/bin/tauri-driver")].filter(Boolean);
+  for (const c of candidates) if (existsSync(c)) return c;
+  return "tauri-driver";
+}
+
+async function waitForDriver(port, deadlineMs) {
+  const until = Date.now() + deadlineMs;
+  while (Date.now() < until) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/status`);
+      if (r.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`tauri-driver did not answer on port ${port} within ${deadlineMs} ms`);
+}
+
+/** Starts the app with a fresh data directory. Returns { browser, dataDir, close, startedMs }. */
+export async function launchApp({ port = 4444 } = {}) {
+  if (appRunning()) throw new Error(`${appBinary} is already running: stop it before the end-to-end tests`);
+  if (!existsSync(appBinary)) {
+    throw new Error(`${appBinary} is missing: build it with cargo build -p takeback-app --features custom-protocol`);
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), "takeback-e2e-"));
+  // Everything the app or WebKit writes stays in this temporary folder.
+  const env = {
+    ...process.env,
+    TAKEBACK_DATA_DIR: join(dataDir, "data"),
+    XDG_DATA_HOME: join(dataDir, "xdg-data"),
+    XDG_CACHE_HOME: join(dataDir, "xdg-cache"),
+    XDG_CONFIG_HOME: join(dataDir, "xdg-config"),
+  };
+  // tauri-driver starts WebKitWebDriver on its "native" port (4445 by default): keep them apart.
+  const nativePort = port + 100;
+  const driver = spawn(tauriDriverPath(), ["--port", String(port), "--native-port", String(nativePort)], {
+    env,
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const driverExited = new Promise((_, reject) =>
+    driver.once("exit", (code) => reject(new Error(`tauri-driver exited early with ${code}`))),
+  );
+  await Promise.race([waitForDriver(port, 15000), driverExited]);
+
+  const t0 = performance.now();
+  const browser = await remote({
+    hostname: "127.0.0.1",
+    port,
+    logLevel: "warn",
+    connectionRetryTimeout: 60000,
+    capabilities: { "tauri:options": { application: appBinary } },
+  });
+  await browser.$('[data-testid="nav-home"]').waitForDisplayed({ timeout: 30000 });
+  const startedMs = performance.now() - t0;
+
+  async function close() {
+    try {
+      await browser.deleteSession();
+    } catch {
+      // the app may already be gone
+    }
+    driver.kill();
+    // The app answers to a second launch through D-Bus (single instance): the next test must not
+    // start while this one is still alive, or the new launch would hand over to this window.
+    await waitForAppExit(10000);
+    // WebKit's helper processes may still be flushing their caches for a moment.
+    rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+  }
+  return { browser, dataDir, close, startedMs };
+}
+
+function appRunning() {
+  try {
+    execFileSync("pgrep", ["-f", appBinary], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitForAppExit(deadlineMs) {
+  const until = Date.now() + deadlineMs;
+  while (appRunning()) {
+    if (Date.now() > until) {
+      execFileSync("pkill", ["-f", appBinary]);
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Visible X windows titled exactly "Takeback" (xdotool exits 1 when there are none). */
+export function visibleTakebackWindows() {
+  try {
+    return execFileSync("xdotool", ["search", "--onlyvisible", "--name", "^Takeback$"], { encoding: "utf8" })
+      .split("\n")
+      .filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Clicks an element with a real X pointer event (xdotool). WebDriver's own click waits for the
+ * page to render again, which never happens when the click hides the window (quick exit).
+ */
+export async function pointerClick(browser, selector) {
+  const [win] = visibleTakebackWindows();
+  if (!win) throw new Error("no visible Takeback window to click in");
+  const rect = await browser.execute((sel) => {
+    const r = document.querySelector(sel)?.getBoundingClientRect();
+    return r ? { x: r.x + r.width / 2, y: r.y + r.height / 2 } : null;
+  }, selector);
+  if (!rect) throw new Error(`nothing matches ${selector}`);
+  execFileSync("xdotool", [
+    "mousemove", "--window", win, String(Math.round(rect.x)), String(Math.round(rect.y)),
+    "click", "1",
+  ]);
+}
+
+/** Resident memory (kB) of the app process and the WebKit processes it started. */
+export function appMemoryKb() {
+  const pids = execFileSync("pgrep", ["-f", "takeback-app|WebKitWebProcess|WebKitNetworkProcess"], {
+    encoding: "utf8",
+  })
+    .split("\n")
+    .filter(Boolean);
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      const status = execFileSync("cat", [`/proc/${pid}/status`], { encoding: "utf8" });
+      const m = status.match(/VmRSS:\s+(\d+) kB/);
+      if (m) total += Number(m[1]);
+    } catch {
+      // process ended between pgrep and cat
+    }
+  }
+  return total;
+}

@@ -1,0 +1,79 @@
+// The window shell, end to end: launch, visit every section, screenshot, quick exit hides it.
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { appMemoryKb, artifactsDir, launchApp, pointerClick, visibleTakebackWindows } from "./harness.mjs";
+
+const EXPECTED_SECTIONS = ["home", "profile", "scan", "findings", "cases", "providers", "audit", "settings"];
+
+let app;
+
+before(async () => {
+  app = await launchApp();
+  console.log(`# cold start to first paint: ${app.startedMs.toFixed(0)} ms`);
+});
+
+after(async () => {
+  await app?.close();
+});
+
+test("the window is shown and titled without any profile name", async () => {
+  assert.equal(await app.browser.getTitle(), "Takeback");
+  assert.equal(visibleTakebackWindows().length, 1, "exactly one visible Takeback window");
+});
+
+test("every section of the product can be visited", async () => {
+  const { browser } = app;
+  const navButtons = await browser.$$('[data-testid^="nav-"]');
+  const ids = [];
+  for (const b of navButtons) ids.push((await b.getAttribute("data-testid")).slice(4));
+  assert.deepEqual(ids, EXPECTED_SECTIONS);
+  for (const id of ids) {
+    await browser.$(`[data-testid="nav-${id}"]`).click();
+    const page = browser.$(`[data-testid="page-${id}"]`);
+    await page.waitForDisplayed({ timeout: 5000 });
+    const heading = await page.$("h1").getText();
+    const label = await browser.$(`[data-testid="nav-${id}"] .label`).getText();
+    assert.equal(heading, label, `heading of ${id}`);
+  }
+});
+
+test("settings are read from and written to the real core", async () => {
+  const { browser } = app;
+  await browser.$('[data-testid="nav-settings"]').click();
+  const version = await browser.$('[data-testid="app-version"]');
+  await version.waitForDisplayed({ timeout: 5000 });
+  assert.match(await version.getText(), /^\d+\.\d+\.\d+/);
+  const theme = await browser.$("#setting-theme");
+  await theme.selectByAttribute("value", "dark");
+  await browser.$("p=Saved").waitForDisplayed({ timeout: 5000 });
+  assert.equal(await browser.execute(() => document.documentElement.dataset.theme), "dark");
+  await theme.selectByAttribute("value", "system");
+  await browser.$('[data-testid="nav-home"]').click();
+});
+
+test("a screenshot of the main window is saved", async () => {
+  mkdirSync(artifactsDir, { recursive: true });
+  const file = join(artifactsDir, "main-window.png");
+  await app.browser.saveScreenshot(file);
+  console.log(`# screenshot: ${file}`);
+  console.log(`# idle memory (app + WebKit processes, RSS): ${(appMemoryKb() / 1024).toFixed(0)} MiB`);
+});
+
+test("quick exit hides the window at once and clears the screen", async () => {
+  const { browser } = app;
+  await browser.$('[data-testid="nav-findings"]').click();
+  const t0 = performance.now();
+  await pointerClick(browser, '[data-testid="quick-exit"]');
+  let windows = visibleTakebackWindows();
+  while (windows.length > 0 && performance.now() - t0 < 3000) {
+    await new Promise((r) => setTimeout(r, 50));
+    windows = visibleTakebackWindows();
+  }
+  assert.deepEqual(windows, [], "no visible Takeback window after quick exit");
+  console.log(`# quick exit hid the window in ${(performance.now() - t0).toFixed(0)} ms`);
+  const locked = await browser.$('[data-testid="locked"]').isExisting();
+  assert.ok(locked, "the lock screen replaced the page");
+  assert.equal(await browser.$('[data-testid="page-findings"]').isExisting(), false);
+});

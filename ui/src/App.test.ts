@@ -1,0 +1,93 @@
+import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import axe from "axe-core";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { SECTIONS } from "./lib/sections";
+import { createFakeIpc } from "./test/fakeIpc";
+
+const fake = createFakeIpc();
+vi.mock(import("./ipc"), async (importOriginal) => ({ ...(await importOriginal()), ipc: fake }));
+
+const { default: App } = await import("./App.svelte");
+
+async function expectNoAxeViolations(container: Element) {
+  const result = await axe.run(container, {
+    // jsdom has no layout, so colour contrast cannot be computed here (checked in the e2e screenshot).
+    rules: { "color-contrast": { enabled: false } },
+  });
+  const summary = result.violations.map((v) => `${v.id}: ${v.help}`);
+  expect(summary).toEqual([]);
+}
+
+describe("the window shell", () => {
+  beforeEach(() => {
+    delete document.documentElement.dataset.theme;
+  });
+
+  it("offers every section of the product and shows each as a page with its heading", async () => {
+    const user = userEvent.setup();
+    render(App);
+    const nav = screen.getByRole("navigation", { name: "Sections" });
+    for (const section of SECTIONS) {
+      const button = nav.querySelector(`[data-testid="nav-${section.id}"]`);
+      expect(button, section.id).not.toBeNull();
+      await user.click(button as HTMLElement);
+      expect(screen.getByRole("heading", { level: 1 }).textContent).toBe(section.label);
+      expect(button?.getAttribute("aria-current")).toBe("page");
+      expect(document.activeElement?.tagName).toBe("H1");
+    }
+  });
+
+  it("has no accessibility violations on any page", async () => {
+    const user = userEvent.setup();
+    const { container } = render(App);
+    for (const section of SECTIONS) {
+      await user.click(screen.getByTestId(`nav-${section.id}`));
+      await waitFor(() => expect(screen.getByTestId(`page-${section.id}`)).toBeTruthy());
+      await expectNoAxeViolations(container);
+    }
+  });
+
+  it("quick exit button clears the screen before hiding the window", async () => {
+    const user = userEvent.setup();
+    let domWhenHidden = "";
+    fake.quickExit.mockImplementationOnce(async () => {
+      domWhenHidden = document.body.textContent ?? "";
+      return null;
+    });
+    render(App);
+    await user.click(screen.getByTestId("nav-settings"));
+    await user.click(screen.getByTestId("quick-exit"));
+    expect(fake.quickExit).toHaveBeenCalledTimes(1);
+    expect(domWhenHidden).not.toContain("Settings");
+    expect(screen.queryByRole("navigation")).toBeNull();
+    expect(screen.getByTestId("locked")).toBeTruthy();
+  });
+
+  it("Esc pressed twice is a quick exit; once is not", async () => {
+    render(App);
+    await fireEvent.keyDown(window, { key: "Escape" });
+    expect(fake.quickExit).not.toHaveBeenCalled();
+    await fireEvent.keyDown(window, { key: "Escape" });
+    await waitFor(() => expect(fake.quickExit).toHaveBeenCalledTimes(1));
+    expect(screen.getByTestId("locked")).toBeTruthy();
+  });
+
+  it("after a quick exit, continuing returns to Home, not to the previous page", async () => {
+    const user = userEvent.setup();
+    render(App);
+    await user.click(screen.getByTestId("nav-findings"));
+    await user.click(screen.getByTestId("quick-exit"));
+    await user.click(screen.getByRole("button", { name: "Continue" }));
+    expect(screen.getByRole("heading", { level: 1 }).textContent).toBe("Home");
+  });
+
+  it("applies the saved theme", async () => {
+    fake.listSettings.mockImplementationOnce(async () => {
+      const { defaultSettings } = await import("./test/fakeIpc");
+      return defaultSettings().map((s) => (s.key === "theme" ? { ...s, value: "dark" } : s));
+    });
+    render(App);
+    await waitFor(() => expect(document.documentElement.dataset.theme).toBe("dark"));
+  });
+});
