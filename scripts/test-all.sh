@@ -35,7 +35,7 @@ step "Rust tests (includes the TypeScript bindings drift check)"
 cargo test --workspace
 
 step "Keyring tests against a real Secret Service (gnome-keyring on a private D-Bus)"
-scripts/with-keyring.sh cargo test -p takeback-core -p takeback-cli -- --ignored secret_service
+scripts/with-keyring.sh cargo test --workspace -- --ignored secret_service
 
 step "App build with embedded UI"
 cargo build -p takeback-app --features custom-protocol

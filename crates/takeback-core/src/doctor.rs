@@ -59,7 +59,11 @@ impl Report {
 /// Runs every check against `data_dir`. `extra` holds checks that only the caller can make (the
 /// keyring of the running session, the face models bundled with the binary).
 pub fn run(data_dir: &DataDir, extra: Vec<Check>) -> Report {
-    let mut checks = vec![check_data_dir(data_dir), check_settings(data_dir)];
+    let mut checks = vec![
+        check_data_dir(data_dir),
+        check_settings(data_dir),
+        check_models(&takeback_faces::models_status()),
+    ];
     checks.extend(extra);
     Report {
         version: crate::VERSION.to_owned(),
@@ -100,6 +104,30 @@ fn check_settings(data_dir: &DataDir) -> Check {
     }
 }
 
+/// The face models are compiled into the binary; this proves their bytes are the published ones.
+fn check_models(models: &[takeback_faces::ModelStatus]) -> Check {
+    const NAME: &str = "face models";
+    let broken: Vec<&str> = models
+        .iter()
+        .filter(|m| !m.ok)
+        .map(|m| m.file.as_str())
+        .collect();
+    if models.is_empty() {
+        Check::fail(NAME, "no face model is bundled", "reinstall Takeback")
+    } else if broken.is_empty() {
+        Check::pass(
+            NAME,
+            format!("{} files bundled, SHA-256 verified", models.len()),
+        )
+    } else {
+        Check::fail(
+            NAME,
+            format!("damaged: {}", broken.join(", ")),
+            "reinstall Takeback; the bundled face models do not match their checksums",
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,7 +137,8 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let r = run(&DataDir::at(tmp.path().join("d")), vec![]);
         assert!(r.healthy(), "{r:?}");
-        assert_eq!(r.checks.len(), 2);
+        assert_eq!(r.checks.len(), 3);
+        assert!(r.checks[2].detail.contains("SHA-256 verified"));
     }
 
     #[test]
@@ -121,6 +150,20 @@ mod tests {
         assert!(!r.healthy());
         let missing: Vec<_> = r.missing().map(|c| c.name.as_str()).collect();
         assert_eq!(missing, ["settings", "models"]);
+    }
+
+    #[test]
+    fn names_a_damaged_model_file() {
+        let status = |file: &str, ok| takeback_faces::ModelStatus {
+            name: "x".into(),
+            file: file.into(),
+            sha256: String::new(),
+            ok,
+        };
+        let c = check_models(&[status("a.bin", true), status("b.bin", false)]);
+        assert!(!c.ok);
+        assert!(c.detail.contains("b.bin") && !c.detail.contains("a.bin"));
+        assert!(!check_models(&[]).ok);
     }
 
     #[cfg(unix)]
