@@ -159,6 +159,32 @@ const MAX_PROVIDER_TEXT: usize = 300;
 
 /// A provider's own error text, made safe to show: the key is cut out wherever it appears (some
 /// services echo the request), control characters are dropped and the length is bounded.
+impl ProviderError {
+    /// The usual meaning of an HTTP error status (401/403 key, 402 credits, 429 rate limit, 5xx
+    /// unavailable, else rejected), for providers whose error statuses mean what HTTP says.
+    pub(crate) fn from_status(
+        provider: ProviderId,
+        status: u16,
+        retry_after: Option<Duration>,
+        message: Option<String>,
+    ) -> Self {
+        match status {
+            401 | 403 => ProviderError::BadKey { provider, message },
+            402 => ProviderError::CreditsExhausted { provider },
+            429 => ProviderError::RateLimited {
+                provider,
+                retry_after,
+            },
+            500..=599 => ProviderError::Unavailable { provider, status },
+            _ => ProviderError::Rejected {
+                provider,
+                status,
+                message,
+            },
+        }
+    }
+}
+
 pub(crate) fn provider_text(text: &str, key: &str) -> Option<String> {
     let mut cleaned: String = text
         .chars()

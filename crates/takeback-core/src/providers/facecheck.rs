@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use tokio_util::sync::CancellationToken;
 
 use super::error::provider_text;
-use super::http::{is_rate_limited_or_overloaded, ProviderHttp, Reply};
+use super::http::{is_rate_limited_or_overloaded, key_header, ProviderHttp, Reply};
 use super::retry::RetryPolicy;
 use super::{
     check_query, ApiKey, ApprovedQuery, CandidateHit, Credits, MatchKind, ProviderConfig,
@@ -48,13 +48,7 @@ impl FaceCheck {
     }
 
     fn token(&self) -> Result<HeaderValue, ProviderError> {
-        let mut value =
-            HeaderValue::from_str(self.key.expose()).map_err(|_| ProviderError::BadKey {
-                provider: PROVIDER,
-                message: Some("the token contains characters no API token has".into()),
-            })?;
-        value.set_sensitive(true);
-        Ok(value)
+        key_header(PROVIDER, &self.key)
     }
 
     /// The body of a successful answer. FaceCheck reports most errors with HTTP 200 and
@@ -65,26 +59,12 @@ impl FaceCheck {
             let message = reply.json_or_null()["error"]
                 .as_str()
                 .and_then(|text| provider_text(text, self.key.expose()));
-            return Err(match status {
-                401 | 403 => ProviderError::BadKey {
-                    provider: PROVIDER,
-                    message,
-                },
-                402 => ProviderError::CreditsExhausted { provider: PROVIDER },
-                429 => ProviderError::RateLimited {
-                    provider: PROVIDER,
-                    retry_after: reply.retry_after,
-                },
-                500..=599 => ProviderError::Unavailable {
-                    provider: PROVIDER,
-                    status,
-                },
-                _ => ProviderError::Rejected {
-                    provider: PROVIDER,
-                    status,
-                    message,
-                },
-            });
+            return Err(ProviderError::from_status(
+                PROVIDER,
+                status,
+                reply.retry_after,
+                message,
+            ));
         }
         let body = reply.json(PROVIDER)?;
         let Some(error) = body["error"].as_str().filter(|e| !e.is_empty()) else {

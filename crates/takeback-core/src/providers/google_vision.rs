@@ -5,12 +5,11 @@
 use std::collections::HashSet;
 
 use base64::Engine as _;
-use reqwest::header::HeaderValue;
 use serde_json::{json, Value};
 use tokio_util::sync::CancellationToken;
 
 use super::error::provider_text;
-use super::http::{is_rate_limited_or_overloaded, ProviderHttp, Reply};
+use super::http::{is_rate_limited_or_overloaded, key_header, ProviderHttp, Reply};
 use super::{
     check_query, ApiKey, ApprovedQuery, CandidateHit, Credits, MatchKind, ProviderConfig,
     ProviderError, ProviderId, SearchOutcome, SearchProvider,
@@ -84,12 +83,7 @@ impl SearchProvider for GoogleVision {
     ) -> Result<SearchOutcome, ProviderError> {
         check_query(PROVIDER, query)?;
         let url = self.http.endpoint("v1/images:annotate")?;
-        let mut key =
-            HeaderValue::from_str(self.key.expose()).map_err(|_| ProviderError::BadKey {
-                provider: PROVIDER,
-                message: Some("the key contains characters no API key has".into()),
-            })?;
-        key.set_sensitive(true);
+        let key = key_header(PROVIDER, &self.key)?;
         let content = base64::engine::general_purpose::STANDARD.encode(query.upload().bytes());
         let request_body = json!({
             "requests": [{

@@ -231,3 +231,18 @@ fn transport_reason(error: &reqwest::Error) -> String {
         format!("{kind}: {}", cause.chars().take(120).collect::<String>())
     }
 }
+
+/// The API key as a header value marked sensitive, so it is never logged or shown in debug output.
+pub(crate) fn key_header(
+    provider: ProviderId,
+    key: &super::ApiKey,
+) -> Result<reqwest::header::HeaderValue, ProviderError> {
+    let mut value = reqwest::header::HeaderValue::from_str(key.expose()).map_err(|_| {
+        ProviderError::BadKey {
+            provider,
+            message: Some("the key contains characters no API key has".into()),
+        }
+    })?;
+    value.set_sensitive(true);
+    Ok(value)
+}

@@ -9,7 +9,7 @@ use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
 use super::error::provider_text;
-use super::http::{is_rate_limited_or_overloaded, ProviderHttp, Reply};
+use super::http::{is_rate_limited_or_overloaded, key_header, ProviderHttp, Reply};
 use super::{
     check_query, ApiKey, ApprovedQuery, CandidateHit, Credits, MatchKind, ProviderConfig,
     ProviderError, ProviderId, SearchOutcome, SearchProvider,
@@ -32,13 +32,7 @@ impl TinEye {
     }
 
     fn key_header(&self) -> Result<HeaderValue, ProviderError> {
-        let mut value =
-            HeaderValue::from_str(self.key.expose()).map_err(|_| ProviderError::BadKey {
-                provider: PROVIDER,
-                message: Some("the key contains characters no API key has".into()),
-            })?;
-        value.set_sensitive(true);
-        Ok(value)
+        key_header(PROVIDER, &self.key)
     }
 
     /// Maps a non-success answer. TinEye reports errors both as the HTTP status and as the
@@ -49,26 +43,7 @@ impl TinEye {
             .as_array()
             .and_then(|messages| messages.iter().rev().find_map(Value::as_str))
             .and_then(|text| provider_text(text, self.key.expose()));
-        match status {
-            401 | 403 => ProviderError::BadKey {
-                provider: PROVIDER,
-                message,
-            },
-            402 => ProviderError::CreditsExhausted { provider: PROVIDER },
-            429 => ProviderError::RateLimited {
-                provider: PROVIDER,
-                retry_after: reply.retry_after,
-            },
-            500..=599 if reply.status.is_server_error() => ProviderError::Unavailable {
-                provider: PROVIDER,
-                status,
-            },
-            _ => ProviderError::Rejected {
-                provider: PROVIDER,
-                status,
-                message,
-            },
-        }
+        ProviderError::from_status(PROVIDER, status, reply.retry_after, message)
     }
 
     /// The answer's JSON if both the HTTP status and the body's `code` say success.
