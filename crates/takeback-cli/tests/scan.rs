@@ -285,6 +285,20 @@ fn a_provider_without_consent_is_skipped_and_nothing_is_sent() {
         mock.server().requests().is_empty(),
         "nothing left the machine"
     );
+    // A provider the owner never enabled says so, consent or not.
+    takeback(data)
+        .args([
+            "scan",
+            "--provider",
+            "facecheck",
+            "--consent",
+            "facecheck",
+            "--image",
+        ])
+        .arg(faces_dir().join("facerec/obama2.jpg"))
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("facecheck is disabled"));
     // Someone else's photo never gets that far: the gate refuses it.
     takeback(data)
         .args([

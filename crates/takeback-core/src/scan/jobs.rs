@@ -1,8 +1,8 @@
 //! Scan jobs as rows in the vault: the plan, the status, the counters, and the steps done.
 //!
 //! A job is `running` from its creation until it ends `finished`, `cancelled` or `failed`. A
-//! process killed mid-scan leaves it `running`; [`resumable`] finds it (or a cancelled one), and
-//! running it again skips every step recorded in `scan_job_items`.
+//! process killed mid-scan leaves it `running`; [`resumable`] finds it (or a cancelled or failed
+//! one), and running it again skips every step recorded in `scan_job_items`.
 
 use std::collections::HashSet;
 
@@ -24,7 +24,7 @@ pub enum JobStatus {
     Finished,
     /// Stopped by the owner; resumable.
     Cancelled,
-    /// Ended by an error; `error` says which.
+    /// Ended by an error, or a provider failed; `error` says which. Resumable.
     Failed,
 }
 
@@ -136,12 +136,12 @@ pub fn get(conn: &Connection, id: i64) -> Result<Job> {
     with_plan(row)
 }
 
-/// The newest job that did not finish (crashed while running, or cancelled), if any.
+/// The newest job that did not finish (crashed while running, cancelled, or failed), if any.
 pub fn resumable(conn: &Connection) -> Result<Option<Job>> {
     let row = conn
         .query_row(
             &format!(
-                "SELECT {COLUMNS} FROM scan_jobs WHERE status IN ('running', 'cancelled')
+                "SELECT {COLUMNS} FROM scan_jobs WHERE status IN ('running', 'cancelled', 'failed')
                  ORDER BY id DESC LIMIT 1"
             ),
             [],

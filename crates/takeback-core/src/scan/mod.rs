@@ -306,12 +306,24 @@ fn execute(
     };
     execution.emit(ScanPhase::Starting, 0, None);
     let result = execute_steps(&mut execution, plan);
+    // A provider that failed (HTTP error, timeout) leaves the job `failed`, hence resumable: the
+    // resumed job asks that provider again and skips everything else.
+    let provider_failure = result.as_ref().ok().and_then(|(_, _, runs)| {
+        runs.iter().find_map(|run| match run {
+            ProviderRun::Failed { provider, reason } => Some(format!("{provider}: {reason}")),
+            _ => None,
+        })
+    });
     let status = match &result {
         Ok(_) if cancel.is_cancelled() => JobStatus::Cancelled,
+        Ok(_) if provider_failure.is_some() => JobStatus::Failed,
         Ok(_) => JobStatus::Finished,
         Err(_) => JobStatus::Failed,
     };
-    let error = result.as_ref().err().map(ToString::to_string);
+    let error = match &result {
+        Err(e) => Some(e.to_string()),
+        Ok(_) => provider_failure,
+    };
     jobs::set_status(
         ctx.vault.conn(),
         job_id,

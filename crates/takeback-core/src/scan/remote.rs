@@ -14,7 +14,7 @@ use url::Url;
 use super::consent::{prepare_for, sha256_hex};
 use super::jobs::{self, Counts};
 use super::local::check_and_record;
-use super::{Execution, ProviderRun, ScanPhase, ScanPlan};
+use super::{Execution, ProviderRun, ScanPhase, ScanPlan, SearchError};
 use crate::crawl::fetch::{Fetcher, Want};
 use crate::crawl::{looks_like_an_image, CrawlLimits, SkipReason};
 use crate::findings::{self, Evidence, Sighting};
@@ -72,6 +72,11 @@ fn search(
     item: &str,
 ) -> Result<Result<(), Skip>> {
     let ctx = execution.ctx;
+    if !accounts::is_enabled(ctx.settings, provider) {
+        return Ok(Err(Skip::Skipped(
+            SearchError::ProviderDisabled { provider }.to_string(),
+        )));
+    }
     let Some(consent) = plan.consents.iter().find(|c| c.provider == provider) else {
         return Ok(Err(Skip::Skipped(format!(
             "you did not consent to sending it your photo (nothing was sent); pass --consent {provider} or answer yes when asked"

@@ -606,3 +606,105 @@ fn a_registered_photo_without_a_face_is_found_again_by_its_pdq_hash() {
     assert_eq!(found.site, "this computer");
     assert_eq!(found.providers, ["folder-scan"]);
 }
+
+#[test]
+fn a_provider_error_fails_the_job_and_resuming_asks_only_that_provider_again() {
+    let engine = Arc::new(FaceEngine::load().unwrap());
+    let s = setup(engine.clone());
+    let web = FakeWeb::start(&super::faces_dir());
+    let keys = mock_keys();
+    let mut settings = Settings::default();
+    let tineye = TinEyeMock::start("tin-key");
+    tineye.set_matches(vec![serde_json::json!({
+        "domain": "127.0.0.1", "score": 88.0, "image_url": "http://img.tineye.com/result/1",
+        "backlinks": [{"url": web.url("/img/facerec/obama2.jpg"), "backlink": web.url("/people/obama.html"), "crawl_date": "2024-01-02"}]
+    })]);
+    enable(
+        &mut settings,
+        &keys,
+        ProviderId::TinEye,
+        &tineye.base_url(),
+        "tin-key",
+    );
+    let vision = VisionMock::start("vis-key");
+    vision.set_detection(serde_json::json!({
+        "fullMatchingImages": [{"url": web.url("/img/facerec/obama.jpg")}]
+    }));
+    enable(
+        &mut settings,
+        &keys,
+        ProviderId::GoogleVision,
+        &vision.base_url(),
+        "vis-key",
+    );
+
+    let photo = std::fs::read(super::faces_dir().join("facerec/obama.jpg")).unwrap();
+    let registered = scan::register(&s.vault, &engine, &photo, false, Utc::now()).unwrap();
+    let consents = [ProviderId::TinEye, ProviderId::GoogleVision]
+        .into_iter()
+        .map(|p| {
+            let preview = scan::preview(&s.vault, &engine, registered.id, p, Utc::now()).unwrap();
+            scan::record_consent(&s.vault, &preview, "owner", Utc::now()).unwrap()
+        })
+        .collect();
+    let plan = ScanPlan {
+        providers: vec![ProviderId::TinEye, ProviderId::GoogleVision],
+        photo_id: Some(registered.id),
+        consents,
+        allow_local_network: true,
+        ..ScanPlan::default()
+    };
+    // "You have no more searches available": not transient, so not retried.
+    tineye.server().fail_next(
+        "/rest/search/",
+        takeback_testkit::Fault::Status {
+            status: 402,
+            retry_after: None,
+        },
+    );
+    let first = run_scan(
+        &s.vault,
+        &engine,
+        &keys,
+        &settings,
+        &plan,
+        &CancelFlag::new(),
+        &mut |_| {},
+    );
+    assert_eq!(first.status, JobStatus::Failed);
+    assert!(
+        matches!(&first.providers[0], ProviderRun::Failed { provider: ProviderId::TinEye, reason } if reason.contains("searches")),
+        "{:?}",
+        first.providers
+    );
+    assert!(matches!(first.providers[1], ProviderRun::Ran { .. }));
+    assert_eq!(
+        paths(&first.new_findings),
+        BTreeSet::from(["/img/facerec/obama.jpg".to_owned()])
+    );
+
+    let job = scan::jobs::resumable(s.vault.conn()).unwrap().unwrap();
+    assert_eq!(job.id, first.job_id);
+    let ctx = ScanContext {
+        vault: &s.vault,
+        engine: &engine,
+        keys: &keys,
+        settings: &settings,
+        clock: &SystemClock,
+    };
+    let vision_searches = vision.server().requests().len();
+    let resumed = scan::resume(&ctx, job.id, &CancelFlag::new(), &mut |_| {}).unwrap();
+    assert_eq!(resumed.status, JobStatus::Finished);
+    assert_eq!(
+        vision.server().requests().len(),
+        vision_searches,
+        "vision answered already: not asked again"
+    );
+    assert_eq!(
+        paths(&resumed.new_findings),
+        BTreeSet::from([
+            "/img/facerec/obama.jpg".to_owned(),
+            "/img/facerec/obama2.jpg".to_owned()
+        ])
+    );
+}
