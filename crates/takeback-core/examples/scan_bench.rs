@@ -3,7 +3,8 @@
 //! `takeback scan` does (`scan::run`).
 //!
 //! Run: `cargo run -p takeback-core --example scan_bench` (dependencies and the face engine are
-//! optimised even in the dev profile; add `--release` for a release build).
+//! optimised even in the dev profile; add `--release` for a release build). `SCAN_BENCH_PAGES=N`
+//! crawls only N gallery pages (20 images each), to compare peak memory across site sizes.
 //! Prints pages/s, images/s, hits and the process's peak resident memory.
 
 use std::time::Instant;
@@ -39,9 +40,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         method: "benchmark".into(),
     };
     enrollment::enroll(&vault, &engine, &photos, &consent, Utc::now(), &mut |_| {})?;
+    // The index page plus N gallery pages.
+    let gallery_pages: u32 = std::env::var("SCAN_BENCH_PAGES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100);
     let limits = SiteLimits {
         max_depth: Some(1),
-        max_pages: Some(200),
+        max_pages: Some(gallery_pages + 1),
         interval_ms: Some(0),
     };
     sources::add_site(&vault, &web.url("/gallery/index.html"), limits, Utc::now())?;

@@ -213,16 +213,26 @@ pub async fn crawl_site(
     images: mpsc::Sender<CandidateImage>,
     cancel: &CancellationToken,
 ) -> Result<CrawlReport, CrawlError> {
-    crawl_site_counted(start, limits, images, cancel, &CrawlCounters::default()).await
+    crawl_site_counted(
+        start,
+        limits,
+        images,
+        cancel,
+        &CrawlCounters::default(),
+        &|_| false,
+    )
+    .await
 }
 
-/// [`crawl_site`], updating `counters` as pages arrive.
+/// [`crawl_site`], updating `counters` as pages arrive, and not downloading images for which
+/// `already_checked` is true (a resumed scan job passes the images it checked before).
 pub async fn crawl_site_counted(
     start: Url,
     limits: CrawlLimits,
     images: mpsc::Sender<CandidateImage>,
     cancel: &CancellationToken,
     counters: &CrawlCounters,
+    already_checked: &(dyn Fn(&Url) -> bool + Sync),
 ) -> Result<CrawlReport, CrawlError> {
     let start = parse_start_url(start.as_str())?;
     if address::check_url_host(&start, limits.allow_local_network).is_err() {
@@ -303,6 +313,9 @@ pub async fn crawl_site_counted(
                 continue;
             }
             report.images_found += 1;
+            if already_checked(&image_url) {
+                continue;
+            }
             let image = match fetcher.fetch(image_url, Want::Image, None, cancel).await {
                 Ok(image) if looks_like_an_image(&image.body) => image,
                 Ok(_) => {

@@ -90,14 +90,24 @@ fn scan_site(
         url: url.to_owned(),
     };
     execution.emit(phase.clone(), 0, None);
-    let done = jobs::done_items(execution.ctx.vault.conn(), execution.job_id, "image:")?;
+    let done = std::sync::Arc::new(jobs::done_items(
+        execution.ctx.vault.conn(),
+        execution.job_id,
+        "image:",
+    )?);
     let counters = std::sync::Arc::new(CrawlCounters::default());
     let (sender, mut receiver) = mpsc::channel::<CandidateImage>(IMAGE_QUEUE);
     let crawl = {
         let counters = counters.clone();
         let cancel = execution.cancel.clone();
+        let done = done.clone();
         execution.runtime.spawn(async move {
-            crawl::crawl_site_counted(start, limits, sender, &cancel, &counters).await
+            // A resumed job does not download again the images it already checked.
+            let already_checked = move |url: &Url| {
+                done.contains(&format!("image:{}", findings::url_key(url.as_str())))
+            };
+            crawl::crawl_site_counted(start, limits, sender, &cancel, &counters, &already_checked)
+                .await
         })
     };
     let mut pages_recorded = 0u64;
@@ -295,4 +305,35 @@ fn looks_like_image_file(path: &Path) -> bool {
     };
     let n = file.read(&mut head).unwrap_or(0);
     crawl::looks_like_an_image(&head[..n])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folder_walks_sniff_images_and_do_not_follow_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let png = {
+            let mut out = std::io::Cursor::new(Vec::new());
+            image::RgbImage::new(4, 4)
+                .write_to(&mut out, image::ImageFormat::Png)
+                .unwrap();
+            out.into_inner()
+        };
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join("b.png"), &png).unwrap();
+        // A misleading name: the content decides.
+        std::fs::write(dir.path().join("sub/a.jpg.txt"), &png).unwrap();
+        std::fs::write(dir.path().join("fake.jpg"), b"<html>not an image</html>").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(dir.path(), dir.path().join("sub/loop")).unwrap();
+        let found = image_files(dir.path()).unwrap();
+        let names: Vec<String> = found
+            .iter()
+            .map(|p| p.strip_prefix(dir.path()).unwrap().display().to_string())
+            .collect();
+        assert_eq!(names, ["b.png", "sub/a.jpg.txt"]);
+        assert!(image_files(&dir.path().join("missing")).is_err());
+    }
 }

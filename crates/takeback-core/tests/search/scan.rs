@@ -269,6 +269,13 @@ fn a_cancelled_scan_resumes_to_the_same_findings_without_repeating_work() {
     let engine = Arc::new(FaceEngine::load().unwrap());
     let web = FakeWeb::start(&super::faces_dir());
 
+    let image_requests = || {
+        web.server()
+            .requests()
+            .iter()
+            .filter(|r| r.path.starts_with("/img/"))
+            .count()
+    };
     let complete = setup(engine.clone());
     add_fake_web(&complete.vault, &web);
     let full = run_scan(
@@ -280,6 +287,8 @@ fn a_cancelled_scan_resumes_to_the_same_findings_without_repeating_work() {
         &CancelFlag::new(),
         &mut |_| {},
     );
+
+    let full_downloads = image_requests();
 
     let interrupted = setup(engine.clone());
     add_fake_web(&interrupted.vault, &web);
@@ -311,7 +320,17 @@ fn a_cancelled_scan_resumes_to_the_same_findings_without_repeating_work() {
         settings: &Settings::default(),
         clock: &SystemClock,
     };
+    let before_resume = image_requests();
     let resumed = scan::resume(&ctx, job.id, &CancelFlag::new(), &mut |_| {}).unwrap();
+    let resume_downloads = image_requests() - before_resume;
+    println!(
+        "downloads: uninterrupted {full_downloads}, resumed {resume_downloads} after {} checked",
+        partial.images_checked
+    );
+    assert!(
+        resume_downloads + partial.images_checked as usize <= full_downloads,
+        "the resumed crawl does not download again the images already checked"
+    );
     assert_eq!(resumed.status, JobStatus::Finished);
     assert_eq!(
         resumed.images_checked, full.images_checked,
