@@ -1,14 +1,16 @@
 //! Takeback's desktop shell: builds the window and wires commands to the core.
 
+pub mod autolock;
 pub mod commands;
 pub mod error;
 pub mod events;
+pub mod images;
 pub mod state;
 
 use tauri::Manager;
 use tauri_specta::{collect_commands, collect_events, Event};
 
-use crate::events::WindowReopened;
+use crate::events::{ProfilesLocked, WindowReopened};
 use crate::state::AppState;
 
 /// Where the generated TypeScript bindings live, relative to this crate.
@@ -23,8 +25,24 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::app::quick_exit,
             commands::settings::list_settings,
             commands::settings::set_setting,
+            commands::profiles::list_profiles,
+            commands::profiles::create_profile,
+            commands::profiles::unlock_profile,
+            commands::profiles::lock_profile,
+            commands::profiles::lock_all_profiles,
+            commands::profiles::keep_alive,
+            commands::profiles::change_passphrase,
+            commands::profiles::delete_profile,
+            commands::enrollment::check_enrollment_photo,
+            commands::enrollment::discard_enrollment_photo,
+            commands::enrollment::enroll_photos,
+            commands::enrollment::get_enrollment,
+            commands::enrollment::reference_photo_preview,
+            commands::enrollment::remove_reference_photo,
+            commands::gate::check_photo,
+            commands::audit::get_audit_log,
         ])
-        .events(collect_events![WindowReopened])
+        .events(collect_events![WindowReopened, ProfilesLocked])
 }
 
 /// Renders the bindings as they should be on disk.
@@ -63,6 +81,18 @@ fn open_main_window(app: &tauri::App) -> tauri::Result<()> {
         .disable_drag_drop_handler()
         .build()?;
     Ok(())
+}
+
+/// A photo picked in the file chooser must not show up in the desktop's "Recent files" list,
+/// where an abuser could see it. GTK records picked files there unless told not to.
+fn forget_recent_files() {
+    #[cfg(target_os = "linux")]
+    {
+        use gtk::prelude::GtkSettingsExt;
+        if let Some(settings) = gtk::Settings::default() {
+            settings.set_gtk_recent_files_enabled(false);
+        }
+    }
 }
 
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
@@ -108,6 +138,8 @@ pub fn run() {
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
+            forget_recent_files();
+            autolock::start(app.handle().clone());
             open_main_window(app)?;
             Ok(())
         })

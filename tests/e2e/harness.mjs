@@ -70,7 +70,8 @@ export async function launchApp({ port = 4444 } = {}) {
     connectionRetryTimeout: 60000,
     capabilities: { "tauri:options": { application: appBinary } },
   });
-  await browser.$('[data-testid="nav-home"]').waitForDisplayed({ timeout: 30000 });
+  // A fresh data directory has no profile, so the first paint is the profile picker.
+  await browser.$('[data-testid="profile-picker"], [data-testid="nav-home"]').waitForDisplayed({ timeout: 30000 });
   const startedMs = performance.now() - t0;
 
   async function close() {
@@ -156,4 +157,23 @@ export function appMemoryKb() {
     }
   }
   return total;
+}
+
+/** Facts of the shared test photos (see shared/testdata/faces/README.md). */
+export const facesDir = resolve(repoRoot, "../shared/testdata/faces");
+
+/**
+ * Creates a clinic (passphrase) profile through the picker, as a user would, and waits for the
+ * shell. Returns the milliseconds from the click to the open profile (Argon2id included).
+ */
+export async function createClinicProfile(browser, name, passphrase) {
+  await browser.$('[data-testid="profile-picker"]').waitForDisplayed({ timeout: 10000 });
+  await browser.$('[data-testid="new-profile-name"]').setValue(name);
+  await browser.$('[data-testid="new-profile-clinic"]').click();
+  await browser.$('[data-testid="new-profile-passphrase"]').setValue(passphrase);
+  await browser.$('[data-testid="new-profile-passphrase-again"]').setValue(passphrase);
+  const t0 = performance.now();
+  await browser.$('[data-testid="create-profile"]').click();
+  await browser.$('[data-testid="nav-home"]').waitForDisplayed({ timeout: 15000 });
+  return performance.now() - t0;
 }

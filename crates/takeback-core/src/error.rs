@@ -120,6 +120,11 @@ pub enum Error {
     #[error("an advocate who attests consent must give their name (`--attested-by NAME`)")]
     AdvocateNameMissing,
 
+    #[error(
+        "there is no reference photo number {id} in this profile; the Profile page lists them"
+    )]
+    ReferenceFaceNotFound { id: i64 },
+
     #[error("{reason}")]
     GateRefused { reason: String },
 
@@ -213,7 +218,9 @@ impl Error {
             | Error::InvalidLetterInput { .. }
             | Error::InvalidCaseTransition { .. }
             | Error::InvalidContactUrl { .. } => ErrorCode::InvalidInput,
-            Error::IdentityMissing | Error::CaseNotFound { .. } => ErrorCode::NotFound,
+            Error::IdentityMissing
+            | Error::CaseNotFound { .. }
+            | Error::ReferenceFaceNotFound { .. } => ErrorCode::NotFound,
             Error::LetterTemplate { .. } | Error::LetterOutput { .. } => ErrorCode::Internal,
             Error::ImageAttachmentRefused { .. } | Error::LocalNetworkRefused { .. } => {
                 ErrorCode::Refused

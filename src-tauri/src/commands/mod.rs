@@ -3,4 +3,8 @@
 //! `crate::specta_builder` (TypeScript bindings).
 
 pub mod app;
+pub mod audit;
+pub mod enrollment;
+pub mod gate;
+pub mod profiles;
 pub mod settings;

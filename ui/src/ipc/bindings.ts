@@ -9,17 +9,70 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 export const commands = {
 	getAppInfo: () => __TAURI_INVOKE<AppInfo>("get_app_info"),
 	/**
-	 *  Quick exit: hide the window at once. The window has already wiped its own screen before
-	 *  calling this; reopening shows the lock screen.
+	 *  Quick exit: lock every profile and hide the window at once. The window has already wiped its
+	 *  own screen before calling this; reopening shows the lock screen, then the profile picker.
 	 */
 	quickExit: () => typedError<null, IpcError>(__TAURI_INVOKE("quick_exit")),
 	listSettings: () => typedError<Entry[], IpcError>(__TAURI_INVOKE("list_settings")),
 	/**  Validates, saves, and returns the stored (normalised) value. */
 	setSetting: (key: string, value: string) => typedError<string, IpcError>(__TAURI_INVOKE("set_setting", { key, value })),
+	listProfiles: () => typedError<ProfileSummary[], IpcError>(__TAURI_INVOKE("list_profiles")),
+	/**
+	 *  Creates a profile and opens it. Key derivation (Argon2id, about 0.1 s) runs off the window's
+	 *  thread.
+	 */
+	createProfile: (name: string, lock: NewProfileLock) => typedError<ProfileSummary, IpcError>(__TAURI_INVOKE("create_profile", { name, lock })),
+	/**
+	 *  Opens the profile called `name` and shows it. A clinic profile needs its passphrase; a
+	 *  personal one reads its key from the keyring. Opening an already unlocked profile just
+	 *  switches to it.
+	 */
+	unlockProfile: (name: string, passphrase: string | null) => typedError<ProfileSummary, IpcError>(__TAURI_INVOKE("unlock_profile", { name, passphrase })),
+	/**  Locks profile `id` (its key leaves memory). Returns whether it was open. */
+	lockProfile: (id: string) => typedError<boolean, IpcError>(__TAURI_INVOKE("lock_profile", { id })),
+	/**  Locks every open profile. */
+	lockAllProfiles: () => typedError<number, IpcError>(__TAURI_INVOKE("lock_all_profiles")),
+	/**
+	 *  Marks the active profile as in use, so auto-lock counts from now. The window calls this
+	 *  (throttled) on keyboard and pointer activity.
+	 */
+	keepAlive: () => typedError<null, IpcError>(__TAURI_INVOKE("keep_alive")),
+	/**  Re-wraps a clinic profile's key under a new passphrase. */
+	changePassphrase: (name: string, oldPassphrase: string, newPassphrase: string) => typedError<null, IpcError>(__TAURI_INVOKE("change_passphrase", { name, oldPassphrase, newPassphrase })),
+	/**
+	 *  Crypto-wipe: locks the profile, destroys its key, removes its files. The window asks the
+	 *  user to type the profile's name first; `confirm_name` must match it.
+	 */
+	deleteProfile: (name: string, confirmName: string) => typedError<null, IpcError>(__TAURI_INVOKE("delete_profile", { name, confirmName })),
+	/**
+	 *  Detects and checks one photo. A good photo is kept in memory (never on disk) until
+	 *  `enroll_photos` stores it or the profile locks.
+	 */
+	checkEnrollmentPhoto: (imageBase64: string) => typedError<PhotoCheck_Serialize, IpcError>(__TAURI_INVOKE("check_enrollment_photo", { imageBase64 })),
+	/**  Drops a picked photo the user removed before enrolling. */
+	discardEnrollmentPhoto: (token: string) => typedError<null, IpcError>(__TAURI_INVOKE("discard_enrollment_photo", { token })),
+	/**
+	 *  Stores the checked photos with one consent record: the owner's own, or a named advocate's
+	 *  who checked the owner in person.
+	 */
+	enrollPhotos: (tokens: string[], advocateName: string | null) => typedError<EnrollResult, IpcError>(__TAURI_INVOKE("enroll_photos", { tokens, advocateName })),
+	getEnrollment: () => typedError<EnrollmentView_Serialize, IpcError>(__TAURI_INVOKE("get_enrollment")),
+	referencePhotoPreview: (id: number) => typedError<PhotoPreview_Serialize, IpcError>(__TAURI_INVOKE("reference_photo_preview", { id })),
+	/**  Removes a reference photo (audited). */
+	removeReferencePhoto: (id: number) => typedError<null, IpcError>(__TAURI_INVOKE("remove_reference_photo", { id })),
+	/**
+	 *  Asks the gate whether the photo shows the profile's owner. `attest_shows_me` is the owner's
+	 *  statement that a photo without a detectable face shows them (it is recorded in the audit
+	 *  log). Every answer is audited with the photo's digest, never the photo.
+	 */
+	checkPhoto: (imageBase64: string, attestShowsMe: boolean) => typedError<GateAnswer_Serialize, IpcError>(__TAURI_INVOKE("check_photo", { imageBase64, attestShowsMe })),
+	/**  Verifies the whole chain and returns the newest `limit` entries. */
+	getAuditLog: (limit: number) => typedError<AuditView_Serialize, IpcError>(__TAURI_INVOKE("get_audit_log", { limit })),
 };
 
 /** Events */
 export const events = {
+	profilesLocked: makeEvent<ProfilesLocked, ProfilesLocked>("profiles-locked"),
 	windowReopened: makeEvent<WindowReopened, WindowReopened>("window-reopened"),
 };
 
@@ -30,6 +83,107 @@ export type AppInfo = {
 	data_dir: string,
 	/**  Development builds keep their data apart from a real installation. */
 	dev_build: boolean,
+};
+
+export type AuditEntryView = AuditEntryView_Serialize | AuditEntryView_Deserialize;
+
+export type AuditEntryView_Deserialize = {
+	seq: number,
+	at: string,
+	actor: string,
+	action: string,
+	/**  SHA-256 of what the action was about (a photo, a letter), never the thing itself. */
+	subject?: string | null,
+	/**  Small facts about the action, as JSON text. */
+	detail: string,
+	hash: string,
+};
+
+export type AuditEntryView_Serialize = {
+	seq: number,
+	at: string,
+	actor: string,
+	action: string,
+	/**  SHA-256 of what the action was about (a photo, a letter), never the thing itself. */
+	subject: string | null,
+	/**  Small facts about the action, as JSON text. */
+	detail: string,
+	hash: string,
+};
+
+export type AuditView = AuditView_Serialize | AuditView_Deserialize;
+
+export type AuditView_Deserialize = {
+	/**  True when every entry's hash and link to the previous entry check out. */
+	intact: boolean,
+	total: number,
+	/**  The first entry that does not check out, and why. */
+	first_broken?: number | null,
+	broken_reason?: string | null,
+	/**  The newest entry's hash: writing it down lets anyone detect a later rewrite. */
+	head: string,
+	/**  Newest first, at most `limit`. */
+	entries: AuditEntryView_Deserialize[],
+};
+
+export type AuditView_Serialize = {
+	/**  True when every entry's hash and link to the previous entry check out. */
+	intact: boolean,
+	total: number,
+	/**  The first entry that does not check out, and why. */
+	first_broken: number | null,
+	broken_reason: string | null,
+	/**  The newest entry's hash: writing it down lets anyone detect a later rewrite. */
+	head: string,
+	/**  Newest first, at most `limit`. */
+	entries: AuditEntryView_Serialize[],
+};
+
+/**  A consent record, as the Profile page shows it. */
+export type ConsentView = ConsentView_Serialize | ConsentView_Deserialize;
+
+/**  A consent record, as the Profile page shows it. */
+export type ConsentView_Deserialize = {
+	id: number,
+	attested_by: string,
+	advocate_name?: string | null,
+	method: string,
+	statement: string,
+	at: string,
+};
+
+/**  A consent record, as the Profile page shows it. */
+export type ConsentView_Serialize = {
+	id: number,
+	attested_by: string,
+	advocate_name: string | null,
+	method: string,
+	statement: string,
+	at: string,
+};
+
+/**  What enrollment did. */
+export type EnrollResult = {
+	added: number,
+	/**  Reference photos the profile now has. */
+	total: number,
+};
+
+/**  The active profile's enrollment: reference photos and consent records. */
+export type EnrollmentView = EnrollmentView_Serialize | EnrollmentView_Deserialize;
+
+/**  The active profile's enrollment: reference photos and consent records. */
+export type EnrollmentView_Deserialize = {
+	photos: ReferencePhoto[],
+	consents: ConsentView_Deserialize[],
+	max_photos: number,
+};
+
+/**  The active profile's enrollment: reference photos and consent records. */
+export type EnrollmentView_Serialize = {
+	photos: ReferencePhoto[],
+	consents: ConsentView_Serialize[],
+	max_photos: number,
 };
 
 /**  One setting with its current value, as shown by `config get` and the Settings page. */
@@ -67,12 +221,158 @@ export type ErrorCode =
 /**  A bug: the message says what to report. */
 "internal";
 
+/**
+ *  A face box in the photo's own pixels (after EXIF rotation, which browsers apply too), rounded
+ *  to whole pixels: it is only drawn.
+ */
+export type FaceBox = {
+	x: number,
+	y: number,
+	width: number,
+	height: number,
+};
+
+/**  The gate's answer, with what the window needs to draw it. */
+export type GateAnswer = GateAnswer_Serialize | GateAnswer_Deserialize;
+
+/**  The gate's answer, with what the window needs to draw it. */
+export type GateAnswer_Deserialize = {
+	allowed: boolean,
+	/**  `match`, `no_match`, `attested_no_face`, `no_face`, `minor`, `not_enrolled`. */
+	decision: string,
+	distance?: number | null,
+	threshold: number | null,
+	/**  The face the decision is about. */
+	decisive?: FaceBox | null,
+	/**  Every face found. */
+	faces: FaceBox[],
+	width: number,
+	height: number,
+	/**  What to tell the user, in plain words. */
+	message: string,
+	/**  The audit entry that recorded this decision. */
+	audit_seq: number,
+};
+
+/**  The gate's answer, with what the window needs to draw it. */
+export type GateAnswer_Serialize = {
+	allowed: boolean,
+	/**  `match`, `no_match`, `attested_no_face`, `no_face`, `minor`, `not_enrolled`. */
+	decision: string,
+	distance: number | null,
+	threshold: number | null,
+	/**  The face the decision is about. */
+	decisive: FaceBox | null,
+	/**  Every face found. */
+	faces: FaceBox[],
+	width: number,
+	height: number,
+	/**  What to tell the user, in plain words. */
+	message: string,
+	/**  The audit entry that recorded this decision. */
+	audit_seq: number,
+};
+
 /**  The editing control a setting needs. */
 export type Input = { type: "choice"; options: string[] } | { type: "integer"; min: number; max: number } | { type: "bool" } | { type: "url" };
 
 export type IpcError = {
 	code: ErrorCode,
 	message: string,
+};
+
+/**  How a new profile keeps its key. */
+export type NewProfileLock = 
+/**  In this computer's keyring (one person on their own computer). */
+{ kind: "keyring" } | 
+/**  Behind a passphrase (shared or clinic computers). */
+{ kind: "passphrase"; passphrase: string };
+
+/**  The answer for one picked photo. */
+export type PhotoCheck = PhotoCheck_Serialize | PhotoCheck_Deserialize;
+
+/**  The answer for one picked photo. */
+export type PhotoCheck_Deserialize = {
+	/**  Set when the photo can be enrolled: pass it to `enroll_photos`. */
+	token?: string | null,
+	/**  Why it cannot, in plain words (no face, several faces, too small, too blurry, a minor). */
+	problem?: string | null,
+	/**  Every face found, to draw on the preview. */
+	faces: FaceBox[],
+	width: number,
+	height: number,
+};
+
+/**  The answer for one picked photo. */
+export type PhotoCheck_Serialize = {
+	/**  Set when the photo can be enrolled: pass it to `enroll_photos`. */
+	token: string | null,
+	/**  Why it cannot, in plain words (no face, several faces, too small, too blurry, a minor). */
+	problem: string | null,
+	/**  Every face found, to draw on the preview. */
+	faces: FaceBox[],
+	width: number,
+	height: number,
+};
+
+/**
+ *  A reference photo's preview (from the vault, decrypted in memory) with its face box scaled
+ *  to the preview.
+ */
+export type PhotoPreview = PhotoPreview_Serialize | PhotoPreview_Deserialize;
+
+/**
+ *  A reference photo's preview (from the vault, decrypted in memory) with its face box scaled
+ *  to the preview.
+ */
+export type PhotoPreview_Deserialize = {
+	data_url: string,
+	face?: FaceBox | null,
+	width: number,
+	height: number,
+};
+
+/**
+ *  A reference photo's preview (from the vault, decrypted in memory) with its face box scaled
+ *  to the preview.
+ */
+export type PhotoPreview_Serialize = {
+	data_url: string,
+	face: FaceBox | null,
+	width: number,
+	height: number,
+};
+
+/**  A profile as the picker shows it. The name is the only thing readable without the key. */
+export type ProfileSummary = {
+	id: string,
+	name: string,
+	/**  `personal` (key in this computer's keyring) or `clinic` (passphrase). */
+	kind: string,
+	created_at: string,
+	/**  Unlocked in this window right now. */
+	unlocked: boolean,
+	/**  The profile the window is showing. */
+	active: boolean,
+};
+
+/**
+ *  Profiles were locked without the window asking (auto-lock after inactivity). If the window
+ *  shows one of them, it must clear the screen and show the profile picker.
+ */
+export type ProfilesLocked = {
+	ids: string[],
+	/**  Plain words for the picker ("Locked after 10 minutes without use."). */
+	reason: string,
+};
+
+/**  One stored reference photo. */
+export type ReferencePhoto = {
+	id: number,
+	added_at: string,
+	face: FaceBox,
+	score: number | null,
+	sharpness: number | null,
 };
 
 /**

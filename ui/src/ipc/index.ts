@@ -5,11 +5,30 @@
  * `bindings.ts` is generated from the Rust commands; this facade turns their `Result` values into
  * plain promises that reject with an {@link IpcFailure} carrying the stable error code.
  */
-import { commands, events, type IpcError } from "./bindings";
+import { commands, events, type IpcError, type NewProfileLock, type ProfilesLocked } from "./bindings";
 
 type Result<T, E> = { status: "ok"; data: T } | { status: "error"; error: E };
 
-export type { AppInfo, Entry as Setting, ErrorCode, Input as SettingInput, IpcError } from "./bindings";
+export type {
+  AppInfo,
+  AuditEntryView_Serialize as AuditEntry,
+  AuditView_Serialize as AuditView,
+  ConsentView_Serialize as ConsentRecord,
+  EnrollmentView_Serialize as Enrollment,
+  EnrollResult,
+  Entry as Setting,
+  ErrorCode,
+  FaceBox,
+  GateAnswer_Serialize as GateAnswer,
+  Input as SettingInput,
+  IpcError,
+  NewProfileLock,
+  PhotoCheck_Serialize as PhotoCheck,
+  PhotoPreview_Serialize as PhotoPreview,
+  ProfileSummary,
+  ProfilesLocked,
+  ReferencePhoto,
+} from "./bindings";
 
 /** A failed command: `code` is stable (switch on it), `message` is written for people. */
 export class IpcFailure extends Error {
@@ -32,8 +51,37 @@ export const ipc = {
   quickExit: async () => unwrap(await commands.quickExit()),
   listSettings: async () => unwrap(await commands.listSettings()),
   setSetting: async (key: string, value: string) => unwrap(await commands.setSetting(key, value)),
+
+  listProfiles: async () => unwrap(await commands.listProfiles()),
+  createProfile: async (name: string, lock: NewProfileLock) => unwrap(await commands.createProfile(name, lock)),
+  /** `passphrase` is null for a personal profile (its key is in the system keyring). */
+  unlockProfile: async (name: string, passphrase: string | null) =>
+    unwrap(await commands.unlockProfile(name, passphrase)),
+  lockProfile: async (id: string) => unwrap(await commands.lockProfile(id)),
+  lockAllProfiles: async () => unwrap(await commands.lockAllProfiles()),
+  keepAlive: async () => unwrap(await commands.keepAlive()),
+  changePassphrase: async (name: string, oldPassphrase: string, newPassphrase: string) =>
+    unwrap(await commands.changePassphrase(name, oldPassphrase, newPassphrase)),
+  deleteProfile: async (name: string, confirmName: string) => unwrap(await commands.deleteProfile(name, confirmName)),
+
+  checkEnrollmentPhoto: async (imageBase64: string) => unwrap(await commands.checkEnrollmentPhoto(imageBase64)),
+  discardEnrollmentPhoto: async (token: string) => unwrap(await commands.discardEnrollmentPhoto(token)),
+  /** `advocateName` is null when the owner attests for themselves. */
+  enrollPhotos: async (tokens: string[], advocateName: string | null) =>
+    unwrap(await commands.enrollPhotos(tokens, advocateName)),
+  getEnrollment: async () => unwrap(await commands.getEnrollment()),
+  referencePhotoPreview: async (id: number) => unwrap(await commands.referencePhotoPreview(id)),
+  removeReferencePhoto: async (id: number) => unwrap(await commands.removeReferencePhoto(id)),
+
+  checkPhoto: async (imageBase64: string, attestShowsMe: boolean) =>
+    unwrap(await commands.checkPhoto(imageBase64, attestShowsMe)),
+  getAuditLog: async (limit: number) => unwrap(await commands.getAuditLog(limit)),
+
   /** Calls `handler` when the window is shown again after a quick exit. Returns an unsubscribe. */
   onWindowReopened: (handler: () => void) => events.windowReopened.listen(() => handler()),
+  /** Calls `handler` when profiles were locked for inactivity. Returns an unsubscribe. */
+  onProfilesLocked: (handler: (event: ProfilesLocked) => void) =>
+    events.profilesLocked.listen((e) => handler(e.payload)),
 };
 
 export type Ipc = typeof ipc;

@@ -1,5 +1,6 @@
 import { vi } from "vitest";
-import type { AppInfo, Setting } from "../ipc";
+import type { AppInfo, AuditView, Enrollment, GateAnswer, PhotoCheck, ProfileSummary, Setting } from "../ipc";
+import { openProfile } from "./profiles";
 
 /** Settings as the Rust core lists them by default (kept small; shapes follow bindings.ts). */
 export function defaultSettings(): Setting[] {
@@ -57,5 +58,52 @@ export function createFakeIpc() {
     listSettings: vi.fn(async () => defaultSettings()),
     setSetting: vi.fn(async (_key: string, value: string) => value),
     onWindowReopened: vi.fn(async (_handler: () => void) => () => {}),
+    onProfilesLocked: vi.fn(async (_handler: (e: { ids: string[]; reason: string }) => void) => () => {}),
+    listProfiles: vi.fn(async (): Promise<ProfileSummary[]> => [openProfile()]),
+    createProfile: vi.fn(async (name: string, _lock: unknown) => openProfile({ name })),
+    unlockProfile: vi.fn(async (name: string, _passphrase: string | null) => openProfile({ name })),
+    lockProfile: vi.fn(async (_id: string) => true),
+    lockAllProfiles: vi.fn(async () => 1),
+    keepAlive: vi.fn(async () => null),
+    changePassphrase: vi.fn(async (_n: string, _o: string, _p: string) => null),
+    deleteProfile: vi.fn(async (_n: string, _c: string) => null),
+    checkEnrollmentPhoto: vi.fn(
+      async (_b64: string): Promise<PhotoCheck> => ({
+        token: "t1",
+        problem: null,
+        faces: [{ x: 10, y: 10, width: 50, height: 50 }],
+        width: 100,
+        height: 100,
+      }),
+    ),
+    discardEnrollmentPhoto: vi.fn(async (_t: string) => null),
+    enrollPhotos: vi.fn(async (tokens: string[], _a: string | null) => ({ added: tokens.length, total: tokens.length })),
+    getEnrollment: vi.fn(async (): Promise<Enrollment> => ({ photos: [], consents: [], max_photos: 10 })),
+    referencePhotoPreview: vi.fn(async (_id: number) => ({ data_url: "data:image/jpeg;base64,", face: null, width: 1, height: 1 })),
+    removeReferencePhoto: vi.fn(async (_id: number) => null),
+    checkPhoto: vi.fn(
+      async (_b64: string, _attest: boolean): Promise<GateAnswer> => ({
+        allowed: false,
+        decision: "no_match",
+        distance: 0.8,
+        threshold: 0.5,
+        decisive: { x: 10, y: 10, width: 50, height: 50 },
+        faces: [{ x: 10, y: 10, width: 50, height: 50 }],
+        width: 100,
+        height: 100,
+        message: "This face is not the enrolled person's.",
+        audit_seq: 3,
+      }),
+    ),
+    getAuditLog: vi.fn(
+      async (_limit: number): Promise<AuditView> => ({
+        intact: true,
+        total: 0,
+        first_broken: null,
+        broken_reason: null,
+        head: "0".repeat(64),
+        entries: [],
+      }),
+    ),
   };
 }
