@@ -23,6 +23,18 @@ fn main() {
             "remove_reference_photo",
             "check_photo",
             "get_audit_log",
+            "get_identity",
+            "set_identity",
+            "find_contacts",
+            "advise_letters",
+            "draft_letter",
+            "suggest_letter_path",
+            "save_letter",
+            "list_cases",
+            "case_timeline",
+            "case_letter_text",
+            "mark_case_sent",
+            "set_case_state",
         ]),
     ))
     .expect("failed to run tauri-build");

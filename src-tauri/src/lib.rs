@@ -41,6 +41,18 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::enrollment::remove_reference_photo,
             commands::gate::check_photo,
             commands::audit::get_audit_log,
+            commands::identity::get_identity,
+            commands::identity::set_identity,
+            commands::contacts::find_contacts,
+            commands::letters::advise_letters,
+            commands::letters::draft_letter,
+            commands::letters::suggest_letter_path,
+            commands::letters::save_letter,
+            commands::cases::list_cases,
+            commands::cases::case_timeline,
+            commands::cases::case_letter_text,
+            commands::cases::mark_case_sent,
+            commands::cases::set_case_state,
         ])
         .events(collect_events![WindowReopened, ProfilesLocked])
 }

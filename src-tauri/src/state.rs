@@ -32,6 +32,9 @@ impl std::fmt::Debug for StagedPhoto {
     }
 }
 
+/// See [`AppState::allow_local_network`].
+pub const ALLOW_LOCAL_NETWORK_ENV: &str = "TAKEBACK_ALLOW_LOCAL_NETWORK";
+
 /// Most photos staged at once (enrollment keeps at most 10; a few spare for retries).
 pub const MAX_STAGED: usize = 16;
 
@@ -44,6 +47,11 @@ pub struct AppState {
     /// window only ever reads the active one.
     pub active: Mutex<Option<String>>,
     pub staged: Mutex<HashMap<String, StagedPhoto>>,
+    /// Whether lookups and scans may reach loopback and private addresses (like the CLI's
+    /// `--allow-local-network`): set `TAKEBACK_ALLOW_LOCAL_NETWORK=1` for an air-gapped clinic's
+    /// own servers or the end-to-end tests' loopback servers. Off by default, so a hostile page
+    /// cannot make Takeback probe the user's own network.
+    pub allow_local_network: bool,
     engine: OnceLock<Result<Arc<FaceEngine>, String>>,
 }
 
@@ -70,6 +78,7 @@ impl AppState {
             vaults: Mutex::new(OpenVaults::new()),
             active: Mutex::new(None),
             staged: Mutex::new(HashMap::new()),
+            allow_local_network: std::env::var(ALLOW_LOCAL_NETWORK_ENV).is_ok_and(|v| v == "1"),
             engine: OnceLock::new(),
         })
     }

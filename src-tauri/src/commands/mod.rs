@@ -4,7 +4,11 @@
 
 pub mod app;
 pub mod audit;
+pub mod cases;
+pub mod contacts;
 pub mod enrollment;
 pub mod gate;
+pub mod identity;
+pub mod letters;
 pub mod profiles;
 pub mod settings;

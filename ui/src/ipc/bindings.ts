@@ -68,6 +68,35 @@ export const commands = {
 	checkPhoto: (imageBase64: string, attestShowsMe: boolean) => typedError<GateAnswer_Serialize, IpcError>(__TAURI_INVOKE("check_photo", { imageBase64, attestShowsMe })),
 	/**  Verifies the whole chain and returns the newest `limit` entries. */
 	getAuditLog: (limit: number) => typedError<AuditView_Serialize, IpcError>(__TAURI_INVOKE("get_audit_log", { limit })),
+	getIdentity: () => typedError<Identity_Serialize | null, IpcError>(__TAURI_INVOKE("get_identity")),
+	/**  Saves the identity (trimmed, country upper-cased) and returns it as stored. */
+	setIdentity: (identity: Identity_Deserialize) => typedError<Identity_Serialize, IpcError>(__TAURI_INVOKE("set_identity", { identity })),
+	/**
+	 *  Looks up the recipients for `url`: RDAP (registrar and network abuse desks), the site's
+	 *  security.txt and contact page (only when `visit_site`), and the platform directory.
+	 */
+	findContacts: (url: string, visitSite: boolean) => typedError<ContactsFound_Serialize, IpcError>(__TAURI_INVOKE("find_contacts", { url, visitSite })),
+	/**  Which routes fit the facts, why, and the warnings to show before choosing. */
+	adviseLetters: (facts: Facts_Deserialize) => __TAURI_INVOKE<Advice_Serialize>("advise_letters", { facts }),
+	/**  Drafts the letter (or re-checks the user's edit of its body). */
+	draftLetter: (input: ComposeInput_Deserialize) => typedError<LetterPreview_Serialize, IpcError>(__TAURI_INVOKE("draft_letter", { input })),
+	/**  Where a letter is suggested to go: `Documents/Takeback letters/<kind>-<date>.<ext>`. */
+	suggestLetterPath: (kind: LetterKind, format: LetterFormat) => __TAURI_INVOKE<string>("suggest_letter_path", { kind, format }),
+	/**
+	 *  Writes the reviewed letter to `path` and files its case (state `draft`) unless `case_id`
+	 *  names the case of an earlier save. The path must be absolute and end in the format's
+	 *  extension; an existing file is replaced only when `overwrite` is true.
+	 */
+	saveLetter: (input: ComposeInput_Deserialize, format: LetterFormat, path: string, overwrite: boolean, caseId: number | null) => typedError<SavedLetter, IpcError>(__TAURI_INVOKE("save_letter", { input, format, path, overwrite, caseId })),
+	/**  Every case, newest first, with deadlines computed for now. */
+	listCases: () => typedError<CaseView_Serialize[], IpcError>(__TAURI_INVOKE("list_cases")),
+	caseTimeline: (id: number) => typedError<CaseEvent_Serialize[], IpcError>(__TAURI_INVOKE("case_timeline", { id })),
+	/**  The letter as it was filed, for reading again or copying into a web form. */
+	caseLetterText: (id: number) => typedError<string, IpcError>(__TAURI_INVOKE("case_letter_text", { id })),
+	/**  "I sent it": starts the case's clock now. */
+	markCaseSent: (id: number) => typedError<CaseView_Serialize, IpcError>(__TAURI_INVOKE("mark_case_sent", { id })),
+	/**  Records what happened: acknowledged, removed, partly removed, refused, ignored, escalated. */
+	setCaseState: (id: number, next: CaseState, note: string | null) => typedError<CaseView_Serialize, IpcError>(__TAURI_INVOKE("set_case_state", { id, next, note })),
 };
 
 /** Events */
@@ -77,6 +106,31 @@ export const events = {
 };
 
 /* Types */
+/**  The advisor's answer. */
+export type Advice = Advice_Serialize | Advice_Deserialize;
+
+/**  The advisor's answer. */
+export type Advice_Deserialize = {
+	/**  Letters to send, first rung first. */
+	routes: Route_Deserialize[],
+	excluded: Excluded[],
+	/**  Warnings that apply to every route. */
+	warnings: string[],
+	/**  Set when the person was under 18; `routes` is then empty. */
+	minor?: MinorGuidance | null,
+};
+
+/**  The advisor's answer. */
+export type Advice_Serialize = {
+	/**  Letters to send, first rung first. */
+	routes: Route_Serialize[],
+	excluded: Excluded[],
+	/**  Warnings that apply to every route. */
+	warnings: string[],
+	/**  Set when the person was under 18; `routes` is then empty. */
+	minor: MinorGuidance | null,
+};
+
 /**  Facts about this installation, for the About box and the Settings page. */
 export type AppInfo = {
 	version: string,
@@ -139,6 +193,115 @@ export type AuditView_Serialize = {
 	entries: AuditEntryView_Serialize[],
 };
 
+/**  The legal basis of a case's clock (research/takedowns.md §8). */
+export type Basis = "tida_48h" | "uk_osa_48h" | "gdpr_1m" | "uk_gdpr_1m" | "dmca_none" | "dsa_none" | 
+/**  Host or registrar abuse desks: no law fixes a deadline; follow up after 3 business days. */
+"abuse_none" | 
+/**  Platform policy forms: no deadline; follow up after 7 days. */
+"policy_none" | "counter_notice_10_14bd";
+
+/**  One entry of a case's timeline. */
+export type CaseEvent = CaseEvent_Serialize | CaseEvent_Deserialize;
+
+/**  One entry of a case's timeline. */
+export type CaseEvent_Deserialize = {
+	at: string,
+	event: string,
+	note?: string | null,
+};
+
+/**  One entry of a case's timeline. */
+export type CaseEvent_Serialize = {
+	at: string,
+	event: string,
+	note: string | null,
+};
+
+/**  draft → sent → acknowledged → removed / partly removed / refused / ignored → escalated. */
+export type CaseState = "draft" | "sent" | "acknowledged" | "removed" | "partly_removed" | "refused" | "ignored" | "escalated";
+
+/**  One case as the app and `case list` show it. */
+export type CaseView = CaseView_Serialize | CaseView_Deserialize;
+
+/**  One case as the app and `case list` show it. */
+export type CaseView_Deserialize = {
+	id: number,
+	kind: LetterKind,
+	regime: Regime,
+	basis: Basis,
+	rung: Rung,
+	state: CaseState,
+	recipient_name: string,
+	recipient_address?: string | null,
+	subject: string,
+	findings: FindingRef_Deserialize[],
+	created_at: string,
+	sent_at?: string | null,
+	received_at?: string | null,
+	closed_at?: string | null,
+	/**  Present once the letter is sent. */
+	deadline?: Deadline_Deserialize | null,
+	reminder?: Reminder | null,
+	/**  Suggested when the deadline passed or the recipient refused or ignored it. */
+	next_step?: NextStep_Deserialize | null,
+};
+
+/**  One case as the app and `case list` show it. */
+export type CaseView_Serialize = {
+	id: number,
+	kind: LetterKind,
+	regime: Regime,
+	basis: Basis,
+	rung: Rung,
+	state: CaseState,
+	recipient_name: string,
+	recipient_address: string | null,
+	subject: string,
+	findings: FindingRef_Serialize[],
+	created_at: string,
+	sent_at: string | null,
+	received_at: string | null,
+	closed_at: string | null,
+	/**  Present once the letter is sent. */
+	deadline: Deadline_Serialize | null,
+	reminder: Reminder | null,
+	/**  Suggested when the deadline passed or the recipient refused or ignored it. */
+	next_step: NextStep_Serialize | null,
+};
+
+/**  What the editor knows about the letter it wants. */
+export type ComposeInput = ComposeInput_Serialize | ComposeInput_Deserialize;
+
+/**  What the editor knows about the letter it wants. */
+export type ComposeInput_Deserialize = {
+	kind: LetterKind,
+	/**  For `gdpr` and `delisting`; `None` picks it from the person's country. */
+	regime?: Regime | null,
+	as_representative: boolean,
+	findings: FindingRef_Deserialize[],
+	recipient: Recipient_Deserialize,
+	work?: string | null,
+	context?: string | null,
+	offence_country?: string | null,
+	/**  The user's edited body; `None` for the template's wording. */
+	body?: string | null,
+};
+
+/**  What the editor knows about the letter it wants. */
+export type ComposeInput_Serialize = {
+	kind: LetterKind,
+	/**  For `gdpr` and `delisting`; `None` picks it from the person's country. */
+	regime: Regime | null,
+	as_representative: boolean,
+	findings: FindingRef_Serialize[],
+	recipient: Recipient_Serialize,
+	work: string | null,
+	context: string | null,
+	offence_country: string | null,
+	/**  The user's edited body; `None` for the template's wording. */
+	body: string | null,
+};
+
 /**  A consent record, as the Profile page shows it. */
 export type ConsentView = ConsentView_Serialize | ConsentView_Deserialize;
 
@@ -160,6 +323,100 @@ export type ConsentView_Serialize = {
 	method: string,
 	statement: string,
 	at: string,
+};
+
+/**  One way to reach someone who can act. */
+export type Contact = Contact_Serialize | Contact_Deserialize;
+
+/**  One way to reach someone who can act. */
+export type Contact_Deserialize = {
+	/**  An email address or a form's URL. */
+	address: string,
+	role: Role,
+	source: Source,
+	/**  Who this is and why it was chosen, in words. */
+	detail: string,
+	/**
+	 *  The exact document the contact was read from (RDAP answer, security.txt, page, or the
+	 *  directory entry's source page).
+	 */
+	source_url?: string | null,
+	/**  Directory entries: when a person last checked the channel. */
+	last_verified?: string | null,
+};
+
+/**  One way to reach someone who can act. */
+export type Contact_Serialize = {
+	/**  An email address or a form's URL. */
+	address: string,
+	role: Role,
+	source: Source,
+	/**  Who this is and why it was chosen, in words. */
+	detail: string,
+	/**
+	 *  The exact document the contact was read from (RDAP answer, security.txt, page, or the
+	 *  directory entry's source page).
+	 */
+	source_url: string | null,
+	/**  Directory entries: when a person last checked the channel. */
+	last_verified: string | null,
+};
+
+export type ContactsFound = ContactsFound_Serialize | ContactsFound_Deserialize;
+
+export type ContactsFound_Deserialize = {
+	host: string,
+	contacts: Contact_Deserialize[],
+	/**  What could not be checked and why, in plain words. */
+	notes: string[],
+};
+
+export type ContactsFound_Serialize = {
+	host: string,
+	contacts: Contact_Serialize[],
+	/**  What could not be checked and why, in plain words. */
+	notes: string[],
+};
+
+/**  A computed deadline. */
+export type Deadline = Deadline_Serialize | Deadline_Deserialize;
+
+/**  A computed deadline. */
+export type Deadline_Deserialize = {
+	basis: Basis,
+	/**  When the recipient must have acted (legal) or when to follow up (not legal). */
+	due: string,
+	legal: boolean,
+	/**  Counter-notice only: the first moment the provider may restore the material. */
+	earliest?: string | null,
+	extended: boolean,
+	paused: boolean,
+	/**
+	 *  When to remind the user that the deadline is near (legal deadlines only): 12 hours before
+	 *  a 48-hour clock ends; day 25 of a month clock (research/takedowns.md §6.2).
+	 */
+	remind_at?: string | null,
+	/**  Plain-language notes on how the date was reached. */
+	notes: string[],
+};
+
+/**  A computed deadline. */
+export type Deadline_Serialize = {
+	basis: Basis,
+	/**  When the recipient must have acted (legal) or when to follow up (not legal). */
+	due: string,
+	legal: boolean,
+	/**  Counter-notice only: the first moment the provider may restore the material. */
+	earliest: string | null,
+	extended: boolean,
+	paused: boolean,
+	/**
+	 *  When to remind the user that the deadline is near (legal deadlines only): 12 hours before
+	 *  a 48-hour clock ends; day 25 of a month clock (research/takedowns.md §6.2).
+	 */
+	remind_at: string | null,
+	/**  Plain-language notes on how the date was reached. */
+	notes: string[],
 };
 
 /**  What enrollment did. */
@@ -221,6 +478,12 @@ export type ErrorCode =
 /**  A bug: the message says what to report. */
 "internal";
 
+/**  A route considered and left out, with the reason (so the user is not left wondering). */
+export type Excluded = {
+	kind: LetterKind,
+	reason: string,
+};
+
 /**
  *  A face box in the photo's own pixels (after EXIF rotation, which browsers apply too), rounded
  *  to whole pixels: it is only drawn.
@@ -230,6 +493,75 @@ export type FaceBox = {
 	y: number,
 	width: number,
 	height: number,
+};
+
+/**  The facts the advisor asks for. */
+export type Facts = Facts_Serialize | Facts_Deserialize;
+
+/**  The facts the advisor asks for. */
+export type Facts_Deserialize = {
+	photographer: Photographer,
+	/**  The person's country of residence (ISO 3166-1 alpha-2). */
+	person_country?: string | null,
+	site_region: SiteRegion,
+	/**  The image is nude, sexual or intimate. */
+	intimate: boolean,
+	/**  The person was under 18 when the image was made. */
+	minor: boolean,
+};
+
+/**  The facts the advisor asks for. */
+export type Facts_Serialize = {
+	photographer: Photographer,
+	/**  The person's country of residence (ISO 3166-1 alpha-2). */
+	person_country: string | null,
+	site_region: SiteRegion,
+	/**  The image is nude, sexual or intimate. */
+	intimate: boolean,
+	/**  The person was under 18 when the image was made. */
+	minor: boolean,
+};
+
+/**
+ *  A finding as letters need it. Built from the findings table, or by hand in tests and from
+ *  CLI flags. It never holds image bytes: a letter identifies the image, it never carries it.
+ */
+export type FindingRef = FindingRef_Serialize | FindingRef_Deserialize;
+
+/**
+ *  A finding as letters need it. Built from the findings table, or by hand in tests and from
+ *  CLI flags. It never holds image bytes: a letter identifies the image, it never carries it.
+ */
+export type FindingRef_Deserialize = {
+	/**  The finding's id in the vault, when it has one. */
+	id?: string | null,
+	/**  The image's own address. */
+	image_url: string,
+	/**  The page that shows the image, when known. */
+	page_url?: string | null,
+	first_seen: string,
+	/**  SHA-256 of the image file as captured, lower-case hex. */
+	sha256: string,
+	/**  PDQ perceptual hash, 64 hex characters, when computed. */
+	pdq?: string | null,
+};
+
+/**
+ *  A finding as letters need it. Built from the findings table, or by hand in tests and from
+ *  CLI flags. It never holds image bytes: a letter identifies the image, it never carries it.
+ */
+export type FindingRef_Serialize = {
+	/**  The finding's id in the vault, when it has one. */
+	id: string | null,
+	/**  The image's own address. */
+	image_url: string,
+	/**  The page that shows the image, when known. */
+	page_url: string | null,
+	first_seen: string,
+	/**  SHA-256 of the image file as captured, lower-case hex. */
+	sha256: string,
+	/**  PDQ perceptual hash, 64 hex characters, when computed. */
+	pdq: string | null,
 };
 
 /**  The gate's answer, with what the window needs to draw it. */
@@ -273,6 +605,31 @@ export type GateAnswer_Serialize = {
 	audit_seq: number,
 };
 
+/**  The person depicted, whose rights the letters assert. */
+export type Identity = Identity_Serialize | Identity_Deserialize;
+
+/**  The person depicted, whose rights the letters assert. */
+export type Identity_Deserialize = {
+	name: string,
+	email: string,
+	postal?: string | null,
+	phone?: string | null,
+	/**  ISO 3166-1 alpha-2 country of residence, upper case (`GB`, `DE`, `US`). */
+	country?: string | null,
+	representative?: Representative_Deserialize | null,
+};
+
+/**  The person depicted, whose rights the letters assert. */
+export type Identity_Serialize = {
+	name: string,
+	email: string,
+	postal: string | null,
+	phone: string | null,
+	/**  ISO 3166-1 alpha-2 country of residence, upper case (`GB`, `DE`, `US`). */
+	country: string | null,
+	representative: Representative_Serialize | null,
+};
+
 /**  The editing control a setting needs. */
 export type Input = { type: "choice"; options: string[] } | { type: "integer"; min: number; max: number } | { type: "bool" } | { type: "url" };
 
@@ -281,12 +638,89 @@ export type IpcError = {
 	message: string,
 };
 
+export type LetterFormat = "pdf" | "txt" | "eml";
+
+/**  A kind of letter. The names are the CLI contract's `--kind` values. */
+export type LetterKind = 
+/**  DMCA notice, 17 U.S.C. § 512(c)(3)(A): only for the copyright owner. */
+"dmca" | 
+/**  TAKE IT DOWN Act removal request, 47 U.S.C. § 223a: 48 hours. */
+"takeitdown" | 
+/**  GDPR / UK GDPR Art. 17 erasure request: one month. */
+"gdpr" | 
+/**  EU Digital Services Act Art. 16 notice of illegal content. */
+"dsa" | 
+/**  UK Online Safety Act intimate image content report: 48 hours. */
+"ukosa" | 
+/**  Search-engine delisting request (GDPR Art. 17 and 21). */
+"delisting" | 
+/**  Complaint to a hosting provider's or registrar's abuse desk. */
+"abuse";
+
+/**  The letter as it stands, for the live preview. */
+export type LetterPreview = LetterPreview_Serialize | LetterPreview_Deserialize;
+
+/**  The letter as it stands, for the live preview. */
+export type LetterPreview_Deserialize = {
+	subject: string,
+	body: string,
+	recipient_name: string,
+	recipient_address?: string | null,
+	signer: string,
+	/**  Empty when every element the law requires is present. */
+	missing: MissingElement[],
+};
+
+/**  The letter as it stands, for the live preview. */
+export type LetterPreview_Serialize = {
+	subject: string,
+	body: string,
+	recipient_name: string,
+	recipient_address: string | null,
+	signer: string,
+	/**  Empty when every element the law requires is present. */
+	missing: MissingElement[],
+};
+
+/**  What to do when the person was a minor: no letters, no capture, specialist services only. */
+export type MinorGuidance = {
+	message: string,
+	links: ([string, string])[],
+};
+
+/**  A required element the user's edit removed. */
+export type MissingElement = {
+	law: string,
+	element: string,
+};
+
 /**  How a new profile keeps its key. */
 export type NewProfileLock = 
 /**  In this computer's keyring (one person on their own computer). */
 { kind: "keyring" } | 
 /**  Behind a passphrase (shared or clinic computers). */
 { kind: "passphrase"; passphrase: string };
+
+/**  The suggested next step. */
+export type NextStep = NextStep_Serialize | NextStep_Deserialize;
+
+/**  The suggested next step. */
+export type NextStep_Deserialize = {
+	rung: Rung,
+	/**  The letter to draft for it, when one fits. */
+	kind?: LetterKind | null,
+	/**  What to do, in plain words. */
+	advice: string,
+};
+
+/**  The suggested next step. */
+export type NextStep_Serialize = {
+	rung: Rung,
+	/**  The letter to draft for it, when one fits. */
+	kind: LetterKind | null,
+	/**  What to do, in plain words. */
+	advice: string,
+};
 
 /**  The answer for one picked photo. */
 export type PhotoCheck = PhotoCheck_Serialize | PhotoCheck_Deserialize;
@@ -343,6 +777,13 @@ export type PhotoPreview_Serialize = {
 	height: number,
 };
 
+/**  Who took the photo: decides whether a copyright (DMCA) route exists at all. */
+export type Photographer = 
+/**  The person depicted took it (a selfie, a mirror or webcam shot). */
+"myself" | 
+/**  Someone else took it (a partner, the abuser, a photographer). */
+"someone_else" | "unknown";
+
 /**  A profile as the picker shows it. The name is the only thing readable without the key. */
 export type ProfileSummary = {
 	id: string,
@@ -366,6 +807,25 @@ export type ProfilesLocked = {
 	reason: string,
 };
 
+/**  Who a letter is addressed to. */
+export type Recipient = Recipient_Serialize | Recipient_Deserialize;
+
+/**  Who a letter is addressed to. */
+export type Recipient_Deserialize = {
+	/**  A display name ("Example Hosting abuse team"); defaults per kind when empty. */
+	name: string,
+	/**  An email address, when the letter goes by email. */
+	address?: string | null,
+};
+
+/**  Who a letter is addressed to. */
+export type Recipient_Serialize = {
+	/**  A display name ("Example Hosting abuse team"); defaults per kind when empty. */
+	name: string,
+	/**  An email address, when the letter goes by email. */
+	address: string | null,
+};
+
 /**  One stored reference photo. */
 export type ReferencePhoto = {
 	id: number,
@@ -374,6 +834,109 @@ export type ReferencePhoto = {
 	score: number | null,
 	sharpness: number | null,
 };
+
+/**  Which data-protection law a `gdpr` or `delisting` letter is written under. */
+export type Regime = 
+/**  Regulation (EU) 2016/679, enforced by the member state's data protection authority. */
+"eu" | 
+/**  The UK GDPR and the Data Protection Act 2018, enforced by the ICO. */
+"uk";
+
+/**  A reminder the app shows (and the CLI lists). */
+export type Reminder = 
+/**  The legal deadline is close. */
+{ kind: "due_soon"; due: string } | 
+/**  The legal deadline has passed without a recorded outcome. */
+{ kind: "passed"; due: string } | 
+/**  No legal deadline; time to check whether the content is gone. */
+{ kind: "follow_up"; due: string };
+
+/**  An advocate, lawyer or clinic authorised to act for the person. */
+export type Representative = Representative_Serialize | Representative_Deserialize;
+
+/**  An advocate, lawyer or clinic authorised to act for the person. */
+export type Representative_Deserialize = {
+	name: string,
+	email: string,
+	organisation?: string | null,
+	postal?: string | null,
+	phone?: string | null,
+};
+
+/**  An advocate, lawyer or clinic authorised to act for the person. */
+export type Representative_Serialize = {
+	name: string,
+	email: string,
+	organisation: string | null,
+	postal: string | null,
+	phone: string | null,
+};
+
+/**  What a contact is for. Serialised as in the CLI contract. */
+export type Role = 
+/**  A hosting network's abuse desk. */
+"abuse" | 
+/**  The domain registrar's abuse desk. */
+"registrar" | 
+/**  The site's operator. */
+"operator" | 
+/**  A designated agent for copyright notices. */
+"dmca-agent" | 
+/**  A web form. */
+"form";
+
+/**  One recommended letter. */
+export type Route = Route_Serialize | Route_Deserialize;
+
+/**  One recommended letter. */
+export type Route_Deserialize = {
+	kind: LetterKind,
+	/**  For `gdpr` and `delisting`. */
+	regime?: Regime | null,
+	/**  The deadline clock this letter starts. */
+	basis: Basis,
+	/**  Why this route fits, in plain words. */
+	reason: string,
+	warnings: string[],
+};
+
+/**  One recommended letter. */
+export type Route_Serialize = {
+	kind: LetterKind,
+	/**  For `gdpr` and `delisting`. */
+	regime: Regime | null,
+	/**  The deadline clock this letter starts. */
+	basis: Basis,
+	/**  Why this route fits, in plain words. */
+	reason: string,
+	warnings: string[],
+};
+
+/**  Who a letter went to, as a rung of the ladder. */
+export type Rung = 
+/**  The site or platform operator. */
+"site" | 
+/**  The hosting provider (RDAP network abuse contact). */
+"host" | 
+/**  The domain registrar (RDAP registrar abuse contact). */
+"registrar" | 
+/**  Search engines (delisting). */
+"search_delisting" | 
+/**  A regulator or the police. */
+"regulator";
+
+export type SavedLetter = {
+	/**  The case this letter belongs to (filed on the first save). */
+	case_id: number,
+	path: string,
+	bytes: number,
+};
+
+/**  Where the site operates or whom it serves. */
+export type SiteRegion = "us" | "eu" | "uk" | "other" | "unknown";
+
+/**  Where a contact was found. Serialised as in the CLI contract. */
+export type Source = "rdap" | "security.txt" | "page" | "directory";
 
 /**
  *  The window was shown again after a quick exit (the user launched Takeback again). The window

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::{Error, Result};
 
 /// draft → sent → acknowledged → removed / partly removed / refused / ignored → escalated.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CaseState {

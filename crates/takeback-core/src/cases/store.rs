@@ -66,8 +66,10 @@ impl NewCase {
 }
 
 /// One case as the app and `case list` show it.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CaseView {
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub id: i64,
     pub kind: LetterKind,
     pub regime: Regime,
@@ -90,6 +92,7 @@ pub struct CaseView {
 }
 
 /// One entry of a case's timeline.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CaseEvent {
     pub at: DateTime<Utc>,

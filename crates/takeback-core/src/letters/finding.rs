@@ -7,6 +7,7 @@ use crate::{Error, Result};
 
 /// A finding as letters need it. Built from the findings table, or by hand in tests and from
 /// CLI flags. It never holds image bytes: a letter identifies the image, it never carries it.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FindingRef {
     /// The finding's id in the vault, when it has one.
