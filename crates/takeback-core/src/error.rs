@@ -154,7 +154,7 @@ pub enum Error {
     #[error("the letter cannot be drafted: {reason}")]
     InvalidLetterInput { reason: String },
 
-    #[error("no identity to sign letters with; set it with `takeback identity set --name NAME --email EMAIL`")]
+    #[error("no details to sign letters with yet; add your name and email under 'Your details for letters' on the Profile page, or with `takeback identity set --name NAME --email EMAIL`")]
     IdentityMissing,
 
     #[error("the letter template `{template}` is broken ({reason}); please report this")]

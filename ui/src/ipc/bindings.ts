@@ -244,6 +244,8 @@ export type CaseView_Deserialize = {
 	reminder?: Reminder | null,
 	/**  Suggested when the deadline passed or the recipient refused or ignored it. */
 	next_step?: NextStep_Deserialize | null,
+	/**  The states the user may record next (the app offers exactly these). */
+	allowed_next: CaseState[],
 };
 
 /**  One case as the app and `case list` show it. */
@@ -267,6 +269,8 @@ export type CaseView_Serialize = {
 	reminder: Reminder | null,
 	/**  Suggested when the deadline passed or the recipient refused or ignored it. */
 	next_step: NextStep_Serialize | null,
+	/**  The states the user may record next (the app offers exactly these). */
+	allowed_next: CaseState[],
 };
 
 /**  What the editor knows about the letter it wants. */

@@ -5,11 +5,38 @@
  * `bindings.ts` is generated from the Rust commands; this facade turns their `Result` values into
  * plain promises that reject with an {@link IpcFailure} carrying the stable error code.
  */
-import { commands, events, type IpcError, type NewProfileLock, type ProfilesLocked } from "./bindings";
+import {
+  commands,
+  events,
+  type CaseState,
+  type ComposeInput_Deserialize,
+  type Facts_Deserialize,
+  type Identity_Deserialize,
+  type IpcError,
+  type LetterFormat,
+  type LetterKind,
+  type NewProfileLock,
+  type ProfilesLocked,
+} from "./bindings";
 
 type Result<T, E> = { status: "ok"; data: T } | { status: "error"; error: E };
 
 export type {
+  Advice_Serialize as Advice,
+  CaseEvent_Serialize as CaseEvent,
+  CaseState,
+  CaseView_Serialize as Case,
+  ComposeInput_Deserialize as ComposeInput,
+  Contact_Serialize as Contact,
+  ContactsFound_Serialize as ContactsFound,
+  Facts_Deserialize as Facts,
+  FindingRef_Deserialize as FindingRef,
+  Identity_Deserialize as Identity,
+  LetterFormat,
+  LetterKind,
+  LetterPreview_Serialize as LetterPreview,
+  Route_Serialize as Route,
+  SavedLetter,
   AppInfo,
   AuditEntryView_Serialize as AuditEntry,
   AuditView_Serialize as AuditView,
@@ -76,6 +103,26 @@ export const ipc = {
   checkPhoto: async (imageBase64: string, attestShowsMe: boolean) =>
     unwrap(await commands.checkPhoto(imageBase64, attestShowsMe)),
   getAuditLog: async (limit: number) => unwrap(await commands.getAuditLog(limit)),
+
+  getIdentity: async () => unwrap(await commands.getIdentity()),
+  setIdentity: async (identity: Identity_Deserialize) => unwrap(await commands.setIdentity(identity)),
+  findContacts: async (url: string, visitSite: boolean) => unwrap(await commands.findContacts(url, visitSite)),
+  adviseLetters: (facts: Facts_Deserialize) => commands.adviseLetters(facts),
+  draftLetter: async (input: ComposeInput_Deserialize) => unwrap(await commands.draftLetter(input)),
+  suggestLetterPath: (kind: LetterKind, format: LetterFormat) => commands.suggestLetterPath(kind, format),
+  saveLetter: async (
+    input: ComposeInput_Deserialize,
+    format: LetterFormat,
+    path: string,
+    overwrite: boolean,
+    caseId: number | null,
+  ) => unwrap(await commands.saveLetter(input, format, path, overwrite, caseId)),
+  listCases: async () => unwrap(await commands.listCases()),
+  caseTimeline: async (id: number) => unwrap(await commands.caseTimeline(id)),
+  caseLetterText: async (id: number) => unwrap(await commands.caseLetterText(id)),
+  markCaseSent: async (id: number) => unwrap(await commands.markCaseSent(id)),
+  setCaseState: async (id: number, next: CaseState, note: string | null) =>
+    unwrap(await commands.setCaseState(id, next, note)),
 
   /** Calls `handler` when the window is shown again after a quick exit. Returns an unsubscribe. */
   onWindowReopened: (handler: () => void) => events.windowReopened.listen(() => handler()),

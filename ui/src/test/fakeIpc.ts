@@ -1,5 +1,21 @@
 import { vi } from "vitest";
-import type { AppInfo, AuditView, Enrollment, GateAnswer, PhotoCheck, ProfileSummary, Setting } from "../ipc";
+import type {
+  Advice,
+  AppInfo,
+  AuditView,
+  Case,
+  CaseEvent,
+  ContactsFound,
+  Enrollment,
+  GateAnswer,
+  Identity,
+  Ipc,
+  LetterPreview,
+  PhotoCheck,
+  ProfileSummary,
+  SavedLetter,
+  Setting,
+} from "../ipc";
 import { openProfile } from "./profiles";
 
 /** Settings as the Rust core lists them by default (kept small; shapes follow bindings.ts). */
@@ -95,6 +111,50 @@ export function createFakeIpc() {
         audit_seq: 3,
       }),
     ),
+    getIdentity: vi.fn(async (): ReturnType<Ipc["getIdentity"]> => null),
+    setIdentity: vi.fn(
+      async (identity: Identity): ReturnType<Ipc["setIdentity"]> => ({
+        name: identity.name,
+        email: identity.email,
+        postal: identity.postal ?? null,
+        phone: identity.phone ?? null,
+        country: identity.country ?? null,
+        representative: null,
+      }),
+    ),
+    findContacts: vi.fn(
+      async (_url: string, _visit: boolean): Promise<ContactsFound> => ({ host: "example.net", contacts: [], notes: [] }),
+    ),
+    adviseLetters: vi.fn(
+      async (_facts: unknown): Promise<Advice> => ({ routes: [], excluded: [], warnings: [], minor: null }),
+    ),
+    draftLetter: vi.fn(
+      async (_input: unknown): Promise<LetterPreview> => ({
+        subject: "Removal request",
+        body: "Dear team,\n\nPlease remove the image.",
+        recipient_name: "Abuse team",
+        recipient_address: null,
+        signer: "Sam",
+        missing: [],
+      }),
+    ),
+    suggestLetterPath: vi.fn(async (kind: string, format: string) => `/home/sam/Documents/Takeback letters/${kind}.${format}`),
+    saveLetter: vi.fn(
+      async (_i: unknown, _f: string, path: string, _o: boolean, caseId: number | null): Promise<SavedLetter> => ({
+        case_id: caseId ?? 1,
+        path,
+        bytes: 2048,
+      }),
+    ),
+    listCases: vi.fn(async (): Promise<Case[]> => []),
+    caseTimeline: vi.fn(async (_id: number): Promise<CaseEvent[]> => []),
+    caseLetterText: vi.fn(async (_id: number) => "Subject: Removal request"),
+    markCaseSent: vi.fn(async (_id: number): Promise<Case> => {
+      throw new Error("not set up");
+    }),
+    setCaseState: vi.fn(async (_id: number, _next: string, _note: string | null): Promise<Case> => {
+      throw new Error("not set up");
+    }),
     getAuditLog: vi.fn(
       async (_limit: number): Promise<AuditView> => ({
         intact: true,

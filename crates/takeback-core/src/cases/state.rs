@@ -70,6 +70,11 @@ impl CaseState {
         }
     }
 
+    /// Every state this one may move to.
+    pub fn next_states(self) -> Vec<CaseState> {
+        ALL.into_iter().filter(|&n| self.can_move_to(n)).collect()
+    }
+
     /// Checks a move, with a message that says what is possible instead.
     pub fn check_move(self, next: CaseState) -> Result<()> {
         if self.can_move_to(next) {

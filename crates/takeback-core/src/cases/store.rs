@@ -89,6 +89,8 @@ pub struct CaseView {
     pub reminder: Option<Reminder>,
     /// Suggested when the deadline passed or the recipient refused or ignored it.
     pub next_step: Option<NextStep>,
+    /// The states the user may record next (the app offers exactly these).
+    pub allowed_next: Vec<CaseState>,
 }
 
 /// One entry of a case's timeline.
@@ -434,6 +436,7 @@ fn view(conn: &Connection, row: Row, now: DateTime<Utc>) -> Result<CaseView> {
         deadline,
         reminder,
         next_step,
+        allowed_next: row.state.next_states(),
     })
 }
 
