@@ -85,6 +85,25 @@ pub enum Command {
     /// Cases and their deadlines: list, mark sent, record answers, close.
     #[command(subcommand)]
     Case(crate::commands::case::CaseCommand),
+
+    /// Sites and folders to watch for your face (scanned on this computer).
+    #[command(subcommand)]
+    Source(crate::commands::source::SourceCommand),
+
+    /// Remote search providers: enable, point at a base URL, store the API key, check credits.
+    #[command(subcommand)]
+    Provider(crate::commands::provider::ProviderCommand),
+
+    /// Scan the sources and the providers you approve; prints the new findings. Exit 3 if
+    /// nothing could run.
+    Scan(Box<crate::commands::scan::ScanArgs>),
+
+    /// List findings, grouped by site.
+    Findings(crate::commands::findings::FindingsArgs),
+
+    /// Review one finding: confirm ("this is me"), dismiss ("not me") or show.
+    #[command(subcommand)]
+    Finding(crate::commands::findings::FindingCommand),
 }
 
 #[derive(Debug, Subcommand)]

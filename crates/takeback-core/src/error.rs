@@ -147,6 +147,10 @@ pub enum Error {
     #[error(transparent)]
     Crawl(#[from] crate::crawl::CrawlError),
 
+    // Sources, findings and scan jobs (sources/, findings/, scan/).
+    #[error(transparent)]
+    Search(#[from] crate::scan::SearchError),
+
     // Letters, cases and contacts (letters/, cases/, contacts/).
     #[error("`{kind}` is not a letter kind; use one of dmca, takeitdown, gdpr, dsa, ukosa, delisting, abuse")]
     UnknownLetterKind { kind: String },
@@ -229,6 +233,7 @@ impl Error {
             Error::Provider(e) => e.code(),
             Error::Prepare(e) => e.code(),
             Error::Crawl(e) => e.code(),
+            Error::Search(e) => e.code(),
         }
     }
 

@@ -12,6 +12,7 @@ pub mod crawl;
 pub mod doctor;
 pub mod enrollment;
 pub mod error;
+pub mod findings;
 pub mod gate;
 pub mod identity;
 pub mod letters;
@@ -19,8 +20,10 @@ pub mod matching;
 pub mod paths;
 pub mod pdq;
 pub mod providers;
+pub mod scan;
 pub mod secrets;
 pub mod settings;
+pub mod sources;
 pub mod vault;
 
 pub use error::{Error, ErrorCode, Result};

@@ -54,6 +54,10 @@ pub struct ImageCheck {
     pub pdq: Option<PdqHash>,
     /// Bits to the nearest registered photo.
     pub pdq_distance: Option<u32>,
+    /// The face nearest the enrolled set: what a "not me" dismissal remembers. Biometric, so
+    /// never serialised.
+    #[serde(skip)]
+    pub nearest_face: Option<Descriptor>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -89,13 +93,17 @@ pub fn check_image(
             .reduce(f32::min)
     };
     let mut face_distance: Option<f32> = None;
+    let mut nearest_face: Option<&Descriptor> = None;
     let mut owners_face = false;
     let mut lookalike = false;
     for face in &faces {
         let Some(to_owner) = nearest(&reference.enrolled, &face.descriptor) else {
             continue;
         };
-        face_distance = Some(face_distance.map_or(to_owner, |d| d.min(to_owner)));
+        if face_distance.is_none_or(|d| to_owner < d) {
+            face_distance = Some(to_owner);
+            nearest_face = Some(&face.descriptor);
+        }
         if to_owner >= GATE_THRESHOLD {
             continue;
         }
@@ -127,5 +135,6 @@ pub fn check_image(
         face_distance,
         pdq: digest.map(|d| d.hash),
         pdq_distance,
+        nearest_face: nearest_face.cloned(),
     })
 }

@@ -83,6 +83,78 @@ pub const SPECS: &[Spec] = &[
         },
         help: "Where the IANA RDAP bootstrap files (dns.json, ipv4.json, ipv6.json) are read from.",
     },
+    Spec {
+        key: "provider.tineye.enabled",
+        label: "Use TinEye",
+        advanced: false,
+        default: "false",
+        kind: Kind::Bool,
+        help: "Whether scans may use TinEye (still only with your consent to each image sent).",
+    },
+    Spec {
+        key: "provider.tineye.base_url",
+        label: "TinEye address",
+        advanced: true,
+        default: "https://api.tineye.com/rest/",
+        kind: Kind::Url {
+            trailing_slash: false,
+        },
+        help: "The documented base address of TinEye's API; the documented paths are appended.",
+    },
+    Spec {
+        key: "provider.google-vision.enabled",
+        label: "Use Google Cloud Vision",
+        advanced: false,
+        default: "false",
+        kind: Kind::Bool,
+        help: "Whether scans may use Google Cloud Vision (still only with your consent to each image sent).",
+    },
+    Spec {
+        key: "provider.google-vision.base_url",
+        label: "Google Cloud Vision address",
+        advanced: true,
+        default: "https://vision.googleapis.com",
+        kind: Kind::Url {
+            trailing_slash: false,
+        },
+        help: "The documented base address of Google Cloud Vision's API; the documented paths are appended.",
+    },
+    Spec {
+        key: "provider.serpapi-lens.enabled",
+        label: "Use SerpApi Google Lens",
+        advanced: false,
+        default: "false",
+        kind: Kind::Bool,
+        help: "Whether scans may use SerpApi Google Lens (still only with your consent to each image sent).",
+    },
+    Spec {
+        key: "provider.serpapi-lens.base_url",
+        label: "SerpApi Google Lens address",
+        advanced: true,
+        default: "https://serpapi.com",
+        kind: Kind::Url {
+            trailing_slash: false,
+        },
+        help: "The documented base address of SerpApi Google Lens's API; the documented paths are appended.",
+    },
+    Spec {
+        key: "provider.facecheck.enabled",
+        label: "Use FaceCheck.ID",
+        advanced: false,
+        default: "false",
+        kind: Kind::Bool,
+        help: "Whether scans may use FaceCheck.ID (still only with your consent to each image sent).",
+    },
+    Spec {
+        key: "provider.facecheck.base_url",
+        label: "FaceCheck.ID address",
+        advanced: true,
+        default: "https://facecheck.id",
+        kind: Kind::Url {
+            trailing_slash: false,
+        },
+        help: "The documented base address of FaceCheck.ID's API; the documented paths are appended.",
+    },
 ];
 
 /// Looks a setting up by key.

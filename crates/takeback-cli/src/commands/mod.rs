@@ -8,9 +8,13 @@ pub mod contacts;
 mod doctor;
 pub mod enroll;
 mod faces;
+pub mod findings;
 pub mod identity;
 pub mod letter;
 pub mod profile;
+pub mod provider;
+pub mod scan;
+pub mod source;
 pub mod verify;
 
 use std::process::ExitCode;
@@ -49,5 +53,10 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Identity(c) => identity::run(&ctx, c),
         Command::Letter(args) => letter::run(&ctx, *args),
         Command::Case(c) => case::run(&ctx, c),
+        Command::Source(c) => source::run(&ctx, c),
+        Command::Provider(c) => provider::run(&ctx, c),
+        Command::Scan(args) => scan::run(&ctx, *args),
+        Command::Findings(args) => findings::list(&ctx, args),
+        Command::Finding(c) => findings::review(&ctx, c),
     }
 }

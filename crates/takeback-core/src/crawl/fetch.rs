@@ -78,7 +78,7 @@ impl Fetcher {
         &mut self,
         url: Url,
         want: Want,
-        same_site: Option<&dyn Fn(&Url) -> bool>,
+        same_site: Option<&(dyn Fn(&Url) -> bool + Sync)>,
         cancel: &CancellationToken,
     ) -> Result<Fetched, SkipReason> {
         let mut current = url;

@@ -11,11 +11,12 @@
 
 pub mod address;
 pub mod extract;
-mod fetch;
+pub(crate) mod fetch;
 pub mod robots;
 
 use std::collections::{HashSet, VecDeque};
 use std::fmt;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use serde::Serialize;
@@ -198,6 +199,12 @@ pub fn parse_start_url(value: &str) -> Result<Url, CrawlError> {
     Ok(url)
 }
 
+/// Live counts of a crawl under way, for progress bars (the final counts are in [`CrawlReport`]).
+#[derive(Debug, Default)]
+pub struct CrawlCounters {
+    pub pages_fetched: AtomicU32,
+}
+
 /// Crawls the site at `start` within `limits`, sending each image found to `images`. Returns
 /// when the site, a limit or `cancel` ends the crawl, or when the receiver is dropped.
 pub async fn crawl_site(
@@ -205,6 +212,17 @@ pub async fn crawl_site(
     limits: CrawlLimits,
     images: mpsc::Sender<CandidateImage>,
     cancel: &CancellationToken,
+) -> Result<CrawlReport, CrawlError> {
+    crawl_site_counted(start, limits, images, cancel, &CrawlCounters::default()).await
+}
+
+/// [`crawl_site`], updating `counters` as pages arrive.
+pub async fn crawl_site_counted(
+    start: Url,
+    limits: CrawlLimits,
+    images: mpsc::Sender<CandidateImage>,
+    cancel: &CancellationToken,
+    counters: &CrawlCounters,
 ) -> Result<CrawlReport, CrawlError> {
     let start = parse_start_url(start.as_str())?;
     if address::check_url_host(&start, limits.allow_local_network).is_err() {
@@ -258,6 +276,7 @@ pub async fn crawl_site(
             }
         };
         report.pages_fetched += 1;
+        counters.pages_fetched.fetch_add(1, Ordering::Relaxed);
         let html = String::from_utf8_lossy(&page.body);
         let links = extract::extract_links(&html, &page.url, limits.max_links_per_page);
         drop(html);
@@ -356,7 +375,7 @@ fn normalised(url: &Url) -> String {
 }
 
 /// Whether the bytes start like an image format we can decode (the label may lie).
-fn looks_like_an_image(bytes: &[u8]) -> bool {
+pub(crate) fn looks_like_an_image(bytes: &[u8]) -> bool {
     image::guess_format(bytes).is_ok()
 }
 

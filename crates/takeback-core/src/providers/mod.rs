@@ -13,6 +13,7 @@
 //! finding. A query reaches a client only as an [`ApprovedQuery`], i.e. after the own-face gate
 //! and the owner's consent for that provider.
 
+pub mod accounts;
 mod error;
 mod facecheck;
 mod google_vision;
@@ -27,7 +28,7 @@ use std::future::Future;
 use std::str::FromStr;
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
@@ -44,7 +45,8 @@ pub use serpapi_lens::SerpApiLens;
 pub use tineye::TinEye;
 
 /// The remote providers, by their CLI names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "kebab-case")]
 pub enum ProviderId {
     #[serde(rename = "tineye")]
@@ -58,6 +60,7 @@ pub enum ProviderId {
 
 /// What a provider finds, which decides what it is sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "kebab-case")]
 pub enum ProviderKind {
     /// Finds copies of a photo; is sent the owner's whole photo, metadata removed.

@@ -100,6 +100,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "cases: one per letter, with events and clock pauses",
         sql: crate::cases::store::SCHEMA,
     },
+    Migration {
+        version: 6,
+        name: "search: sources, registered photos, findings, scan jobs, provider records",
+        sql: crate::scan::schema::SCHEMA,
+    },
 ];
 
 /// The newest schema this build knows.

@@ -235,6 +235,9 @@ pub struct Vault {
     conn: Connection,
     blob_dir: PathBuf,
     blob_key: Secret<[u8; KEY_LEN]>,
+    /// Kept so that [`Vault::open_another`] can open a second connection without the profile
+    /// key or the passphrase again; zeroed on drop like the blob key.
+    database_key: Secret<[u8; KEY_LEN]>,
     last_activity: DateTime<Utc>,
 }
 
@@ -252,7 +255,8 @@ impl Vault {
                 reason: "the database file is missing".into(),
             });
         }
-        let mut conn = open_encrypted(&db_path, &key.database_key())?;
+        let database_key = key.database_key();
+        let mut conn = open_encrypted(&db_path, &database_key)?;
         migrations::apply(&mut conn, migrations::MIGRATIONS)?;
         check_owner(&conn, &info.id)?;
         let blob_dir = dir.join(BLOB_DIR);
@@ -265,6 +269,7 @@ impl Vault {
             conn,
             blob_dir,
             blob_key: key.blob_key(),
+            database_key,
             last_activity: now,
         };
         vault.blobs().sweep(&vault.conn, ORPHAN_GRACE)?;
@@ -273,6 +278,25 @@ impl Vault {
 
     pub fn info(&self) -> &ProfileInfo {
         &self.info
+    }
+
+    /// A second, independent handle on this already unlocked vault: its own database
+    /// connection, the same keys. A background scan moves it to its own thread (a [`Vault`] is
+    /// `Send`) while the app keeps using the first handle. Both may write: the database is in
+    /// WAL mode, so readers never wait for a writer, and writers wait for each other up to the
+    /// busy timeout. No migration or blob sweep runs here; the first open did both.
+    pub fn open_another(&self) -> Result<Vault> {
+        let conn = open_encrypted(&self.dir.join(DB_FILE), &self.database_key)?;
+        check_owner(&conn, &self.info.id)?;
+        Ok(Self {
+            info: self.info.clone(),
+            dir: self.dir.clone(),
+            conn,
+            blob_dir: self.blob_dir.clone(),
+            blob_key: self.blob_key.clone(),
+            database_key: self.database_key.clone(),
+            last_activity: self.last_activity,
+        })
     }
 
     /// The profile's database. Other modules keep their tables here (add them with a migration
@@ -359,14 +383,18 @@ fn open_encrypted(path: &Path, key: &Secret<[u8; KEY_LEN]>) -> Result<Connection
     .map_err(|_| Error::CorruptVault {
         reason: "the database does not open with this profile's key".into(),
     })?;
+    // WAL lets a background scan write while the app reads on another connection; SQLCipher
+    // encrypts the WAL file's pages like the database's.
+    conn.busy_timeout(Duration::from_secs(10))
+        .map_err(|e| storage("configuring", &e))?;
+    conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))
+        .map_err(|e| storage("configuring", &e))?;
     conn.execute_batch(
         "PRAGMA foreign_keys = ON;
          PRAGMA temp_store = MEMORY;
          PRAGMA synchronous = FULL;",
     )
     .map_err(|e| storage("configuring", &e))?;
-    conn.busy_timeout(Duration::from_secs(5))
-        .map_err(|e| storage("configuring", &e))?;
     Ok(conn)
 }
 

@@ -261,3 +261,42 @@ fn an_interrupted_create_is_not_listed() {
     fs::create_dir_all(tmp.path().join("profiles/0123abcd")).unwrap();
     assert!(p.list().unwrap().is_empty());
 }
+
+#[test]
+fn a_second_handle_reads_while_the_first_writes_and_both_can_write() {
+    let (_tmp, p) = setup();
+    let first = clinic(&p, "Client 9");
+    first
+        .conn()
+        .execute_batch("CREATE TABLE notes (t TEXT); INSERT INTO notes VALUES ('a');")
+        .unwrap();
+    let second = first.open_another().unwrap();
+    // A handle moves to another thread (the app's background scan).
+    let second = std::thread::spawn(move || second).join().unwrap();
+    let tx = first.conn().unchecked_transaction().unwrap();
+    tx.execute("INSERT INTO notes VALUES ('b')", []).unwrap();
+    // WAL: the reader is not blocked by the open write transaction, and sees the last commit.
+    let n: i64 = second
+        .conn()
+        .query_row("SELECT count(*) FROM notes", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 1);
+    tx.commit().unwrap();
+    second
+        .conn()
+        .execute("INSERT INTO notes VALUES ('c')", [])
+        .unwrap();
+    let n: i64 = first
+        .conn()
+        .query_row("SELECT count(*) FROM notes", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 3);
+    // The second handle decrypts the same blobs.
+    let id = first.blobs().put(first.conn(), b"shared", now()).unwrap();
+    assert_eq!(
+        second.blobs().get(second.conn(), &id).unwrap().as_slice(),
+        b"shared"
+    );
+    drop(first);
+    second.check().unwrap();
+}

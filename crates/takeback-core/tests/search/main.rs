@@ -7,6 +7,7 @@
 mod crawl;
 mod matching;
 mod providers;
+mod scan;
 
 use std::path::PathBuf;
 

@@ -1,0 +1,376 @@
+//! `source`, `scan`, `findings`, `finding` and `provider` through the real `takeback` binary,
+//! against the fake web on loopback: precision and recall, review, the local-network refusal,
+//! a scan killed with SIGKILL and resumed, and providers with and without consent.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+use takeback_testkit::fakeweb::FakeWeb;
+
+const PASS: &str = "cli scan passphrase";
+
+/// The owner's photos on the fake web at depth 1 whose faces the detector sees.
+const OWNER: [&str; 3] = [
+    "/img/facerec/obama.jpg",
+    "/img/facerec/obama2.jpg",
+    "/img/facerec/obama_and_biden.jpg",
+];
+/// A photo with the owner and someone else; counted neither way.
+const AMBIGUOUS: &str = "/img/facerec/two_people.jpg";
+
+fn faces_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/faces")
+}
+
+fn takeback(data: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("takeback").unwrap();
+    cmd.env_remove("TAKEBACK_DATA_DIR")
+        .env_remove("TAKEBACK_DEBUG_SCAN_PAUSE_MS")
+        .env("TAKEBACK_PASSPHRASE", PASS)
+        .env("TAKEBACK_PROFILE", "me")
+        .arg("--data-dir")
+        .arg(data);
+    cmd
+}
+
+fn json(cmd: &mut Command) -> Value {
+    let out = cmd.arg("--json").output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// A clinic profile with the owner enrolled and the fake web as a source.
+fn profile_watching(data: &Path, web: &FakeWeb) {
+    takeback(data)
+        .args(["profile", "create", "me", "--passphrase"])
+        .assert()
+        .success();
+    takeback(data)
+        .arg("enroll")
+        .arg(faces_dir().join("facerec/obama.jpg"))
+        .arg(faces_dir().join("facerec/obama3.jpg"))
+        .assert()
+        .success();
+    let source = json(takeback(data).args([
+        "source",
+        "add-site",
+        &web.root(),
+        "--depth",
+        "1",
+        "--max-pages",
+        "50",
+        "--interval-ms",
+        "0",
+    ]));
+    assert_eq!(source["kind"], "site");
+    assert_eq!(source["max_depth"], 1);
+}
+
+fn image_paths(findings: &Value) -> BTreeSet<String> {
+    findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            url::Url::parse(f["image_url"].as_str().unwrap())
+                .unwrap()
+                .path()
+                .to_owned()
+        })
+        .collect()
+}
+
+/// Recall and precision of `found` against the owner's photos.
+fn score(found: &BTreeSet<String>) -> (f64, f64) {
+    let true_positives = OWNER.iter().filter(|p| found.contains(**p)).count();
+    let false_positives = found
+        .iter()
+        .filter(|p| !OWNER.contains(&p.as_str()) && p.as_str() != AMBIGUOUS)
+        .count();
+    (
+        true_positives as f64 / OWNER.len() as f64,
+        true_positives as f64 / (true_positives + false_positives).max(1) as f64,
+    )
+}
+
+#[test]
+fn scan_finds_the_owner_on_the_fake_web_and_findings_can_be_reviewed() {
+    let web = FakeWeb::start(&faces_dir());
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path();
+    profile_watching(data, &web);
+
+    // Loopback is refused unless allowed: nothing ran, exit 3, and the reason is given.
+    takeback(data)
+        .arg("scan")
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("--allow-local-network"));
+
+    let summary = json(takeback(data).args(["scan", "--allow-local-network"]));
+    assert_eq!(summary["status"], "finished");
+    let found = image_paths(&summary["new_findings"]);
+    let (recall, precision) = score(&found);
+    println!("scan via the CLI: recall {recall:.2}, precision {precision:.2}: {found:?}");
+    assert_eq!(recall, 1.0, "{found:?}");
+    assert_eq!(precision, 1.0, "{found:?}");
+
+    // The contract's findings JSON.
+    let listed = json(takeback(data).arg("findings"));
+    let first = &listed[0];
+    for key in [
+        "id",
+        "image_url",
+        "page_url",
+        "distance",
+        "status",
+        "providers",
+        "first_seen",
+        "last_seen",
+    ] {
+        assert!(first.get(key).is_some(), "`{key}` in {first}");
+    }
+    assert_eq!(first["status"], "new");
+    assert_eq!(first["providers"], serde_json::json!(["site-watch"]));
+
+    let id = |i: usize| listed[i]["id"].as_i64().unwrap().to_string();
+    let confirmed = json(takeback(data).args(["finding", "confirm", &id(0)]));
+    assert_eq!(confirmed["status"], "confirmed");
+    takeback(data)
+        .args(["finding", "dismiss", &id(1)])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Dismissed"));
+    assert_eq!(
+        json(takeback(data).args(["findings", "--status", "dismissed"]))
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    takeback(data)
+        .args(["finding", "confirm", "9999"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no finding 9999"));
+    // Text output groups by site.
+    takeback(data)
+        .arg("findings")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("127.0.0.1 ("));
+    takeback(data)
+        .args(["audit", "--verify"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn a_scan_killed_with_sigkill_resumes_to_the_same_findings() {
+    let web = FakeWeb::start(&faces_dir());
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path();
+    profile_watching(data, &web);
+
+    // Slow each image down so the kill lands mid-scan, after some images are recorded.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("takeback"))
+        .env_remove("TAKEBACK_DATA_DIR")
+        .env("TAKEBACK_PASSPHRASE", PASS)
+        .env("TAKEBACK_PROFILE", "me")
+        .env("TAKEBACK_DEBUG_SCAN_PAUSE_MS", "300")
+        .arg("--data-dir")
+        .arg(data)
+        .args(["scan", "--allow-local-network", "--json"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut checked_before_kill = 0;
+    for line in stderr.lines() {
+        let line = line.unwrap();
+        // "scan 1: site … | 3 pages, 12 images checked, 1 hits"
+        if let Some(n) = line
+            .split(" images checked")
+            .next()
+            .and_then(|head| head.rsplit(' ').next())
+            .and_then(|n| n.parse::<u64>().ok())
+        {
+            if n >= 10 {
+                checked_before_kill = n;
+                break;
+            }
+        }
+        assert!(Instant::now() < deadline, "the scan never got going");
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(checked_before_kill >= 10);
+
+    let resumed = json(takeback(data).args(["scan", "--resume"]));
+    assert_eq!(resumed["job_id"], 1, "the same job continues");
+    assert_eq!(resumed["status"], "finished");
+    let found = image_paths(&resumed["new_findings"]);
+    assert_eq!(score(&found), (1.0, 1.0), "{found:?}");
+
+    // Nothing recorded twice: one finding per address, and the job checked each image once.
+    let listed = json(takeback(data).arg("findings"));
+    let addresses: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["image_url"].as_str().unwrap())
+        .collect();
+    let unique: BTreeSet<&str> = addresses.iter().copied().collect();
+    assert_eq!(unique.len(), addresses.len(), "{addresses:?}");
+    let fresh = tempfile::tempdir().unwrap();
+    profile_watching(fresh.path(), &web);
+    let full = json(takeback(fresh.path()).args(["scan", "--allow-local-network"]));
+    assert_eq!(
+        resumed["images_checked"], full["images_checked"],
+        "killed + resumed checks as many images as one uninterrupted scan"
+    );
+    assert_eq!(image_paths(&full["new_findings"]), found);
+    takeback(data)
+        .args(["audit", "--verify"])
+        .assert()
+        .success();
+    takeback(data)
+        .args(["scan", "--resume"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no interrupted scan"));
+}
+
+#[test]
+fn a_provider_without_consent_is_skipped_and_nothing_is_sent() {
+    let mock = takeback_testkit::providers::TinEyeMock::start("k");
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path();
+    takeback(data)
+        .args(["profile", "create", "me", "--passphrase"])
+        .assert()
+        .success();
+    takeback(data)
+        .arg("enroll")
+        .arg(faces_dir().join("facerec/obama.jpg"))
+        .assert()
+        .success();
+    takeback(data)
+        .args(["provider", "set", "tineye", "--enable", "--base-url"])
+        .arg(mock.base_url())
+        .assert()
+        .success();
+    // Not a terminal and no --consent: skipped, said so, exit 3 because nothing ran.
+    takeback(data)
+        .args(["scan", "--provider", "tineye", "--image"])
+        .arg(faces_dir().join("facerec/obama2.jpg"))
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("tineye skipped"))
+        .stderr(predicate::str::contains("consent"));
+    assert!(
+        mock.server().requests().is_empty(),
+        "nothing left the machine"
+    );
+    // Someone else's photo never gets that far: the gate refuses it.
+    takeback(data)
+        .args([
+            "scan",
+            "--provider",
+            "tineye",
+            "--consent",
+            "tineye",
+            "--image",
+        ])
+        .arg(faces_dir().join("facerec/biden.jpg"))
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "does not match your enrolled face",
+        ));
+    assert!(mock.server().requests().is_empty());
+    takeback(data)
+        .args(["provider", "set", "pimeyes", "--enable"])
+        .assert()
+        .code(1);
+}
+
+/// Providers end to end through the CLI with keys in a real Secret Service. Run with
+/// `scripts/with-keyring.sh cargo test -- --ignored secret_service`.
+#[test]
+#[ignore = "needs a Secret Service; run under scripts/with-keyring.sh"]
+fn providers_through_the_cli_with_keys_in_the_secret_service() {
+    let web = FakeWeb::start(&faces_dir());
+    let tineye = takeback_testkit::providers::TinEyeMock::start("tin-key");
+    tineye.set_matches(vec![serde_json::json!({
+        "domain": "127.0.0.1", "score": 90.0, "image_url": "http://img.tineye.com/result/1",
+        "backlinks": [{"url": web.url("/img/facerec/obama2.jpg"), "backlink": web.url("/people/obama.html"), "crawl_date": "2024-01-02"}]
+    })]);
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path();
+    takeback(data)
+        .args(["profile", "create", "me", "--passphrase"])
+        .assert()
+        .success();
+    takeback(data)
+        .arg("enroll")
+        .arg(faces_dir().join("facerec/obama.jpg"))
+        .assert()
+        .success();
+    takeback(data)
+        .args(["provider", "set", "tineye", "--enable", "--base-url"])
+        .arg(tineye.base_url())
+        .assert()
+        .success();
+    takeback(data)
+        .args(["provider", "key", "tineye"])
+        .write_stdin("tin-key\n")
+        .assert()
+        .success();
+    let listed = json(takeback(data).args(["provider", "list"]));
+    assert_eq!(listed[0]["name"], "tineye");
+    assert_eq!(listed[0]["has_key"], true);
+    assert!(
+        !listed.to_string().contains("tin-key"),
+        "the key is never printed"
+    );
+
+    let summary = json(
+        takeback(data)
+            .args([
+                "scan",
+                "--allow-local-network",
+                "--provider",
+                "tineye",
+                "--consent",
+                "tineye",
+                "--image",
+            ])
+            .arg(faces_dir().join("facerec/obama.jpg")),
+    );
+    assert_eq!(summary["providers"][0]["outcome"], "ran", "{summary}");
+    let found = image_paths(&summary["new_findings"]);
+    assert!(found.contains("/img/facerec/obama2.jpg"), "{found:?}");
+    let credits = json(takeback(data).args(["provider", "credits", "tineye"]));
+    assert!(
+        credits["credits"]["remaining"].as_u64().is_some(),
+        "{credits}"
+    );
+    takeback(data)
+        .args(["provider", "key", "tineye", "--delete"])
+        .assert()
+        .success();
+}

@@ -1,0 +1,555 @@
+//! Scan jobs end to end on a real encrypted vault: the fake web and a folder watched on the
+//! device, the provider mocks run through `scan::run`, findings recorded, reviewed, suppressed,
+//! and a cancelled job resumed without losing or repeating anything.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::Utc;
+use takeback_core::enrollment::{self, Attestation, Consent as EnrollConsent};
+use takeback_core::findings::{self, FindingKind, FindingStatus};
+use takeback_core::paths::DataDir;
+use takeback_core::providers::{accounts, ProviderId};
+use takeback_core::scan::{
+    self, CancelFlag, JobStatus, ProviderRun, ScanContext, ScanPhase, ScanPlan, ScanProgress,
+    SystemClock,
+};
+use takeback_core::secrets::{KeyringStore, Secret};
+use takeback_core::settings::Settings;
+use takeback_core::sources::{self, SiteLimits};
+use takeback_core::vault::{KdfParams, Profiles, Vault};
+use takeback_faces::FaceEngine;
+use takeback_testkit::fakeweb::FakeWeb;
+use takeback_testkit::providers::{FaceCheckMock, SerpApiMock, TinEyeMock, VisionMock};
+
+/// The owner's photos on the fake web at depth 1 whose faces the detector sees.
+const OWNER: [&str; 3] = [
+    "/img/facerec/obama.jpg",
+    "/img/facerec/obama2.jpg",
+    "/img/facerec/obama_and_biden.jpg",
+];
+/// Photos of the owner's face with someone else; not counted either way.
+const AMBIGUOUS: [&str; 1] = ["/img/facerec/two_people.jpg"];
+
+struct Setup {
+    _tmp: tempfile::TempDir,
+    vault: Vault,
+}
+
+fn setup(engine: Arc<FaceEngine>) -> Setup {
+    let tmp = tempfile::tempdir().unwrap();
+    let profiles = Profiles::new(&DataDir::at(tmp.path().join("data")));
+    let pass = Secret::new("correct horse battery".to_owned());
+    let vault = profiles
+        .create_clinic("me", &pass, KdfParams::INSECURE_FOR_TESTS, Utc::now())
+        .unwrap();
+    // Two reference photos, as enrollment takes several; obama3.jpg is not on the fake web.
+    let read = |p: &str| std::fs::read(super::faces_dir().join(p)).unwrap();
+    let photos = [read("facerec/obama.jpg"), read("facerec/obama3.jpg")];
+    let consent = EnrollConsent {
+        attestation: Attestation::Owner,
+        method: "test".into(),
+    };
+    let photos: Vec<&[u8]> = photos.iter().map(Vec::as_slice).collect();
+    enrollment::enroll(&vault, &engine, &photos, &consent, Utc::now(), &mut |_| {}).unwrap();
+    Setup { _tmp: tmp, vault }
+}
+
+fn add_fake_web(vault: &Vault, web: &FakeWeb) -> i64 {
+    let limits = SiteLimits {
+        max_depth: Some(1),
+        max_pages: Some(50),
+        interval_ms: Some(0),
+    };
+    sources::add_site(vault, &web.root(), limits, Utc::now())
+        .unwrap()
+        .id
+}
+
+fn run_scan(
+    vault: &Vault,
+    engine: &FaceEngine,
+    keys: &KeyringStore,
+    settings: &Settings,
+    plan: &ScanPlan,
+    cancel: &CancelFlag,
+    progress: &mut dyn FnMut(ScanProgress),
+) -> scan::ScanSummary {
+    let ctx = ScanContext {
+        vault,
+        engine,
+        keys,
+        settings,
+        clock: &SystemClock,
+    };
+    scan::run(&ctx, plan, cancel, progress).unwrap()
+}
+
+/// Every source, loopback allowed (the fake web listens on 127.0.0.1).
+fn local_plan() -> ScanPlan {
+    ScanPlan {
+        allow_local_network: true,
+        ..ScanPlan::default()
+    }
+}
+
+fn mock_keys() -> KeyringStore {
+    KeyringStore::new(keyring_core::mock::Store::new().unwrap())
+}
+
+fn paths(found: &[findings::Finding]) -> BTreeSet<String> {
+    found
+        .iter()
+        .map(|f| url::Url::parse(&f.image_url).unwrap().path().to_owned())
+        .collect()
+}
+
+#[test]
+fn a_site_scan_in_the_background_finds_the_owner_and_records_each_image_once() {
+    let engine = Arc::new(FaceEngine::load().unwrap());
+    let s = setup(engine.clone());
+    let web = FakeWeb::start(&super::faces_dir());
+    add_fake_web(&s.vault, &web);
+
+    // The scan runs on its own thread with its own handle; this thread keeps reading.
+    let background = s.vault.open_another().unwrap();
+    let (summary, events) = std::thread::scope(|scope| {
+        let engine = &engine;
+        let worker = scope.spawn(move || {
+            let mut events = Vec::new();
+            let summary = run_scan(
+                &background,
+                engine,
+                &mock_keys(),
+                &Settings::default(),
+                &local_plan(),
+                &CancelFlag::new(),
+                &mut |p| events.push(p),
+            );
+            (summary, events)
+        });
+        while !worker.is_finished() {
+            findings::list(s.vault.conn(), None).unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        worker.join().unwrap()
+    });
+
+    assert_eq!(summary.status, JobStatus::Finished);
+    assert!(summary.images_checked >= 50, "{summary:?}");
+    assert!(summary.pages_crawled >= 10, "{summary:?}");
+    let found = paths(&summary.new_findings);
+    let owner: BTreeSet<String> = OWNER.iter().map(|p| (*p).to_owned()).collect();
+    let true_positives = found.intersection(&owner).count();
+    let false_positives: Vec<&String> = found
+        .iter()
+        .filter(|p| !owner.contains(*p) && !AMBIGUOUS.contains(&p.as_str()))
+        .collect();
+    let recall = true_positives as f64 / owner.len() as f64;
+    let precision = true_positives as f64 / (true_positives + false_positives.len()) as f64;
+    println!("recall {recall:.2}, precision {precision:.2}, found {found:?}");
+    assert_eq!(recall, 1.0, "every photo of the owner is found: {found:?}");
+    assert_eq!(
+        precision, 1.0,
+        "nobody else is taken for the owner: {false_positives:?}"
+    );
+    for finding in &summary.new_findings {
+        assert_eq!(finding.kind, FindingKind::OwnersFace);
+        assert_eq!(finding.providers, ["site-watch"]);
+        assert_eq!(finding.status, FindingStatus::New);
+        assert!(finding.distance.unwrap() <= takeback_faces::GATE_THRESHOLD);
+        let thumbnail = findings::thumbnail(&s.vault, finding.id).unwrap().unwrap();
+        assert!(image::load_from_memory(&thumbnail).unwrap().width() <= 256);
+    }
+    // Progress: counters only grow, and the last event says how the job ended.
+    assert!(events
+        .windows(2)
+        .all(|w| w[0].images_checked <= w[1].images_checked));
+    assert!(events
+        .iter()
+        .any(|e| matches!(e.phase, ScanPhase::Site { .. }) && e.pages_crawled > 0));
+    assert_eq!(
+        events.last().unwrap().phase,
+        ScanPhase::Finished {
+            status: JobStatus::Finished
+        }
+    );
+    let by_site = findings::by_site(s.vault.conn(), None).unwrap();
+    assert_eq!(by_site.len(), 1, "one site: {by_site:?}");
+
+    // A second scan sees the same images again: no new finding, no duplicate.
+    let again = run_scan(
+        &s.vault,
+        &engine,
+        &mock_keys(),
+        &Settings::default(),
+        &local_plan(),
+        &CancelFlag::new(),
+        &mut |_| {},
+    );
+    assert!(again.new_findings.is_empty(), "{:?}", again.new_findings);
+    let stored = findings::list(s.vault.conn(), None).unwrap();
+    assert_eq!(stored.len(), summary.new_findings.len(), "{stored:#?}");
+    // The same picture at two addresses is two findings in one cluster.
+    let clusters: BTreeSet<i64> = stored.iter().map(|f| f.cluster_id).collect();
+    assert!(
+        clusters.len() < stored.len(),
+        "the `?deep=1` copy joins its original's cluster"
+    );
+    println!(
+        "{} findings in {} clusters: {:?}",
+        stored.len(),
+        clusters.len(),
+        stored
+            .iter()
+            .map(|f| (&f.image_url, f.cluster_id))
+            .collect::<Vec<_>>()
+    );
+    s.vault.check().unwrap();
+}
+
+#[test]
+fn a_dismissed_face_stays_suppressed_in_later_scans() {
+    let engine = Arc::new(FaceEngine::load().unwrap());
+    let s = setup(engine.clone());
+    let folder = tempfile::tempdir().unwrap();
+    let copy = |from: &str, to: &str| {
+        std::fs::copy(super::faces_dir().join(from), folder.path().join(to)).unwrap();
+    };
+    copy("facerec/obama2.jpg", "a.jpg");
+    std::fs::write(folder.path().join("notes.txt"), "not an image").unwrap();
+    sources::add_folder(&s.vault, folder.path(), Utc::now()).unwrap();
+    let scan_now = || {
+        run_scan(
+            &s.vault,
+            &engine,
+            &mock_keys(),
+            &Settings::default(),
+            &local_plan(),
+            &CancelFlag::new(),
+            &mut |_| {},
+        )
+    };
+    let first = scan_now();
+    assert_eq!(first.images_checked, 1, "the text file is not an image");
+    assert_eq!(first.new_findings.len(), 1, "{:?}", first.new_findings);
+    let dismissed = findings::dismiss(&s.vault, first.new_findings[0].id, Utc::now()).unwrap();
+    assert_eq!(dismissed.status, FindingStatus::Dismissed);
+
+    // The same face under another name, and another photo of the enrolled face.
+    copy("facerec/obama2.jpg", "b.jpg");
+    copy("facerec/obama.jpg", "c.jpg");
+    let second = scan_now();
+    let names: Vec<String> = second
+        .new_findings
+        .iter()
+        .map(|f| f.image_url.rsplit('/').next().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        names,
+        ["c.jpg"],
+        "the dismissed face is suppressed, the owner's is not"
+    );
+    assert_eq!(
+        findings::get(s.vault.conn(), dismissed.id).unwrap().status,
+        FindingStatus::Dismissed,
+        "seeing it again does not undo the dismissal"
+    );
+    assert_eq!(
+        findings::list(s.vault.conn(), Some(FindingStatus::Dismissed))
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn a_cancelled_scan_resumes_to_the_same_findings_without_repeating_work() {
+    let engine = Arc::new(FaceEngine::load().unwrap());
+    let web = FakeWeb::start(&super::faces_dir());
+
+    let complete = setup(engine.clone());
+    add_fake_web(&complete.vault, &web);
+    let full = run_scan(
+        &complete.vault,
+        &engine,
+        &mock_keys(),
+        &Settings::default(),
+        &local_plan(),
+        &CancelFlag::new(),
+        &mut |_| {},
+    );
+
+    let interrupted = setup(engine.clone());
+    add_fake_web(&interrupted.vault, &web);
+    let cancel = CancelFlag::new();
+    let partial = run_scan(
+        &interrupted.vault,
+        &engine,
+        &mock_keys(),
+        &Settings::default(),
+        &local_plan(),
+        &cancel,
+        &mut |p| {
+            if p.images_checked >= 12 {
+                cancel.cancel();
+            }
+        },
+    );
+    assert_eq!(partial.status, JobStatus::Cancelled);
+    assert!(partial.images_checked < full.images_checked, "{partial:?}");
+    let job = scan::jobs::resumable(interrupted.vault.conn())
+        .unwrap()
+        .unwrap();
+    assert_eq!(job.id, partial.job_id);
+
+    let ctx = ScanContext {
+        vault: &interrupted.vault,
+        engine: &engine,
+        keys: &mock_keys(),
+        settings: &Settings::default(),
+        clock: &SystemClock,
+    };
+    let resumed = scan::resume(&ctx, job.id, &CancelFlag::new(), &mut |_| {}).unwrap();
+    assert_eq!(resumed.status, JobStatus::Finished);
+    assert_eq!(
+        resumed.images_checked, full.images_checked,
+        "every image checked exactly once over both runs"
+    );
+    assert_eq!(paths(&resumed.new_findings), paths(&full.new_findings));
+    assert!(scan::jobs::resumable(interrupted.vault.conn())
+        .unwrap()
+        .is_none());
+}
+
+fn enable(
+    settings: &mut Settings,
+    keys: &KeyringStore,
+    provider: ProviderId,
+    base_url: &str,
+    key: &str,
+) {
+    accounts::configure(settings, provider, Some(base_url), Some(true)).unwrap();
+    accounts::set_key(keys, provider, &Secret::new(key.to_owned())).unwrap();
+}
+
+fn data_uri(path: &Path) -> String {
+    use base64::Engine as _;
+    let bytes = std::fs::read(path).unwrap();
+    format!(
+        "data:image/jpeg;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    )
+}
+
+#[test]
+fn providers_run_only_with_consent_and_their_hits_are_rechecked_on_the_device() {
+    let engine = Arc::new(FaceEngine::load().unwrap());
+    let s = setup(engine.clone());
+    let web = FakeWeb::start(&super::faces_dir());
+    let keys = mock_keys();
+    let mut settings = Settings::default();
+
+    let tineye = TinEyeMock::start("tin-key");
+    tineye.set_matches(vec![serde_json::json!({
+        "domain": "127.0.0.1", "score": 88.0, "image_url": "http://img.tineye.com/result/1",
+        "backlinks": [
+            {"url": web.url("/img/facerec/obama2.jpg"), "backlink": web.url("/people/obama.html"), "crawl_date": "2024-01-02"},
+            {"url": web.url("/img/faceapi/bbt2.jpg"), "backlink": web.url("/group.html"), "crawl_date": "2024-01-02"},
+            {"url": web.url("/img/missing.jpg"), "backlink": web.url("/gone.html"), "crawl_date": "2024-01-02"}
+        ]
+    })]);
+    enable(
+        &mut settings,
+        &keys,
+        ProviderId::TinEye,
+        &tineye.base_url(),
+        "tin-key",
+    );
+
+    let vision = VisionMock::start("vis-key");
+    vision.set_detection(serde_json::json!({
+        "fullMatchingImages": [{"url": web.url("/img/facerec/obama.jpg")}],
+        "pagesWithMatchingImages": [{"url": web.url("/photos.html"), "pageTitle": "Photos",
+            "fullMatchingImages": [{"url": web.url("/img/facerec/obama.jpg")}]}]
+    }));
+    enable(
+        &mut settings,
+        &keys,
+        ProviderId::GoogleVision,
+        &vision.base_url(),
+        "vis-key",
+    );
+
+    let facecheck = FaceCheckMock::start("fc-key");
+    facecheck.set_items(vec![
+        serde_json::json!({"guid": "a1", "score": 93, "group": 1, "index": 0, "indexDB": 1,
+            "url": "https://faces.example/profile/1", "base64": data_uri(&super::faces_dir().join("facerec/obama_and_biden.jpg"))}),
+        serde_json::json!({"guid": "a2", "score": 60, "group": 2, "index": 1, "indexDB": 2,
+            "url": "https://faces.example/profile/2", "base64": data_uri(&super::faces_dir().join("facerec/biden.jpg"))}),
+    ]);
+    enable(
+        &mut settings,
+        &keys,
+        ProviderId::FaceCheck,
+        &facecheck.base_url(),
+        "fc-key",
+    );
+
+    let serpapi = SerpApiMock::start("serp-key");
+    enable(
+        &mut settings,
+        &keys,
+        ProviderId::SerpApiLens,
+        &serpapi.base_url(),
+        "serp-key",
+    );
+
+    let photo = std::fs::read(super::faces_dir().join("facerec/obama.jpg")).unwrap();
+    let registered = scan::register(&s.vault, &engine, &photo, false, Utc::now()).unwrap();
+    assert!(registered.created && registered.pdq.is_some());
+
+    let mut consents = Vec::new();
+    let mut previews = Vec::new();
+    for provider in [
+        ProviderId::TinEye,
+        ProviderId::GoogleVision,
+        ProviderId::FaceCheck,
+    ] {
+        let preview =
+            scan::preview(&s.vault, &engine, registered.id, provider, Utc::now()).unwrap();
+        assert!(preview.bytes().starts_with(&[0xFF, 0xD8]), "a JPEG");
+        assert!(
+            !preview.bytes().windows(4).any(|w| w == b"Exif"),
+            "no metadata"
+        );
+        consents.push(scan::record_consent(&s.vault, &preview, "owner", Utc::now()).unwrap());
+        previews.push(preview);
+    }
+    let crop = &previews[2];
+    assert!(
+        crop.width < previews[0].width && crop.height < previews[0].height,
+        "the face finder gets a crop, not the photo"
+    );
+
+    let plan = ScanPlan {
+        providers: vec![
+            ProviderId::FaceCheck,
+            ProviderId::SerpApiLens,
+            ProviderId::TinEye,
+            ProviderId::GoogleVision,
+        ],
+        photo_id: Some(registered.id),
+        consents,
+        allow_local_network: true,
+        ..ScanPlan::default()
+    };
+    let summary = run_scan(
+        &s.vault,
+        &engine,
+        &keys,
+        &settings,
+        &plan,
+        &CancelFlag::new(),
+        &mut |_| {},
+    );
+
+    // Serpapi had no consent: skipped, and nothing reached it.
+    assert!(
+        summary.providers.iter().any(|r| matches!(
+            r,
+            ProviderRun::Skipped {
+                provider: ProviderId::SerpApiLens,
+                ..
+            }
+        )),
+        "{:?}",
+        summary.providers
+    );
+    assert!(
+        serpapi.server().requests().is_empty(),
+        "nothing was sent without consent"
+    );
+    // Copy finders before the face finder (least exposure).
+    let order: Vec<ProviderId> = summary
+        .providers
+        .iter()
+        .filter_map(|r| match r {
+            ProviderRun::Ran { provider, .. } => Some(*provider),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        order,
+        [
+            ProviderId::TinEye,
+            ProviderId::GoogleVision,
+            ProviderId::FaceCheck
+        ]
+    );
+
+    // Exactly the previewed bytes went out.
+    let sent = &tineye.server().requests_to("/rest/search/")[0].uploads[0].bytes;
+    assert_eq!(sent.as_slice(), previews[0].bytes());
+    let face_upload = facecheck
+        .server()
+        .requests()
+        .into_iter()
+        .flat_map(|r| r.uploads)
+        .next()
+        .unwrap();
+    assert_eq!(face_upload.bytes.as_slice(), crop.bytes());
+
+    let all = findings::list(s.vault.conn(), None).unwrap();
+    let find = |suffix: &str| all.iter().find(|f| f.image_url.ends_with(suffix));
+    let obama2 = find("/img/facerec/obama2.jpg").expect("tineye's hit of the owner is confirmed");
+    assert_eq!(obama2.kind, FindingKind::OwnersFace);
+    assert_eq!(obama2.providers, ["tineye"]);
+    assert!(
+        find("/img/faceapi/bbt2.jpg").is_none(),
+        "someone else's photo is not a finding"
+    );
+    let missing = find("/img/missing.jpg").expect("an unfetchable hit is kept");
+    assert_eq!(missing.kind, FindingKind::Unverified);
+    assert!(
+        missing
+            .unverified_reason
+            .as_deref()
+            .unwrap()
+            .contains("404"),
+        "{missing:?}"
+    );
+    let copy = find("/img/facerec/obama.jpg").expect("vision's copy is confirmed");
+    assert_ne!(copy.kind, FindingKind::Unverified);
+    assert_eq!(copy.pdq_distance, Some(0), "the registered photo itself");
+    let face_hit = find("/profile/1").unwrap_or_else(|| {
+        panic!(
+            "facecheck's face hit is checked from its preview: {:?} {all:#?}",
+            summary.providers
+        )
+    });
+    assert_eq!(face_hit.kind, FindingKind::OwnersFace);
+    assert!(
+        find("/profile/2").is_none(),
+        "facecheck's other face is not the owner"
+    );
+    // TinEye reports its balance with every search.
+    let statuses = accounts::statuses(&settings, &keys, Some(s.vault.conn())).unwrap();
+    assert!(statuses[0].credits.is_some(), "{statuses:?}");
+    // The consents and searches are in the audit log.
+    let actions: Vec<String> = takeback_core::audit::list(s.vault.conn())
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        actions.iter().filter(|a| *a == "provider.consent").count(),
+        3
+    );
+    assert_eq!(
+        actions.iter().filter(|a| *a == "provider.search").count(),
+        3
+    );
+    s.vault.check().unwrap();
+}
