@@ -10,7 +10,7 @@ pub mod state;
 use tauri::Manager;
 use tauri_specta::{collect_commands, collect_events, Event};
 
-use crate::events::{ProfilesLocked, WindowReopened};
+use crate::events::{ProfilesLocked, ScanEnded, ScanProgressed, WindowReopened};
 use crate::state::AppState;
 
 /// Where the generated TypeScript bindings live, relative to this crate.
@@ -53,8 +53,35 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::cases::case_letter_text,
             commands::cases::mark_case_sent,
             commands::cases::set_case_state,
+            commands::sources::list_sources,
+            commands::sources::add_site_source,
+            commands::sources::add_folder_source,
+            commands::sources::remove_source,
+            commands::providers::list_providers,
+            commands::providers::configure_provider,
+            commands::providers::set_provider_key,
+            commands::providers::delete_provider_key,
+            commands::findings::list_findings,
+            commands::findings::finding_thumbnail,
+            commands::findings::confirm_finding,
+            commands::findings::dismiss_finding,
+            commands::findings::finding_refs,
+            commands::scan::register_photo,
+            commands::scan::list_registered_photos,
+            commands::scan::provider_preview,
+            commands::scan::consent_to_provider,
+            commands::scan::consented_providers,
+            commands::scan::scan_history,
+            commands::scan::start_scan,
+            commands::scan::resume_scan,
+            commands::scan::cancel_scan,
         ])
-        .events(collect_events![WindowReopened, ProfilesLocked])
+        .events(collect_events![
+            WindowReopened,
+            ProfilesLocked,
+            ScanProgressed,
+            ScanEnded
+        ])
 }
 
 /// Renders the bindings as they should be on disk.

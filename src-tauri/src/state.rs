@@ -8,6 +8,8 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use chrono::Utc;
 use takeback_core::enrollment::CheckedPhoto;
 use takeback_core::paths::DataDir;
+use takeback_core::scan::{CancelFlag, Consent};
+use takeback_core::secrets::{KeyStore, KeyringStore};
 use takeback_core::settings::Settings;
 use takeback_core::vault::{OpenVaults, Vault};
 use takeback_faces::FaceEngine;
@@ -32,6 +34,20 @@ impl std::fmt::Debug for StagedPhoto {
     }
 }
 
+/// The owner's consent to send one prepared image to one provider, for this session only.
+#[derive(Debug, Clone)]
+pub struct SessionConsent {
+    pub profile_id: String,
+    pub consent: Consent,
+}
+
+/// The scan running in the background (one at a time: the face engine uses every core).
+#[derive(Debug, Clone)]
+pub struct RunningScan {
+    pub profile_id: String,
+    pub cancel: CancelFlag,
+}
+
 /// See [`AppState::allow_local_network`].
 pub const ALLOW_LOCAL_NETWORK_ENV: &str = "TAKEBACK_ALLOW_LOCAL_NETWORK";
 
@@ -52,6 +68,9 @@ pub struct AppState {
     /// own servers or the end-to-end tests' loopback servers. Off by default, so a hostile page
     /// cannot make Takeback probe the user's own network.
     pub allow_local_network: bool,
+    consents: Mutex<Vec<SessionConsent>>,
+    scan: Mutex<Option<RunningScan>>,
+    keys: Mutex<Option<Arc<KeyringStore>>>,
     engine: OnceLock<Result<Arc<FaceEngine>, String>>,
 }
 
@@ -79,6 +98,9 @@ impl AppState {
             active: Mutex::new(None),
             staged: Mutex::new(HashMap::new()),
             allow_local_network: std::env::var(ALLOW_LOCAL_NETWORK_ENV).is_ok_and(|v| v == "1"),
+            consents: Mutex::new(Vec::new()),
+            scan: Mutex::new(None),
+            keys: Mutex::new(None),
             engine: OnceLock::new(),
         })
     }
@@ -129,10 +151,70 @@ impl AppState {
         Ok(f(vault)?)
     }
 
-    /// Forgets what belongs to profiles that are no longer open (staged photos), and the active
-    /// profile if it was locked. Call after any lock.
+    pub fn consents(&self) -> IpcResult<MutexGuard<'_, Vec<SessionConsent>>> {
+        self.consents.lock().map_err(|_| poisoned("the consents"))
+    }
+
+    /// The OS keyring (connected once, then reused). Fails with the core's "no keyring" error,
+    /// which points to passphrase profiles.
+    pub fn keys(&self) -> IpcResult<Arc<dyn KeyStore>> {
+        let mut cached = self.keys.lock().map_err(|_| poisoned("the keyring"))?;
+        if let Some(keys) = cached.as_ref() {
+            return Ok(keys.clone());
+        }
+        let keys = Arc::new(KeyringStore::platform()?);
+        *cached = Some(keys.clone());
+        Ok(keys)
+    }
+
+    fn scan_slot(&self) -> IpcResult<MutexGuard<'_, Option<RunningScan>>> {
+        self.scan.lock().map_err(|_| poisoned("the running scan"))
+    }
+
+    /// Claims the single scan slot; fails while another scan runs.
+    pub fn begin_scan(&self, scan: RunningScan) -> IpcResult<()> {
+        let mut slot = self.scan_slot()?;
+        if slot.is_some() {
+            return Err(IpcError {
+                code: takeback_core::ErrorCode::InvalidInput,
+                message: "a scan is already running; wait for it or cancel it first".into(),
+            });
+        }
+        *slot = Some(scan);
+        Ok(())
+    }
+
+    pub fn end_scan(&self) -> IpcResult<()> {
+        *self.scan_slot()? = None;
+        Ok(())
+    }
+
+    /// Asks the running scan to stop; true when one was running.
+    pub fn cancel_scan(&self) -> IpcResult<bool> {
+        Ok(match self.scan_slot()?.as_ref() {
+            Some(scan) => {
+                scan.cancel.cancel();
+                true
+            }
+            None => false,
+        })
+    }
+
+    pub fn running_scan_profile(&self) -> IpcResult<Option<String>> {
+        Ok(self.scan_slot()?.as_ref().map(|s| s.profile_id.clone()))
+    }
+
+    /// Forgets what belongs to profiles that are no longer open (staged photos, consents), stops
+    /// their scan, and clears the active profile if it was locked. Call after any lock.
     pub fn forget_locked(&self) -> IpcResult<()> {
+        if let Some(scan) = self.scan_slot()?.as_ref() {
+            if !self.vaults()?.is_open(&scan.profile_id) {
+                // The scan's own vault handle closes within one image or one request.
+                scan.cancel.cancel();
+            }
+        }
         let vaults = self.vaults()?;
+        self.consents()?.retain(|c| vaults.is_open(&c.profile_id));
         let mut active = self
             .active
             .lock()

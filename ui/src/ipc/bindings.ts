@@ -97,11 +97,68 @@ export const commands = {
 	markCaseSent: (id: number) => typedError<CaseView_Serialize, IpcError>(__TAURI_INVOKE("mark_case_sent", { id })),
 	/**  Records what happened: acknowledged, removed, partly removed, refused, ignored, escalated. */
 	setCaseState: (id: number, next: CaseState, note: string | null) => typedError<CaseView_Serialize, IpcError>(__TAURI_INVOKE("set_case_state", { id, next, note })),
+	listSources: () => typedError<Source[], IpcError>(__TAURI_INVOKE("list_sources")),
+	/**  Adds a site to watch; `None` limits take the defaults (depth 2, 200 pages, 500 ms apart). */
+	addSiteSource: (url: string, limits: SiteLimits_Deserialize) => typedError<Source, IpcError>(__TAURI_INVOKE("add_site_source", { url, limits })),
+	/**  Adds a folder (it must exist) whose pictures are checked on this computer. */
+	addFolderSource: (path: string) => typedError<Source, IpcError>(__TAURI_INVOKE("add_folder_source", { path })),
+	/**  Stops watching a source; what it found stays. */
+	removeSource: (id: number) => typedError<Source, IpcError>(__TAURI_INVOKE("remove_source", { id })),
+	listProviders: () => typedError<ProviderStatus_Serialize[], IpcError>(__TAURI_INVOKE("list_providers")),
+	/**  Turns a provider on or off, or points it at another base URL. */
+	configureProvider: (provider: ProviderId, baseUrl: string | null, enabled: boolean | null) => typedError<null, IpcError>(__TAURI_INVOKE("configure_provider", { provider, baseUrl, enabled })),
+	/**  Stores the provider's API key in the OS keyring. The key never comes back to the window. */
+	setProviderKey: (provider: ProviderId, key: string) => typedError<null, IpcError>(__TAURI_INVOKE("set_provider_key", { provider, key })),
+	deleteProviderKey: (provider: ProviderId) => typedError<null, IpcError>(__TAURI_INVOKE("delete_provider_key", { provider })),
+	/**
+	 *  Findings by site, newest sites first; `status` filters (`None`: all but dismissed ones are
+	 *  still listed, so the page can show what was reviewed).
+	 */
+	listFindings: (status: FindingStatus | null) => typedError<SiteFindings_Serialize[], IpcError>(__TAURI_INVOKE("list_findings", { status })),
+	/**
+	 *  The finding's small JPEG as a `data:` URL (the window blurs it until revealed), or `None`
+	 *  when there is no picture (an unverified finding).
+	 */
+	findingThumbnail: (id: number) => typedError<string | null, IpcError>(__TAURI_INVOKE("finding_thumbnail", { id })),
+	/**  "This is me": keeps it as evidence and offers removal. */
+	confirmFinding: (id: number) => typedError<Finding_Serialize, IpcError>(__TAURI_INVOKE("confirm_finding", { id })),
+	/**  "Not me": the face is remembered and suppressed in later scans. */
+	dismissFinding: (id: number) => typedError<Finding_Serialize, IpcError>(__TAURI_INVOKE("dismiss_finding", { id })),
+	/**  The findings as a letter cites them (address, first seen, SHA-256, PDQ). */
+	findingRefs: (ids: number[]) => typedError<FindingRef_Serialize[], IpcError>(__TAURI_INVOKE("finding_refs", { ids })),
+	/**
+	 *  Keeps one of the owner's photos to search with, after the own-face gate (`attest_shows_me`
+	 *  for a photo with no detectable face). Refused photos give the gate's reason.
+	 */
+	registerPhoto: (imageBase64: string, attestShowsMe: boolean) => typedError<RegisteredPhoto_Serialize, IpcError>(__TAURI_INVOKE("register_photo", { imageBase64, attestShowsMe })),
+	listRegisteredPhotos: () => typedError<RegisteredPhoto_Serialize[], IpcError>(__TAURI_INVOKE("list_registered_photos")),
+	/**
+	 *  Exactly what `provider` would receive for registered photo `photo_id` (the image itself,
+	 *  its size, and the provider's stated retention), prepared on this computer.
+	 */
+	providerPreview: (photoId: number, provider: ProviderId) => typedError<ProviderPreview, IpcError>(__TAURI_INVOKE("provider_preview", { photoId, provider })),
+	/**  The owner approves sending what the preview showed (audited). Valid until the profile locks. */
+	consentToProvider: (photoId: number, provider: ProviderId) => typedError<null, IpcError>(__TAURI_INVOKE("consent_to_provider", { photoId, provider })),
+	/**  Providers the owner has approved in this session. */
+	consentedProviders: () => typedError<ProviderId[], IpcError>(__TAURI_INVOKE("consented_providers")),
+	scanHistory: () => typedError<ScanHistory_Serialize, IpcError>(__TAURI_INVOKE("scan_history")),
+	/**
+	 *  Starts a scan in the background: the chosen sources (none and no providers: every source),
+	 *  then the approved providers with registered photo `photo_id`. Progress arrives as
+	 *  `ScanProgressed` events and the end as `ScanEnded`.
+	 */
+	startScan: (sources: number[], providers: ProviderId[], photoId: number | null) => typedError<null, IpcError>(__TAURI_INVOKE("start_scan", { sources, providers, photoId })),
+	/**  Continues scan `job_id` where it stopped (after a crash or a cancel); nothing is repeated. */
+	resumeScan: (jobId: number) => typedError<null, IpcError>(__TAURI_INVOKE("resume_scan", { jobId })),
+	/**  Stops the running scan within one image or one request; it can be resumed later. */
+	cancelScan: () => typedError<boolean, IpcError>(__TAURI_INVOKE("cancel_scan")),
 };
 
 /** Events */
 export const events = {
 	profilesLocked: makeEvent<ProfilesLocked, ProfilesLocked>("profiles-locked"),
+	scanEnded: makeEvent<ScanEnded_Serialize, ScanEnded_Deserialize>("scan-ended"),
+	scanProgressed: makeEvent<ScanProgressed_Serialize, ScanProgressed_Deserialize>("scan-progressed"),
 	windowReopened: makeEvent<WindowReopened, WindowReopened>("window-reopened"),
 };
 
@@ -306,6 +363,13 @@ export type ComposeInput_Serialize = {
 	body: string | null,
 };
 
+/**  The owner's consent to send one image to one provider. */
+export type Consent = {
+	provider: ProviderId,
+	/**  SHA-256 (hex) of the exact bytes the owner saw and approved. */
+	sha256: string,
+};
+
 /**  A consent record, as the Profile page shows it. */
 export type ConsentView = ConsentView_Serialize | ConsentView_Deserialize;
 
@@ -332,12 +396,15 @@ export type ConsentView_Serialize = {
 /**  One way to reach someone who can act. */
 export type Contact = Contact_Serialize | Contact_Deserialize;
 
+/**  Where a contact was found. Serialised as in the CLI contract. */
+export type ContactSource = "rdap" | "security.txt" | "page" | "directory";
+
 /**  One way to reach someone who can act. */
 export type Contact_Deserialize = {
 	/**  An email address or a form's URL. */
 	address: string,
 	role: Role,
-	source: Source,
+	source: ContactSource,
 	/**  Who this is and why it was chosen, in words. */
 	detail: string,
 	/**
@@ -354,7 +421,7 @@ export type Contact_Serialize = {
 	/**  An email address or a form's URL. */
 	address: string,
 	role: Role,
-	source: Source,
+	source: ContactSource,
 	/**  Who this is and why it was chosen, in words. */
 	detail: string,
 	/**
@@ -526,6 +593,21 @@ export type Facts_Serialize = {
 	minor: boolean,
 };
 
+/**  One finding, as `takeback findings --json` prints it and the Findings page shows it. */
+export type Finding = Finding_Serialize | Finding_Deserialize;
+
+/**  Why the image is a finding. */
+export type FindingKind = 
+/**  A face within the gate threshold of the enrolled face. */
+"owners_face" | 
+/**  A PDQ near-duplicate of a photo the owner registered. */
+"copy_of_registered_photo" | 
+/**
+ *  A provider reported it, but it could not be fetched and checked on this device;
+ *  `unverified_reason` says why.
+ */
+"unverified";
+
 /**
  *  A finding as letters need it. Built from the findings table, or by hand in tests and from
  *  CLI flags. It never holds image bytes: a letter identifies the image, it never carries it.
@@ -566,6 +648,63 @@ export type FindingRef_Serialize = {
 	sha256: string,
 	/**  PDQ perceptual hash, 64 hex characters, when computed. */
 	pdq: string | null,
+};
+
+/**  Where a finding stands in the owner's review. */
+export type FindingStatus = "new" | "confirmed" | "dismissed" | 
+/**  Re-checked and gone (set by `recheck`). */
+"removed";
+
+/**  One finding, as `takeback findings --json` prints it and the Findings page shows it. */
+export type Finding_Deserialize = {
+	id: number,
+	image_url: string,
+	page_url?: string | null,
+	/**  The host the image was seen on (the page's, else the image's), or `this computer`. */
+	site: string,
+	kind: FindingKind,
+	unverified_reason?: string | null,
+	/**  Distance of the nearest face to the enrolled set (lower is more alike). */
+	distance?: number | null,
+	/**  Bits to the nearest registered photo. */
+	pdq_distance?: number | null,
+	/**  SHA-256 of the image as fetched (empty for an unverified finding). */
+	sha256: string,
+	pdq?: string | null,
+	/**  Findings with the same cluster id are copies of one picture. */
+	cluster_id: number,
+	status: FindingStatus,
+	/**  Who saw it: provider names, `site-watch`, `folder-scan`. */
+	providers: string[],
+	first_seen: string,
+	last_seen: string,
+	has_thumbnail: boolean,
+};
+
+/**  One finding, as `takeback findings --json` prints it and the Findings page shows it. */
+export type Finding_Serialize = {
+	id: number,
+	image_url: string,
+	page_url: string | null,
+	/**  The host the image was seen on (the page's, else the image's), or `this computer`. */
+	site: string,
+	kind: FindingKind,
+	unverified_reason: string | null,
+	/**  Distance of the nearest face to the enrolled set (lower is more alike). */
+	distance: number | null,
+	/**  Bits to the nearest registered photo. */
+	pdq_distance: number | null,
+	/**  SHA-256 of the image as fetched (empty for an unverified finding). */
+	sha256: string,
+	pdq: string | null,
+	/**  Findings with the same cluster id are copies of one picture. */
+	cluster_id: number,
+	status: FindingStatus,
+	/**  Who saw it: provider names, `site-watch`, `folder-scan`. */
+	providers: string[],
+	first_seen: string,
+	last_seen: string,
+	has_thumbnail: boolean,
 };
 
 /**  The gate's answer, with what the window needs to draw it. */
@@ -640,6 +779,44 @@ export type Input = { type: "choice"; options: string[] } | { type: "integer"; m
 export type IpcError = {
 	code: ErrorCode,
 	message: string,
+};
+
+/**  A job as stored. */
+export type Job = Job_Serialize | Job_Deserialize;
+
+/**  Where a job stands. */
+export type JobStatus = 
+/**  Under way, or interrupted by a crash (then resumable). */
+"running" | "finished" | 
+/**  Stopped by the owner; resumable. */
+"cancelled" | 
+/**  Ended by an error; `error` says which. */
+"failed";
+
+/**  A job as stored. */
+export type Job_Deserialize = {
+	id: number,
+	plan: ScanPlan_Deserialize,
+	status: JobStatus,
+	started_at: string,
+	updated_at: string,
+	pages_crawled: number,
+	images_checked: number,
+	hits: number,
+	error?: string | null,
+};
+
+/**  A job as stored. */
+export type Job_Serialize = {
+	id: number,
+	plan: ScanPlan_Serialize,
+	status: JobStatus,
+	started_at: string,
+	updated_at: string,
+	pages_crawled: number,
+	images_checked: number,
+	hits: number,
+	error: string | null,
 };
 
 export type LetterFormat = "pdf" | "txt" | "eml";
@@ -811,6 +988,80 @@ export type ProfilesLocked = {
 	reason: string,
 };
 
+/**  The remote providers, by their CLI names. */
+export type ProviderId = "tineye" | "google-vision" | "serpapi-lens" | "facecheck";
+
+/**  What a provider finds, which decides what it is sent. */
+export type ProviderKind = 
+/**  Finds copies of a photo; is sent the owner's whole photo, metadata removed. */
+"copy-finder" | 
+/**  Finds other photos of a face; is sent a tight face crop only. */
+"face-finder";
+
+/**  What a provider would receive, shown before consent. */
+export type ProviderPreview = {
+	provider: ProviderId,
+	kind: ProviderKind,
+	what_is_sent: string,
+	retention: string,
+	media_type: string,
+	width: number,
+	height: number,
+	byte_len: number,
+	sha256: string,
+	/**  The exact bytes, base64, for an `<img src="data:image/jpeg;base64,…">`. */
+	image_base64: string,
+};
+
+/**  How one requested provider went. */
+export type ProviderRun = 
+/**  Searched; its candidates were re-checked on this device. */
+{ outcome: "ran"; provider: ProviderId; candidates: number; confirmed_on_device: number; unverified: number } | 
+/**  Not run: no consent, disabled, no key, no photo. */
+{ outcome: "skipped"; provider: ProviderId; reason: string } | 
+/**  The provider answered with an error (the job can be resumed to retry it). */
+{ outcome: "failed"; provider: ProviderId; reason: string };
+
+/**
+ *  Everything the Providers page and `takeback provider list` show about one provider. Holds no
+ *  secret: `has_key` only says whether the keyring has one.
+ */
+export type ProviderStatus = ProviderStatus_Serialize | ProviderStatus_Deserialize;
+
+/**
+ *  Everything the Providers page and `takeback provider list` show about one provider. Holds no
+ *  secret: `has_key` only says whether the keyring has one.
+ */
+export type ProviderStatus_Deserialize = {
+	name: string,
+	kind: ProviderKind,
+	enabled: boolean,
+	base_url: string,
+	has_key: boolean,
+	/**  What leaves the machine when it runs. */
+	what_is_sent: string,
+	/**  The provider's stated retention of the query image (research/providers.md §7.2). */
+	retention: string,
+	credits?: StoredCredits | null,
+};
+
+/**
+ *  Everything the Providers page and `takeback provider list` show about one provider. Holds no
+ *  secret: `has_key` only says whether the keyring has one.
+ */
+export type ProviderStatus_Serialize = {
+	name: string,
+	kind: ProviderKind,
+	enabled: boolean,
+	base_url: string,
+	has_key: boolean,
+	/**  What leaves the machine when it runs. */
+	what_is_sent: string,
+	/**  The provider's stated retention of the query image (research/providers.md §7.2). */
+	retention: string,
+	credits: StoredCredits | null,
+};
+
 /**  Who a letter is addressed to. */
 export type Recipient = Recipient_Serialize | Recipient_Deserialize;
 
@@ -845,6 +1096,33 @@ export type Regime =
 "eu" | 
 /**  The UK GDPR and the Data Protection Act 2018, enforced by the ICO. */
 "uk";
+
+/**  A registered photo (its bytes stay in the vault). */
+export type RegisteredPhoto = RegisteredPhoto_Serialize | RegisteredPhoto_Deserialize;
+
+/**  A registered photo (its bytes stay in the vault). */
+export type RegisteredPhoto_Deserialize = {
+	id: number,
+	sha256: string,
+	/**  PDQ hash (hex), absent when the photo has too little detail to hash usefully. */
+	pdq?: string | null,
+	/**  No face was detected; the owner attested that it shows them. */
+	attested_no_face: boolean,
+	/**  False when the same photo was registered before (the earlier id is returned). */
+	created: boolean,
+};
+
+/**  A registered photo (its bytes stay in the vault). */
+export type RegisteredPhoto_Serialize = {
+	id: number,
+	sha256: string,
+	/**  PDQ hash (hex), absent when the photo has too little detail to hash usefully. */
+	pdq: string | null,
+	/**  No face was detected; the owner attested that it shows them. */
+	attested_no_face: boolean,
+	/**  False when the same photo was registered before (the earlier id is returned). */
+	created: boolean,
+};
 
 /**  A reminder the app shows (and the CLI lists). */
 export type Reminder = 
@@ -936,11 +1214,213 @@ export type SavedLetter = {
 	bytes: number,
 };
 
+/**  A scan ended (finished, cancelled or failed); `summary` lists the new findings. */
+export type ScanEnded = ScanEnded_Serialize | ScanEnded_Deserialize;
+
+/**  A scan ended (finished, cancelled or failed); `summary` lists the new findings. */
+export type ScanEnded_Deserialize = {
+	summary?: ScanSummary_Deserialize | null,
+	error?: IpcError | null,
+};
+
+/**  A scan ended (finished, cancelled or failed); `summary` lists the new findings. */
+export type ScanEnded_Serialize = {
+	summary: ScanSummary_Serialize | null,
+	error: IpcError | null,
+};
+
+/**  Recent scans, newest first, and the one a crash or cancel left unfinished (to resume). */
+export type ScanHistory = ScanHistory_Serialize | ScanHistory_Deserialize;
+
+/**  Recent scans, newest first, and the one a crash or cancel left unfinished (to resume). */
+export type ScanHistory_Deserialize = {
+	jobs: Job_Deserialize[],
+	resumable?: Job_Deserialize | null,
+	/**  A scan of this profile is running now. */
+	running: boolean,
+};
+
+/**  Recent scans, newest first, and the one a crash or cancel left unfinished (to resume). */
+export type ScanHistory_Serialize = {
+	jobs: Job_Serialize[],
+	resumable: Job_Serialize | null,
+	/**  A scan of this profile is running now. */
+	running: boolean,
+};
+
+/**  What the scan is doing now. */
+export type ScanPhase = { type: "starting" } | { type: "site"; source_id: number; url: string } | { type: "folder"; source_id: number; path: string } | { type: "provider"; provider: ProviderId } | 
+/**  Fetching and checking a provider's candidates on this device. */
+{ type: "recheck"; provider: ProviderId; done: number; total: number } | { type: "finished"; status: JobStatus };
+
+/**  What to scan. Stored with the job, so a resumed job does exactly what was asked. */
+export type ScanPlan = ScanPlan_Serialize | ScanPlan_Deserialize;
+
+/**  What to scan. Stored with the job, so a resumed job does exactly what was asked. */
+export type ScanPlan_Deserialize = {
+	/**  Source ids to scan. Empty: every source when `providers` is empty too, none otherwise. */
+	sources: number[],
+	/**  Remote providers to run, with `photo_id` as the query. */
+	providers: ProviderId[],
+	/**  The registered photo the providers search with ([`register`]). */
+	photo_id?: number | null,
+	/**  The owner's consents ([`record_consent`]); a provider without one is skipped. */
+	consents: Consent[],
+	/**  Crawl and fetch loopback and private addresses too (tests, intranets). */
+	allow_local_network: boolean,
+};
+
+/**  What to scan. Stored with the job, so a resumed job does exactly what was asked. */
+export type ScanPlan_Serialize = {
+	/**  Source ids to scan. Empty: every source when `providers` is empty too, none otherwise. */
+	sources: number[],
+	/**  Remote providers to run, with `photo_id` as the query. */
+	providers: ProviderId[],
+	/**  The registered photo the providers search with ([`register`]). */
+	photo_id: number | null,
+	/**  The owner's consents ([`record_consent`]); a provider without one is skipped. */
+	consents: Consent[],
+	/**  Crawl and fetch loopback and private addresses too (tests, intranets). */
+	allow_local_network: boolean,
+};
+
+/**  A progress event; counters are totals for the job so far (across resumes). */
+export type ScanProgress = ScanProgress_Serialize | ScanProgress_Deserialize;
+
+/**  A progress event; counters are totals for the job so far (across resumes). */
+export type ScanProgress_Deserialize = {
+	job_id: number,
+	phase: ScanPhase,
+	pages_crawled: number,
+	images_checked: number,
+	hits: number,
+	/**
+	 *  A line for the owner when something was skipped or failed (a provider without consent,
+	 *  a site that could not be reached).
+	 */
+	notice?: string | null,
+};
+
+/**  A progress event; counters are totals for the job so far (across resumes). */
+export type ScanProgress_Serialize = {
+	job_id: number,
+	phase: ScanPhase,
+	pages_crawled: number,
+	images_checked: number,
+	hits: number,
+	/**
+	 *  A line for the owner when something was skipped or failed (a provider without consent,
+	 *  a site that could not be reached).
+	 */
+	notice: string | null,
+};
+
+/**  A scan moved on: a page crawled, an image checked, a phase started, or a notice to show. */
+export type ScanProgressed = ScanProgressed_Serialize | ScanProgressed_Deserialize;
+
+/**  A scan moved on: a page crawled, an image checked, a phase started, or a notice to show. */
+export type ScanProgressed_Deserialize = {
+	progress: ScanProgress_Deserialize,
+};
+
+/**  A scan moved on: a page crawled, an image checked, a phase started, or a notice to show. */
+export type ScanProgressed_Serialize = {
+	progress: ScanProgress_Serialize,
+};
+
+/**  What a scan did. */
+export type ScanSummary = ScanSummary_Serialize | ScanSummary_Deserialize;
+
+/**  What a scan did. */
+export type ScanSummary_Deserialize = {
+	job_id: number,
+	status: JobStatus,
+	pages_crawled: number,
+	images_checked: number,
+	hits: number,
+	/**  Sources scanned (or already scanned before a resume). */
+	sources_scanned: number,
+	source_problems: SourceProblem[],
+	providers: ProviderRun[],
+	/**  Findings this job recorded first (a resumed job lists those of its earlier part too). */
+	new_findings: Finding_Deserialize[],
+};
+
+/**  What a scan did. */
+export type ScanSummary_Serialize = {
+	job_id: number,
+	status: JobStatus,
+	pages_crawled: number,
+	images_checked: number,
+	hits: number,
+	/**  Sources scanned (or already scanned before a resume). */
+	sources_scanned: number,
+	source_problems: SourceProblem[],
+	providers: ProviderRun[],
+	/**  Findings this job recorded first (a resumed job lists those of its earlier part too). */
+	new_findings: Finding_Serialize[],
+};
+
+/**  The findings of one site. */
+export type SiteFindings = SiteFindings_Serialize | SiteFindings_Deserialize;
+
+/**  The findings of one site. */
+export type SiteFindings_Deserialize = {
+	site: string,
+	findings: Finding_Deserialize[],
+};
+
+/**  The findings of one site. */
+export type SiteFindings_Serialize = {
+	site: string,
+	findings: Finding_Serialize[],
+};
+
+/**  The limits of a site source; `None` takes the default. */
+export type SiteLimits = SiteLimits_Serialize | SiteLimits_Deserialize;
+
+/**  The limits of a site source; `None` takes the default. */
+export type SiteLimits_Deserialize = {
+	max_depth?: number | null,
+	max_pages?: number | null,
+	interval_ms?: number | null,
+};
+
+/**  The limits of a site source; `None` takes the default. */
+export type SiteLimits_Serialize = {
+	max_depth: number | null,
+	max_pages: number | null,
+	interval_ms: number | null,
+};
+
 /**  Where the site operates or whom it serves. */
 export type SiteRegion = "us" | "eu" | "uk" | "other" | "unknown";
 
-/**  Where a contact was found. Serialised as in the CLI contract. */
-export type Source = "rdap" | "security.txt" | "page" | "directory";
+/**  One source. */
+export type Source = {
+	id: number,
+	added_at: string,
+} & SourceTarget;
+
+/**  A source that could not be scanned. */
+export type SourceProblem = {
+	source_id: number,
+	reason: string,
+};
+
+/**  What a source points at. */
+export type SourceTarget = { kind: "site"; url: string; 
+/**  Links followed from the start page (0 = the start page only). */
+max_depth: number; max_pages: number; 
+/**  At least this long between two requests to the site. */
+interval_ms: number } | { kind: "folder"; path: string };
+
+/**  A balance the provider reported, and when. */
+export type StoredCredits = {
+	remaining: number,
+	unit: string,
+	checked_at: string,
+};
 
 /**
  *  The window was shown again after a quick exit (the user launched Takeback again). The window

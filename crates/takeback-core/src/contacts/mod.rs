@@ -51,6 +51,7 @@ pub enum Role {
 /// Where a contact was found. Serialised as in the CLI contract.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename = "ContactSource")] // the name only: values are unchanged; `Source` clashes with `sources::Source` in the app's TypeScript
 pub enum Source {
     #[serde(rename = "rdap")]
     Rdap,

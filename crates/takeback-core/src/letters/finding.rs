@@ -60,3 +60,17 @@ impl FindingRef {
             .and_then(|u| u.host_str().map(str::to_owned))
     }
 }
+
+impl From<&crate::findings::Finding> for FindingRef {
+    /// A stored finding as a letter cites it.
+    fn from(f: &crate::findings::Finding) -> Self {
+        Self {
+            id: Some(f.id.to_string()),
+            image_url: f.image_url.clone(),
+            page_url: f.page_url.clone(),
+            first_seen: f.first_seen,
+            sha256: f.sha256.clone(),
+            pdq: f.pdq.clone(),
+        }
+    }
+}

@@ -40,6 +40,7 @@ pub struct ProviderStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct StoredCredits {
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub remaining: u64,
     pub unit: String,
     pub checked_at: DateTime<Utc>,

@@ -52,13 +52,17 @@ impl JobStatus {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Job {
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub id: i64,
     pub plan: ScanPlan,
     pub status: JobStatus,
     pub started_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub pages_crawled: u64,
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub images_checked: u64,
+    #[cfg_attr(feature = "specta", specta(type = u32))]
     pub hits: u64,
     pub error: Option<String>,
 }
