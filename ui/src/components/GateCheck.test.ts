@@ -1,4 +1,4 @@
-import { render, screen } from "@testing-library/svelte";
+import { render, screen, waitFor } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { createFakeIpc } from "../test/fakeIpc";
@@ -51,8 +51,8 @@ describe("check a photo", () => {
     render(GateCheck);
     await user.upload(screen.getByTestId("gate-file"), photo);
     await user.click(await screen.findByTestId("gate-attest"));
-    expect(fake.checkPhoto).toHaveBeenLastCalledWith(expect.any(String), true);
-    expect((await screen.findByTestId("gate-answer")).dataset.decision).toBe("attested_no_face");
+    await waitFor(() => expect(fake.checkPhoto).toHaveBeenLastCalledWith(expect.any(String), true));
+    await waitFor(() => expect(screen.getByTestId("gate-answer").dataset.decision).toBe("attested_no_face"));
     expect(screen.queryByTestId("gate-attest")).toBeNull();
   });
 });

@@ -11,6 +11,11 @@ import {
   type CaseState,
   type ComposeInput_Deserialize,
   type Facts_Deserialize,
+  type FindingStatus,
+  type ProviderId,
+  type ScanEnded_Serialize,
+  type ScanProgress_Serialize,
+  type SiteLimits_Deserialize,
   type Identity_Deserialize,
   type IpcError,
   type LetterFormat,
@@ -22,6 +27,21 @@ import {
 type Result<T, E> = { status: "ok"; data: T } | { status: "error"; error: E };
 
 export type {
+  Finding_Serialize as Finding,
+  FindingStatus,
+  Job_Serialize as Job,
+  ProviderId,
+  ProviderPreview,
+  ProviderRun,
+  ProviderStatus_Serialize as ProviderStatus,
+  RegisteredPhoto_Serialize as RegisteredPhoto,
+  ScanEnded_Serialize as ScanEnded,
+  ScanHistory_Serialize as ScanHistory,
+  ScanProgress_Serialize as ScanProgress,
+  ScanSummary_Serialize as ScanSummary,
+  SiteFindings_Serialize as SiteFindings,
+  SiteLimits_Deserialize as SiteLimits,
+  Source,
   Advice_Serialize as Advice,
   CaseEvent_Serialize as CaseEvent,
   CaseState,
@@ -123,6 +143,44 @@ export const ipc = {
   markCaseSent: async (id: number) => unwrap(await commands.markCaseSent(id)),
   setCaseState: async (id: number, next: CaseState, note: string | null) =>
     unwrap(await commands.setCaseState(id, next, note)),
+
+  listSources: async () => unwrap(await commands.listSources()),
+  addSiteSource: async (url: string, limits: SiteLimits_Deserialize) => unwrap(await commands.addSiteSource(url, limits)),
+  addFolderSource: async (path: string) => unwrap(await commands.addFolderSource(path)),
+  removeSource: async (id: number) => unwrap(await commands.removeSource(id)),
+
+  listProviders: async () => unwrap(await commands.listProviders()),
+  configureProvider: async (provider: ProviderId, baseUrl: string | null, enabled: boolean | null) =>
+    unwrap(await commands.configureProvider(provider, baseUrl, enabled)),
+  setProviderKey: async (provider: ProviderId, key: string) => unwrap(await commands.setProviderKey(provider, key)),
+  deleteProviderKey: async (provider: ProviderId) => unwrap(await commands.deleteProviderKey(provider)),
+
+  registerPhoto: async (imageBase64: string, attestShowsMe: boolean) =>
+    unwrap(await commands.registerPhoto(imageBase64, attestShowsMe)),
+  listRegisteredPhotos: async () => unwrap(await commands.listRegisteredPhotos()),
+  providerPreview: async (photoId: number, provider: ProviderId) =>
+    unwrap(await commands.providerPreview(photoId, provider)),
+  consentToProvider: async (photoId: number, provider: ProviderId) =>
+    unwrap(await commands.consentToProvider(photoId, provider)),
+  consentedProviders: async () => unwrap(await commands.consentedProviders()),
+  scanHistory: async () => unwrap(await commands.scanHistory()),
+  startScan: async (sources: number[], providers: ProviderId[], photoId: number | null) =>
+    unwrap(await commands.startScan(sources, providers, photoId)),
+  resumeScan: async (jobId: number) => unwrap(await commands.resumeScan(jobId)),
+  cancelScan: async () => unwrap(await commands.cancelScan()),
+
+  listFindings: async (status: FindingStatus | null) => unwrap(await commands.listFindings(status)),
+  findingThumbnail: async (id: number) => unwrap(await commands.findingThumbnail(id)),
+  confirmFinding: async (id: number) => unwrap(await commands.confirmFinding(id)),
+  dismissFinding: async (id: number) => unwrap(await commands.dismissFinding(id)),
+  findingRefs: async (ids: number[]) => unwrap(await commands.findingRefs(ids)),
+
+  /** Calls `handler` for each step of a running scan. Returns an unsubscribe. */
+  onScanProgress: (handler: (progress: ScanProgress_Serialize) => void) =>
+    events.scanProgressed.listen((e) => handler(e.payload.progress as ScanProgress_Serialize)),
+  /** Calls `handler` when a scan ends. Returns an unsubscribe. */
+  onScanEnded: (handler: (ended: ScanEnded_Serialize) => void) =>
+    events.scanEnded.listen((e) => handler(e.payload as ScanEnded_Serialize)),
 
   /** Calls `handler` when the window is shown again after a quick exit. Returns an unsubscribe. */
   onWindowReopened: (handler: () => void) => events.windowReopened.listen(() => handler()),

@@ -14,7 +14,10 @@ import type {
   PhotoCheck,
   ProfileSummary,
   SavedLetter,
+  ScanEnded,
+  ScanProgress,
   Setting,
+  SiteLimits,
 } from "../ipc";
 import { openProfile } from "./profiles";
 
@@ -155,6 +158,58 @@ export function createFakeIpc() {
     setCaseState: vi.fn(async (_id: number, _next: string, _note: string | null): Promise<Case> => {
       throw new Error("not set up");
     }),
+    listSources: vi.fn(async (): ReturnType<Ipc["listSources"]> => []),
+    addSiteSource: vi.fn(
+      async (url: string, limits: SiteLimits): ReturnType<Ipc["addSiteSource"]> => ({
+        id: 1,
+        added_at: "2026-11-26T10:00:00Z",
+        kind: "site",
+        url,
+        max_depth: limits.max_depth ?? 2,
+        max_pages: limits.max_pages ?? 200,
+        interval_ms: 500,
+      }),
+    ),
+    addFolderSource: vi.fn(
+      async (path: string): ReturnType<Ipc["addFolderSource"]> => ({ id: 2, added_at: "2026-11-26T10:00:00Z", kind: "folder", path }),
+    ),
+    removeSource: vi.fn(async (_id: number): ReturnType<Ipc["removeSource"]> => {
+      throw new Error("not set up");
+    }),
+    listProviders: vi.fn(async (): ReturnType<Ipc["listProviders"]> => []),
+    configureProvider: vi.fn(async (_p: string, _u: string | null, _e: boolean | null) => null),
+    setProviderKey: vi.fn(async (_p: string, _k: string) => null),
+    deleteProviderKey: vi.fn(async (_p: string) => null),
+    registerPhoto: vi.fn(
+      async (_b64: string, attest: boolean): ReturnType<Ipc["registerPhoto"]> => ({
+        id: 1,
+        sha256: "cd".repeat(32),
+        pdq: null,
+        attested_no_face: attest,
+        created: true,
+      }),
+    ),
+    listRegisteredPhotos: vi.fn(async (): ReturnType<Ipc["listRegisteredPhotos"]> => []),
+    providerPreview: vi.fn(async (_id: number, _p: string): ReturnType<Ipc["providerPreview"]> => {
+      throw new Error("not set up");
+    }),
+    consentToProvider: vi.fn(async (_id: number, _p: string) => null),
+    consentedProviders: vi.fn(async (): ReturnType<Ipc["consentedProviders"]> => []),
+    scanHistory: vi.fn(async (): ReturnType<Ipc["scanHistory"]> => ({ jobs: [], resumable: null, running: false })),
+    startScan: vi.fn(async (_s: number[], _p: string[], _photo: number | null) => null),
+    resumeScan: vi.fn(async (_id: number) => null),
+    cancelScan: vi.fn(async () => true),
+    listFindings: vi.fn(async (_status: string | null): ReturnType<Ipc["listFindings"]> => []),
+    findingThumbnail: vi.fn(async (_id: number): ReturnType<Ipc["findingThumbnail"]> => "data:image/jpeg;base64,AAAA"),
+    confirmFinding: vi.fn(async (_id: number): ReturnType<Ipc["confirmFinding"]> => {
+      throw new Error("not set up");
+    }),
+    dismissFinding: vi.fn(async (_id: number): ReturnType<Ipc["dismissFinding"]> => {
+      throw new Error("not set up");
+    }),
+    findingRefs: vi.fn(async (_ids: number[]): ReturnType<Ipc["findingRefs"]> => []),
+    onScanProgress: vi.fn(async (_h: (p: ScanProgress) => void) => () => {}),
+    onScanEnded: vi.fn(async (_h: (e: ScanEnded) => void) => () => {}),
     getAuditLog: vi.fn(
       async (_limit: number): Promise<AuditView> => ({
         intact: true,
