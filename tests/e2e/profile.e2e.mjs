@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { artifactsDir, createClinicProfile, facesDir, launchApp } from "./harness.mjs";
+import { artifactsDir, createClinicProfile, facesDir, launchApp, pickFiles } from "./harness.mjs";
 
 const PASSPHRASE = "river stone lantern";
 const photo = (name) => join(facesDir, "facerec", name);
@@ -19,17 +19,6 @@ before(async () => {
 after(async () => {
   await app?.close();
 });
-
-/**
- * Hands files to a (visually hidden) file input, as the native file chooser would. The raw
- * WebDriver command is used: WebdriverIO's setValue waits for the 1-px input to look clickable,
- * while the WebDriver spec lets file inputs take keys without that check.
- */
-async function pickFiles(browser, testId, files) {
-  const input = await browser.$(`[data-testid="${testId}"]`);
-  await input.waitForExist({ timeout: 5000 });
-  await browser.elementSendKeys(input.elementId, files.join("\n"));
-}
 
 test("a clinic profile is created behind a passphrase", async () => {
   const ms = await createClinicProfile(app.browser, "Client 12", PASSPHRASE);
