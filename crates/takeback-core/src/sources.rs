@@ -34,6 +34,8 @@ pub struct Source {
     pub id: i64,
     #[serde(flatten)]
     pub target: SourceTarget,
+    /// RFC 3339.
+    #[cfg_attr(feature = "specta", specta(type = String))]
     pub added_at: DateTime<Utc>,
 }
 

@@ -676,7 +676,9 @@ export type Finding_Deserialize = {
 	status: FindingStatus,
 	/**  Who saw it: provider names, `site-watch`, `folder-scan`. */
 	providers: string[],
+	/**  RFC 3339. */
 	first_seen: string,
+	/**  RFC 3339. */
 	last_seen: string,
 	has_thumbnail: boolean,
 };
@@ -702,7 +704,9 @@ export type Finding_Serialize = {
 	status: FindingStatus,
 	/**  Who saw it: provider names, `site-watch`, `folder-scan`. */
 	providers: string[],
+	/**  RFC 3339. */
 	first_seen: string,
+	/**  RFC 3339. */
 	last_seen: string,
 	has_thumbnail: boolean,
 };
@@ -798,11 +802,13 @@ export type Job_Deserialize = {
 	id: number,
 	plan: ScanPlan_Deserialize,
 	status: JobStatus,
+	/**  RFC 3339. */
 	started_at: string,
+	/**  RFC 3339. */
 	updated_at: string,
-	pages_crawled: number,
-	images_checked: number,
-	hits: number,
+	pages_crawled: number | null,
+	images_checked: number | null,
+	hits: number | null,
 	error?: string | null,
 };
 
@@ -811,11 +817,13 @@ export type Job_Serialize = {
 	id: number,
 	plan: ScanPlan_Serialize,
 	status: JobStatus,
+	/**  RFC 3339. */
 	started_at: string,
+	/**  RFC 3339. */
 	updated_at: string,
-	pages_crawled: number,
-	images_checked: number,
-	hits: number,
+	pages_crawled: number | null,
+	images_checked: number | null,
+	hits: number | null,
 	error: string | null,
 };
 
@@ -1007,7 +1015,7 @@ export type ProviderPreview = {
 	media_type: string,
 	width: number,
 	height: number,
-	byte_len: number,
+	byte_len: number | null,
 	sha256: string,
 	/**  The exact bytes, base64, for an `<img src="data:image/jpeg;base64,…">`. */
 	image_base64: string,
@@ -1284,16 +1292,22 @@ export type ScanPlan_Serialize = {
 	allow_local_network: boolean,
 };
 
-/**  A progress event; counters are totals for the job so far (across resumes). */
+/**
+ *  A progress event; counters are totals for the job so far (across resumes). (Counters are
+ *  exported to TypeScript as `number`: they stay far below 2^53.)
+ */
 export type ScanProgress = ScanProgress_Serialize | ScanProgress_Deserialize;
 
-/**  A progress event; counters are totals for the job so far (across resumes). */
+/**
+ *  A progress event; counters are totals for the job so far (across resumes). (Counters are
+ *  exported to TypeScript as `number`: they stay far below 2^53.)
+ */
 export type ScanProgress_Deserialize = {
 	job_id: number,
 	phase: ScanPhase,
-	pages_crawled: number,
-	images_checked: number,
-	hits: number,
+	pages_crawled: number | null,
+	images_checked: number | null,
+	hits: number | null,
 	/**
 	 *  A line for the owner when something was skipped or failed (a provider without consent,
 	 *  a site that could not be reached).
@@ -1301,13 +1315,16 @@ export type ScanProgress_Deserialize = {
 	notice?: string | null,
 };
 
-/**  A progress event; counters are totals for the job so far (across resumes). */
+/**
+ *  A progress event; counters are totals for the job so far (across resumes). (Counters are
+ *  exported to TypeScript as `number`: they stay far below 2^53.)
+ */
 export type ScanProgress_Serialize = {
 	job_id: number,
 	phase: ScanPhase,
-	pages_crawled: number,
-	images_checked: number,
-	hits: number,
+	pages_crawled: number | null,
+	images_checked: number | null,
+	hits: number | null,
 	/**
 	 *  A line for the owner when something was skipped or failed (a provider without consent,
 	 *  a site that could not be reached).
@@ -1335,9 +1352,9 @@ export type ScanSummary = ScanSummary_Serialize | ScanSummary_Deserialize;
 export type ScanSummary_Deserialize = {
 	job_id: number,
 	status: JobStatus,
-	pages_crawled: number,
-	images_checked: number,
-	hits: number,
+	pages_crawled: number | null,
+	images_checked: number | null,
+	hits: number | null,
 	/**  Sources scanned (or already scanned before a resume). */
 	sources_scanned: number,
 	source_problems: SourceProblem[],
@@ -1350,9 +1367,9 @@ export type ScanSummary_Deserialize = {
 export type ScanSummary_Serialize = {
 	job_id: number,
 	status: JobStatus,
-	pages_crawled: number,
-	images_checked: number,
-	hits: number,
+	pages_crawled: number | null,
+	images_checked: number | null,
+	hits: number | null,
 	/**  Sources scanned (or already scanned before a resume). */
 	sources_scanned: number,
 	source_problems: SourceProblem[],
@@ -1399,6 +1416,7 @@ export type SiteRegion = "us" | "eu" | "uk" | "other" | "unknown";
 /**  One source. */
 export type Source = {
 	id: number,
+	/**  RFC 3339. */
 	added_at: string,
 } & SourceTarget;
 
@@ -1417,8 +1435,9 @@ interval_ms: number } | { kind: "folder"; path: string };
 
 /**  A balance the provider reported, and when. */
 export type StoredCredits = {
-	remaining: number,
+	remaining: number | null,
 	unit: string,
+	/**  RFC 3339. */
 	checked_at: string,
 };
 

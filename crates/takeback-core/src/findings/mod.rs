@@ -114,7 +114,11 @@ pub struct Finding {
     pub status: FindingStatus,
     /// Who saw it: provider names, `site-watch`, `folder-scan`.
     pub providers: Vec<String>,
+    /// RFC 3339.
+    #[cfg_attr(feature = "specta", specta(type = String))]
     pub first_seen: DateTime<Utc>,
+    /// RFC 3339.
+    #[cfg_attr(feature = "specta", specta(type = String))]
     pub last_seen: DateTime<Utc>,
     pub has_thumbnail: bool,
 }

@@ -40,9 +40,11 @@ pub struct ProviderStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct StoredCredits {
-    #[cfg_attr(feature = "specta", specta(type = u32))]
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub remaining: u64,
     pub unit: String,
+    /// RFC 3339.
+    #[cfg_attr(feature = "specta", specta(type = String))]
     pub checked_at: DateTime<Utc>,
 }
 

@@ -40,7 +40,7 @@ pub struct ProviderPreview {
     pub media_type: &'static str,
     pub width: u32,
     pub height: u32,
-    #[cfg_attr(feature = "specta", specta(type = u32))]
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub byte_len: usize,
     pub sha256: String,
     /// The exact bytes, base64, for an `<img src="data:image/jpeg;base64,…">`.

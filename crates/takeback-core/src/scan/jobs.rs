@@ -56,13 +56,17 @@ pub struct Job {
     pub id: i64,
     pub plan: ScanPlan,
     pub status: JobStatus,
+    /// RFC 3339.
+    #[cfg_attr(feature = "specta", specta(type = String))]
     pub started_at: DateTime<Utc>,
+    /// RFC 3339.
+    #[cfg_attr(feature = "specta", specta(type = String))]
     pub updated_at: DateTime<Utc>,
-    #[cfg_attr(feature = "specta", specta(type = u32))]
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub pages_crawled: u64,
-    #[cfg_attr(feature = "specta", specta(type = u32))]
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub images_checked: u64,
-    #[cfg_attr(feature = "specta", specta(type = u32))]
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub hits: u64,
     pub error: Option<String>,
 }

@@ -121,18 +121,19 @@ pub enum ScanPhase {
     },
 }
 
-/// A progress event; counters are totals for the job so far (across resumes).
+/// A progress event; counters are totals for the job so far (across resumes). (Counters are
+/// exported to TypeScript as `number`: they stay far below 2^53.)
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ScanProgress {
     #[cfg_attr(feature = "specta", specta(type = i32))]
     pub job_id: i64,
     pub phase: ScanPhase,
-    #[cfg_attr(feature = "specta", specta(type = u32))]
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub pages_crawled: u64,
-    #[cfg_attr(feature = "specta", specta(type = u32))]
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub images_checked: u64,
-    #[cfg_attr(feature = "specta", specta(type = u32))]
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub hits: u64,
     /// A line for the owner when something was skipped or failed (a provider without consent,
     /// a site that could not be reached).
@@ -179,11 +180,11 @@ pub struct ScanSummary {
     #[cfg_attr(feature = "specta", specta(type = i32))]
     pub job_id: i64,
     pub status: JobStatus,
-    #[cfg_attr(feature = "specta", specta(type = u32))]
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub pages_crawled: u64,
-    #[cfg_attr(feature = "specta", specta(type = u32))]
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub images_checked: u64,
-    #[cfg_attr(feature = "specta", specta(type = u32))]
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub hits: u64,
     /// Sources scanned (or already scanned before a resume).
     pub sources_scanned: u32,

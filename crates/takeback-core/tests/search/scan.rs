@@ -553,3 +553,56 @@ fn providers_run_only_with_consent_and_their_hits_are_rechecked_on_the_device() 
     );
     s.vault.check().unwrap();
 }
+
+#[test]
+fn a_registered_photo_without_a_face_is_found_again_by_its_pdq_hash() {
+    let engine = Arc::new(FaceEngine::load().unwrap());
+    let s = setup(engine.clone());
+    let original = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/pdq/bridge-1-original.jpg"),
+    )
+    .unwrap();
+    // No face: refused unless the owner attests that it shows them.
+    assert!(matches!(
+        scan::register(&s.vault, &engine, &original, false, Utc::now()),
+        Err(takeback_core::Error::GateRefused { .. })
+    ));
+    let photo = scan::register(&s.vault, &engine, &original, true, Utc::now()).unwrap();
+    assert!(photo.attested_no_face && photo.pdq.is_some());
+    assert!(
+        !scan::register(&s.vault, &engine, &original, true, Utc::now())
+            .unwrap()
+            .created
+    );
+
+    // A smaller re-encoded copy in a folder, next to an unrelated photo.
+    let folder = tempfile::tempdir().unwrap();
+    let copy = image::load_from_memory(&original).unwrap().resize(
+        300,
+        300,
+        image::imageops::FilterType::Triangle,
+    );
+    copy.save(folder.path().join("copy.jpg")).unwrap();
+    std::fs::copy(
+        super::faces_dir().join("faceapi/bbt3.jpg"),
+        folder.path().join("other.jpg"),
+    )
+    .unwrap();
+    sources::add_folder(&s.vault, folder.path(), Utc::now()).unwrap();
+    let summary = run_scan(
+        &s.vault,
+        &engine,
+        &mock_keys(),
+        &Settings::default(),
+        &local_plan(),
+        &CancelFlag::new(),
+        &mut |_| {},
+    );
+    assert_eq!(summary.new_findings.len(), 1, "{:?}", summary.new_findings);
+    let found = &summary.new_findings[0];
+    assert!(found.image_url.ends_with("/copy.jpg"));
+    assert_eq!(found.kind, FindingKind::CopyOfRegisteredPhoto);
+    assert!(found.pdq_distance.unwrap() <= takeback_core::pdq::NEAR_DUPLICATE_THRESHOLD);
+    assert_eq!(found.site, "this computer");
+    assert_eq!(found.providers, ["folder-scan"]);
+}
