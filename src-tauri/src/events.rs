@@ -6,3 +6,25 @@ use serde::Serialize;
 /// must show the lock screen, never what was on screen before.
 #[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
 pub struct WindowReopened;
+
+/// Profiles were locked without the window asking (auto-lock after inactivity). If the window
+/// shows one of them, it must clear the screen and show the profile picker.
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+pub struct ProfilesLocked {
+    pub ids: Vec<String>,
+    /// Plain words for the picker ("Locked after 10 minutes without use.").
+    pub reason: String,
+}
+
+/// A scan moved on: a page crawled, an image checked, a phase started, or a notice to show.
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+pub struct ScanProgressed {
+    pub progress: takeback_core::scan::ScanProgress,
+}
+
+/// A scan ended (finished, cancelled or failed); `summary` lists the new findings.
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+pub struct ScanEnded {
+    pub summary: Option<takeback_core::scan::ScanSummary>,
+    pub error: Option<crate::error::IpcError>,
+}

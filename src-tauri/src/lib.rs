@@ -1,14 +1,16 @@
 //! Takeback's desktop shell: builds the window and wires commands to the core.
 
+pub mod autolock;
 pub mod commands;
 pub mod error;
 pub mod events;
+pub mod images;
 pub mod state;
 
 use tauri::Manager;
 use tauri_specta::{collect_commands, collect_events, Event};
 
-use crate::events::WindowReopened;
+use crate::events::{ProfilesLocked, ScanEnded, ScanProgressed, WindowReopened};
 use crate::state::AppState;
 
 /// Where the generated TypeScript bindings live, relative to this crate.
@@ -23,8 +25,63 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::app::quick_exit,
             commands::settings::list_settings,
             commands::settings::set_setting,
+            commands::profiles::list_profiles,
+            commands::profiles::create_profile,
+            commands::profiles::unlock_profile,
+            commands::profiles::lock_profile,
+            commands::profiles::lock_all_profiles,
+            commands::profiles::keep_alive,
+            commands::profiles::change_passphrase,
+            commands::profiles::delete_profile,
+            commands::enrollment::check_enrollment_photo,
+            commands::enrollment::discard_enrollment_photo,
+            commands::enrollment::enroll_photos,
+            commands::enrollment::get_enrollment,
+            commands::enrollment::reference_photo_preview,
+            commands::enrollment::remove_reference_photo,
+            commands::gate::check_photo,
+            commands::audit::get_audit_log,
+            commands::identity::get_identity,
+            commands::identity::set_identity,
+            commands::contacts::find_contacts,
+            commands::letters::advise_letters,
+            commands::letters::draft_letter,
+            commands::letters::suggest_letter_path,
+            commands::letters::save_letter,
+            commands::cases::list_cases,
+            commands::cases::case_timeline,
+            commands::cases::case_letter_text,
+            commands::cases::mark_case_sent,
+            commands::cases::set_case_state,
+            commands::sources::list_sources,
+            commands::sources::add_site_source,
+            commands::sources::add_folder_source,
+            commands::sources::remove_source,
+            commands::providers::list_providers,
+            commands::providers::configure_provider,
+            commands::providers::set_provider_key,
+            commands::providers::delete_provider_key,
+            commands::findings::list_findings,
+            commands::findings::finding_thumbnail,
+            commands::findings::confirm_finding,
+            commands::findings::dismiss_finding,
+            commands::findings::finding_refs,
+            commands::scan::register_photo,
+            commands::scan::list_registered_photos,
+            commands::scan::provider_preview,
+            commands::scan::consent_to_provider,
+            commands::scan::consented_providers,
+            commands::scan::scan_history,
+            commands::scan::start_scan,
+            commands::scan::resume_scan,
+            commands::scan::cancel_scan,
         ])
-        .events(collect_events![WindowReopened])
+        .events(collect_events![
+            WindowReopened,
+            ProfilesLocked,
+            ScanProgressed,
+            ScanEnded
+        ])
 }
 
 /// Renders the bindings as they should be on disk.
@@ -63,6 +120,18 @@ fn open_main_window(app: &tauri::App) -> tauri::Result<()> {
         .disable_drag_drop_handler()
         .build()?;
     Ok(())
+}
+
+/// A photo picked in the file chooser must not show up in the desktop's "Recent files" list,
+/// where an abuser could see it. GTK records picked files there unless told not to.
+fn forget_recent_files() {
+    #[cfg(target_os = "linux")]
+    {
+        use gtk::prelude::GtkSettingsExt;
+        if let Some(settings) = gtk::Settings::default() {
+            settings.set_gtk_recent_files_enabled(false);
+        }
+    }
 }
 
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
@@ -108,6 +177,8 @@ pub fn run() {
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
+            forget_recent_files();
+            autolock::start(app.handle().clone());
             open_main_window(app)?;
             Ok(())
         })

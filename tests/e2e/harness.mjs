@@ -5,7 +5,7 @@
 // (Debian webkit2gtk-driver), and the app built with embedded assets
 // (`cargo build -p takeback-app --features custom-protocol`).
 import { spawn, execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir, homedir } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -36,8 +36,12 @@ async function waitForDriver(port, deadlineMs) {
   throw new Error(`tauri-driver did not answer on port ${port} within ${deadlineMs} ms`);
 }
 
-/** Starts the app with a fresh data directory. Returns { browser, dataDir, close, startedMs }. */
-export async function launchApp({ port = 4444 } = {}) {
+/**
+ * Starts the app with a fresh data directory. `env` adds environment variables; `seed(dataRoot)`
+ * may write files (such as settings.toml) into the data directory before the app starts.
+ * Returns { browser, dataDir, close, startedMs }.
+ */
+export async function launchApp({ port = 4444, env: extraEnv = {}, seed } = {}) {
   if (appRunning()) throw new Error(`${appBinary} is already running: stop it before the end-to-end tests`);
   if (!existsSync(appBinary)) {
     throw new Error(`${appBinary} is missing: build it with cargo build -p takeback-app --features custom-protocol`);
@@ -50,7 +54,12 @@ export async function launchApp({ port = 4444 } = {}) {
     XDG_DATA_HOME: join(dataDir, "xdg-data"),
     XDG_CACHE_HOME: join(dataDir, "xdg-cache"),
     XDG_CONFIG_HOME: join(dataDir, "xdg-config"),
+    ...extraEnv,
   };
+  if (seed) {
+    mkdirSync(env.TAKEBACK_DATA_DIR, { recursive: true });
+    seed(env.TAKEBACK_DATA_DIR);
+  }
   // tauri-driver starts WebKitWebDriver on its "native" port (4445 by default): keep them apart.
   const nativePort = port + 100;
   const driver = spawn(tauriDriverPath(), ["--port", String(port), "--native-port", String(nativePort)], {
@@ -70,7 +79,8 @@ export async function launchApp({ port = 4444 } = {}) {
     connectionRetryTimeout: 60000,
     capabilities: { "tauri:options": { application: appBinary } },
   });
-  await browser.$('[data-testid="nav-home"]').waitForDisplayed({ timeout: 30000 });
+  // A fresh data directory has no profile, so the first paint is the profile picker.
+  await browser.$('[data-testid="profile-picker"], [data-testid="nav-home"]').waitForDisplayed({ timeout: 30000 });
   const startedMs = performance.now() - t0;
 
   async function close() {
@@ -156,4 +166,34 @@ export function appMemoryKb() {
     }
   }
   return total;
+}
+
+/** Facts of the shared test photos (see shared/testdata/faces/README.md). */
+export const facesDir = resolve(repoRoot, "../shared/testdata/faces");
+
+/**
+ * Creates a clinic (passphrase) profile through the picker, as a user would, and waits for the
+ * shell. Returns the milliseconds from the click to the open profile (Argon2id included).
+ */
+export async function createClinicProfile(browser, name, passphrase) {
+  await browser.$('[data-testid="profile-picker"]').waitForDisplayed({ timeout: 10000 });
+  await browser.$('[data-testid="new-profile-name"]').setValue(name);
+  await browser.$('[data-testid="new-profile-clinic"]').click();
+  await browser.$('[data-testid="new-profile-passphrase"]').setValue(passphrase);
+  await browser.$('[data-testid="new-profile-passphrase-again"]').setValue(passphrase);
+  const t0 = performance.now();
+  await browser.$('[data-testid="create-profile"]').click();
+  await browser.$('[data-testid="nav-home"]').waitForDisplayed({ timeout: 15000 });
+  return performance.now() - t0;
+}
+
+/**
+ * Hands files to a (visually hidden) file input, as the native file chooser would. The raw
+ * WebDriver command is used: WebdriverIO's setValue waits for the 1-px input to look clickable,
+ * while the WebDriver spec lets file inputs take keys without that check.
+ */
+export async function pickFiles(browser, testId, files) {
+  const input = await browser.$(`[data-testid="${testId}"]`);
+  await input.waitForExist({ timeout: 5000 });
+  await browser.elementSendKeys(input.elementId, files.join("\n"));
 }

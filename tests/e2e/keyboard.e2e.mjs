@@ -1,12 +1,13 @@
 // Keyboard only: reach a section with Tab and Enter, then leave with Esc pressed twice.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { launchApp, visibleTakebackWindows } from "./harness.mjs";
+import { createClinicProfile, launchApp, visibleTakebackWindows } from "./harness.mjs";
 
 let app;
 
 before(async () => {
   app = await launchApp({ port: 4445 });
+  await createClinicProfile(app.browser, "Keyboard test", "a long enough passphrase");
 });
 
 after(async () => {

@@ -3,7 +3,14 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { appMemoryKb, artifactsDir, launchApp, pointerClick, visibleTakebackWindows } from "./harness.mjs";
+import {
+  appMemoryKb,
+  artifactsDir,
+  createClinicProfile,
+  launchApp,
+  pointerClick,
+  visibleTakebackWindows,
+} from "./harness.mjs";
 
 const EXPECTED_SECTIONS = ["home", "profile", "scan", "findings", "cases", "providers", "audit", "settings"];
 
@@ -12,6 +19,7 @@ let app;
 before(async () => {
   app = await launchApp();
   console.log(`# cold start to first paint: ${app.startedMs.toFixed(0)} ms`);
+  await createClinicProfile(app.browser, "Shell test", "a long enough passphrase");
 });
 
 after(async () => {
@@ -76,4 +84,8 @@ test("quick exit hides the window at once and clears the screen", async () => {
   const locked = await browser.$('[data-testid="locked"]').isExisting();
   assert.ok(locked, "the lock screen replaced the page");
   assert.equal(await browser.$('[data-testid="page-findings"]').isExisting(), false);
+  // The profile was locked too: continuing asks for its passphrase, not the previous page.
+  await browser.execute(() => (document.querySelector('[data-testid="locked"] button'))?.click());
+  await browser.$('[data-testid="profile-picker"]').waitForExist({ timeout: 5000 });
+  assert.ok(await browser.$('[data-testid="unlock-passphrase-Shell test"]').isExisting(), "the profile asks for its passphrase again");
 });

@@ -4,6 +4,7 @@ import axe from "axe-core";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { SECTIONS } from "./lib/sections";
 import { createFakeIpc } from "./test/fakeIpc";
+import { openProfile } from "./test/profiles";
 
 const fake = createFakeIpc();
 vi.mock(import("./ipc"), async (importOriginal) => ({ ...(await importOriginal()), ipc: fake }));
@@ -19,14 +20,22 @@ async function expectNoAxeViolations(container: Element) {
   expect(summary).toEqual([]);
 }
 
+/** Renders the window with a profile already open (as after unlocking) and waits for the shell. */
+async function renderOpen() {
+  const result = render(App);
+  await screen.findByTestId("nav-home");
+  return result;
+}
+
 describe("the window shell", () => {
   beforeEach(() => {
     delete document.documentElement.dataset.theme;
+    vi.clearAllMocks();
   });
 
   it("offers every section of the product and shows each as a page with its heading", async () => {
     const user = userEvent.setup();
-    render(App);
+    await renderOpen();
     const nav = screen.getByRole("navigation", { name: "Sections" });
     for (const section of SECTIONS) {
       const button = nav.querySelector(`[data-testid="nav-${section.id}"]`);
@@ -40,7 +49,7 @@ describe("the window shell", () => {
 
   it("has no accessibility violations on any page", async () => {
     const user = userEvent.setup();
-    const { container } = render(App);
+    const { container } = await renderOpen();
     for (const section of SECTIONS) {
       await user.click(screen.getByTestId(`nav-${section.id}`));
       await waitFor(() => expect(screen.getByTestId(`page-${section.id}`)).toBeTruthy());
@@ -55,7 +64,7 @@ describe("the window shell", () => {
       domWhenHidden = document.body.textContent ?? "";
       return null;
     });
-    render(App);
+    await renderOpen();
     await user.click(screen.getByTestId("nav-settings"));
     await user.click(screen.getByTestId("quick-exit"));
     expect(fake.quickExit).toHaveBeenCalledTimes(1);
@@ -65,7 +74,7 @@ describe("the window shell", () => {
   });
 
   it("Esc pressed twice is a quick exit; once is not", async () => {
-    render(App);
+    await renderOpen();
     await fireEvent.keyDown(window, { key: "Escape" });
     expect(fake.quickExit).not.toHaveBeenCalled();
     await fireEvent.keyDown(window, { key: "Escape" });
@@ -73,13 +82,47 @@ describe("the window shell", () => {
     expect(screen.getByTestId("locked")).toBeTruthy();
   });
 
-  it("after a quick exit, continuing returns to Home, not to the previous page", async () => {
+  it("after a quick exit, continuing asks to unlock, then returns to Home, not to the previous page", async () => {
     const user = userEvent.setup();
-    render(App);
+    await renderOpen();
     await user.click(screen.getByTestId("nav-findings"));
+    // The core locked every profile on quick exit.
+    fake.listProfiles.mockResolvedValue([openProfile({ unlocked: false, active: false })]);
     await user.click(screen.getByTestId("quick-exit"));
     await user.click(screen.getByRole("button", { name: "Continue" }));
+    expect(await screen.findByTestId("profile-picker")).toBeTruthy();
+    expect(screen.queryByTestId("page-findings")).toBeNull();
+    await user.click(await screen.findByTestId("unlock-Sam"));
+    expect(fake.unlockProfile).toHaveBeenCalledWith("Sam", null);
+    await screen.findByTestId("nav-home");
     expect(screen.getByRole("heading", { level: 1 }).textContent).toBe("Home");
+    fake.listProfiles.mockResolvedValue([openProfile()]);
+  });
+
+  it("auto-lock clears the open profile and says why", async () => {
+    let handler: ((e: { ids: string[]; reason: string }) => void) | undefined;
+    fake.onProfilesLocked.mockImplementationOnce(async (h) => {
+      handler = h;
+      return () => {};
+    });
+    const user = userEvent.setup();
+    await renderOpen();
+    await user.click(screen.getByTestId("nav-audit"));
+    fake.listProfiles.mockResolvedValue([openProfile({ unlocked: false, active: false })]);
+    handler?.({ ids: ["p1"], reason: "Locked after 10 minutes without use." });
+    expect((await screen.findByTestId("lock-notice")).textContent).toContain("10 minutes");
+    expect(screen.queryByTestId("page-audit")).toBeNull();
+    fake.listProfiles.mockResolvedValue([openProfile()]);
+  });
+
+  it("Lock in the top bar locks the profile in the core and shows the picker", async () => {
+    const user = userEvent.setup();
+    await renderOpen();
+    fake.listProfiles.mockResolvedValue([openProfile({ unlocked: false, active: false })]);
+    await user.click(screen.getByTestId("lock-now"));
+    expect(fake.lockProfile).toHaveBeenCalledWith("p1");
+    expect(await screen.findByTestId("profile-picker")).toBeTruthy();
+    fake.listProfiles.mockResolvedValue([openProfile()]);
   });
 
   it("applies the saved theme", async () => {
@@ -87,7 +130,7 @@ describe("the window shell", () => {
       const { defaultSettings } = await import("./test/fakeIpc");
       return defaultSettings().map((s) => (s.key === "theme" ? { ...s, value: "dark" } : s));
     });
-    render(App);
+    await renderOpen();
     await waitFor(() => expect(document.documentElement.dataset.theme).toBe("dark"));
   });
 });

@@ -5,3 +5,10 @@ afterEach(() => {
   cleanup();
   vi.clearAllMocks();
 });
+
+// jsdom has no object URLs; previews only need a string.
+if (!URL.createObjectURL) {
+  let n = 0;
+  URL.createObjectURL = () => `blob:test-${n++}`;
+  URL.revokeObjectURL = () => {};
+}

@@ -170,3 +170,38 @@ fn keyring_secret_service_personal_profile_end_to_end() {
         .code(1)
         .stderr(predicate::str::contains("no profile called"));
 }
+
+#[test]
+fn clinic_passphrase_change_keeps_the_data_and_retires_the_old_passphrase() {
+    let tmp = tempfile::tempdir().unwrap();
+    takeback(tmp.path())
+        .args(["--profile", "c", "profile", "create", "c", "--passphrase"])
+        .assert()
+        .success();
+    takeback(tmp.path())
+        .env("TAKEBACK_NEW_PASSPHRASE", "a brand new passphrase")
+        .args(["profile", "passphrase", "c"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Changed the passphrase"));
+    // The old passphrase no longer opens it; the new one does, and the log records the change.
+    takeback(tmp.path())
+        .args(["--profile", "c", "audit"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("wrong passphrase"));
+    takeback(tmp.path())
+        .env("TAKEBACK_PASSPHRASE", "a brand new passphrase")
+        .args(["--profile", "c", "audit"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("profile.passphrase_changed"));
+    // A too-short new passphrase is refused and changes nothing.
+    takeback(tmp.path())
+        .env("TAKEBACK_PASSPHRASE", "a brand new passphrase")
+        .env("TAKEBACK_NEW_PASSPHRASE", "short")
+        .args(["profile", "passphrase", "c"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("at least 8"));
+}

@@ -120,6 +120,11 @@ pub enum Error {
     #[error("an advocate who attests consent must give their name (`--attested-by NAME`)")]
     AdvocateNameMissing,
 
+    #[error(
+        "there is no reference photo number {id} in this profile; the Profile page lists them"
+    )]
+    ReferenceFaceNotFound { id: i64 },
+
     #[error("{reason}")]
     GateRefused { reason: String },
 
@@ -153,7 +158,7 @@ pub enum Error {
     #[error("the letter cannot be drafted: {reason}")]
     InvalidLetterInput { reason: String },
 
-    #[error("no identity to sign letters with; set it with `takeback identity set --name NAME --email EMAIL`")]
+    #[error("no details to sign letters with yet; add your name and email under 'Your details for letters' on the Profile page, or with `takeback identity set --name NAME --email EMAIL`")]
     IdentityMissing,
 
     #[error("the letter template `{template}` is broken ({reason}); please report this")]
@@ -217,7 +222,9 @@ impl Error {
             | Error::InvalidLetterInput { .. }
             | Error::InvalidCaseTransition { .. }
             | Error::InvalidContactUrl { .. } => ErrorCode::InvalidInput,
-            Error::IdentityMissing | Error::CaseNotFound { .. } => ErrorCode::NotFound,
+            Error::IdentityMissing
+            | Error::CaseNotFound { .. }
+            | Error::ReferenceFaceNotFound { .. } => ErrorCode::NotFound,
             Error::LetterTemplate { .. } | Error::LetterOutput { .. } => ErrorCode::Internal,
             Error::ImageAttachmentRefused { .. } | Error::LocalNetworkRefused { .. } => {
                 ErrorCode::Refused

@@ -30,6 +30,7 @@ pub const DEFAULT_INTERVAL_MS: u32 = 500;
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub struct Source {
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub id: i64,
     #[serde(flatten)]
     pub target: SourceTarget,

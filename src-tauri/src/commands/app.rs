@@ -23,12 +23,14 @@ pub fn get_app_info(state: State<'_, AppState>) -> AppInfo {
     }
 }
 
-/// Quick exit: hide the window at once. The window has already wiped its own screen before
-/// calling this; reopening shows the lock screen.
+/// Quick exit: lock every profile and hide the window at once. The window has already wiped its
+/// own screen before calling this; reopening shows the lock screen, then the profile picker.
 #[tauri::command]
 #[specta::specta]
-pub fn quick_exit(window: WebviewWindow) -> IpcResult<()> {
-    window
-        .hide()
-        .map_err(|e| IpcError::internal(format!("could not hide the window: {e}")))
+pub fn quick_exit(window: WebviewWindow, state: State<'_, AppState>) -> IpcResult<()> {
+    // Hide first: being out of sight is what matters most in the moment; the keys go next.
+    let hidden = window.hide();
+    state.vaults()?.lock_all();
+    state.forget_locked()?;
+    hidden.map_err(|e| IpcError::internal(format!("could not hide the window: {e}")))
 }

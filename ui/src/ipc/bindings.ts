@@ -9,27 +9,509 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 export const commands = {
 	getAppInfo: () => __TAURI_INVOKE<AppInfo>("get_app_info"),
 	/**
-	 *  Quick exit: hide the window at once. The window has already wiped its own screen before
-	 *  calling this; reopening shows the lock screen.
+	 *  Quick exit: lock every profile and hide the window at once. The window has already wiped its
+	 *  own screen before calling this; reopening shows the lock screen, then the profile picker.
 	 */
 	quickExit: () => typedError<null, IpcError>(__TAURI_INVOKE("quick_exit")),
 	listSettings: () => typedError<Entry[], IpcError>(__TAURI_INVOKE("list_settings")),
 	/**  Validates, saves, and returns the stored (normalised) value. */
 	setSetting: (key: string, value: string) => typedError<string, IpcError>(__TAURI_INVOKE("set_setting", { key, value })),
+	listProfiles: () => typedError<ProfileSummary[], IpcError>(__TAURI_INVOKE("list_profiles")),
+	/**
+	 *  Creates a profile and opens it. Key derivation (Argon2id, about 0.1 s) runs off the window's
+	 *  thread.
+	 */
+	createProfile: (name: string, lock: NewProfileLock) => typedError<ProfileSummary, IpcError>(__TAURI_INVOKE("create_profile", { name, lock })),
+	/**
+	 *  Opens the profile called `name` and shows it. A clinic profile needs its passphrase; a
+	 *  personal one reads its key from the keyring. Opening an already unlocked profile just
+	 *  switches to it.
+	 */
+	unlockProfile: (name: string, passphrase: string | null) => typedError<ProfileSummary, IpcError>(__TAURI_INVOKE("unlock_profile", { name, passphrase })),
+	/**  Locks profile `id` (its key leaves memory). Returns whether it was open. */
+	lockProfile: (id: string) => typedError<boolean, IpcError>(__TAURI_INVOKE("lock_profile", { id })),
+	/**  Locks every open profile. */
+	lockAllProfiles: () => typedError<number, IpcError>(__TAURI_INVOKE("lock_all_profiles")),
+	/**
+	 *  Marks the active profile as in use, so auto-lock counts from now. The window calls this
+	 *  (throttled) on keyboard and pointer activity.
+	 */
+	keepAlive: () => typedError<null, IpcError>(__TAURI_INVOKE("keep_alive")),
+	/**  Re-wraps a clinic profile's key under a new passphrase. */
+	changePassphrase: (name: string, oldPassphrase: string, newPassphrase: string) => typedError<null, IpcError>(__TAURI_INVOKE("change_passphrase", { name, oldPassphrase, newPassphrase })),
+	/**
+	 *  Crypto-wipe: locks the profile, destroys its key, removes its files. The window asks the
+	 *  user to type the profile's name first; `confirm_name` must match it.
+	 */
+	deleteProfile: (name: string, confirmName: string) => typedError<null, IpcError>(__TAURI_INVOKE("delete_profile", { name, confirmName })),
+	/**
+	 *  Detects and checks one photo. A good photo is kept in memory (never on disk) until
+	 *  `enroll_photos` stores it or the profile locks.
+	 */
+	checkEnrollmentPhoto: (imageBase64: string) => typedError<PhotoCheck_Serialize, IpcError>(__TAURI_INVOKE("check_enrollment_photo", { imageBase64 })),
+	/**  Drops a picked photo the user removed before enrolling. */
+	discardEnrollmentPhoto: (token: string) => typedError<null, IpcError>(__TAURI_INVOKE("discard_enrollment_photo", { token })),
+	/**
+	 *  Stores the checked photos with one consent record: the owner's own, or a named advocate's
+	 *  who checked the owner in person.
+	 */
+	enrollPhotos: (tokens: string[], advocateName: string | null) => typedError<EnrollResult, IpcError>(__TAURI_INVOKE("enroll_photos", { tokens, advocateName })),
+	getEnrollment: () => typedError<EnrollmentView_Serialize, IpcError>(__TAURI_INVOKE("get_enrollment")),
+	referencePhotoPreview: (id: number) => typedError<PhotoPreview_Serialize, IpcError>(__TAURI_INVOKE("reference_photo_preview", { id })),
+	/**  Removes a reference photo (audited). */
+	removeReferencePhoto: (id: number) => typedError<null, IpcError>(__TAURI_INVOKE("remove_reference_photo", { id })),
+	/**
+	 *  Asks the gate whether the photo shows the profile's owner. `attest_shows_me` is the owner's
+	 *  statement that a photo without a detectable face shows them (it is recorded in the audit
+	 *  log). Every answer is audited with the photo's digest, never the photo.
+	 */
+	checkPhoto: (imageBase64: string, attestShowsMe: boolean) => typedError<GateAnswer_Serialize, IpcError>(__TAURI_INVOKE("check_photo", { imageBase64, attestShowsMe })),
+	/**  Verifies the whole chain and returns the newest `limit` entries. */
+	getAuditLog: (limit: number) => typedError<AuditView_Serialize, IpcError>(__TAURI_INVOKE("get_audit_log", { limit })),
+	getIdentity: () => typedError<Identity_Serialize | null, IpcError>(__TAURI_INVOKE("get_identity")),
+	/**  Saves the identity (trimmed, country upper-cased) and returns it as stored. */
+	setIdentity: (identity: Identity_Deserialize) => typedError<Identity_Serialize, IpcError>(__TAURI_INVOKE("set_identity", { identity })),
+	/**
+	 *  Looks up the recipients for `url`: RDAP (registrar and network abuse desks), the site's
+	 *  security.txt and contact page (only when `visit_site`), and the platform directory.
+	 */
+	findContacts: (url: string, visitSite: boolean) => typedError<ContactsFound_Serialize, IpcError>(__TAURI_INVOKE("find_contacts", { url, visitSite })),
+	/**  Which routes fit the facts, why, and the warnings to show before choosing. */
+	adviseLetters: (facts: Facts_Deserialize) => __TAURI_INVOKE<Advice_Serialize>("advise_letters", { facts }),
+	/**  Drafts the letter (or re-checks the user's edit of its body). */
+	draftLetter: (input: ComposeInput_Deserialize) => typedError<LetterPreview_Serialize, IpcError>(__TAURI_INVOKE("draft_letter", { input })),
+	/**  Where a letter is suggested to go: `Documents/Takeback letters/<kind>-<date>.<ext>`. */
+	suggestLetterPath: (kind: LetterKind, format: LetterFormat) => __TAURI_INVOKE<string>("suggest_letter_path", { kind, format }),
+	/**
+	 *  Writes the reviewed letter to `path` and files its case (state `draft`) unless `case_id`
+	 *  names the case of an earlier save. The path must be absolute and end in the format's
+	 *  extension; an existing file is replaced only when `overwrite` is true.
+	 */
+	saveLetter: (input: ComposeInput_Deserialize, format: LetterFormat, path: string, overwrite: boolean, caseId: number | null) => typedError<SavedLetter, IpcError>(__TAURI_INVOKE("save_letter", { input, format, path, overwrite, caseId })),
+	/**  Every case, newest first, with deadlines computed for now. */
+	listCases: () => typedError<CaseView_Serialize[], IpcError>(__TAURI_INVOKE("list_cases")),
+	caseTimeline: (id: number) => typedError<CaseEvent_Serialize[], IpcError>(__TAURI_INVOKE("case_timeline", { id })),
+	/**  The letter as it was filed, for reading again or copying into a web form. */
+	caseLetterText: (id: number) => typedError<string, IpcError>(__TAURI_INVOKE("case_letter_text", { id })),
+	/**  "I sent it": starts the case's clock now. */
+	markCaseSent: (id: number) => typedError<CaseView_Serialize, IpcError>(__TAURI_INVOKE("mark_case_sent", { id })),
+	/**  Records what happened: acknowledged, removed, partly removed, refused, ignored, escalated. */
+	setCaseState: (id: number, next: CaseState, note: string | null) => typedError<CaseView_Serialize, IpcError>(__TAURI_INVOKE("set_case_state", { id, next, note })),
+	listSources: () => typedError<Source[], IpcError>(__TAURI_INVOKE("list_sources")),
+	/**  Adds a site to watch; `None` limits take the defaults (depth 2, 200 pages, 500 ms apart). */
+	addSiteSource: (url: string, limits: SiteLimits_Deserialize) => typedError<Source, IpcError>(__TAURI_INVOKE("add_site_source", { url, limits })),
+	/**  Adds a folder (it must exist) whose pictures are checked on this computer. */
+	addFolderSource: (path: string) => typedError<Source, IpcError>(__TAURI_INVOKE("add_folder_source", { path })),
+	/**  Stops watching a source; what it found stays. */
+	removeSource: (id: number) => typedError<Source, IpcError>(__TAURI_INVOKE("remove_source", { id })),
+	listProviders: () => typedError<ProviderStatus_Serialize[], IpcError>(__TAURI_INVOKE("list_providers")),
+	/**  Turns a provider on or off, or points it at another base URL. */
+	configureProvider: (provider: ProviderId, baseUrl: string | null, enabled: boolean | null) => typedError<null, IpcError>(__TAURI_INVOKE("configure_provider", { provider, baseUrl, enabled })),
+	/**  Stores the provider's API key in the OS keyring. The key never comes back to the window. */
+	setProviderKey: (provider: ProviderId, key: string) => typedError<null, IpcError>(__TAURI_INVOKE("set_provider_key", { provider, key })),
+	deleteProviderKey: (provider: ProviderId) => typedError<null, IpcError>(__TAURI_INVOKE("delete_provider_key", { provider })),
+	/**
+	 *  Findings by site, newest sites first; `status` filters (`None`: all but dismissed ones are
+	 *  still listed, so the page can show what was reviewed).
+	 */
+	listFindings: (status: FindingStatus | null) => typedError<SiteFindings_Serialize[], IpcError>(__TAURI_INVOKE("list_findings", { status })),
+	/**
+	 *  The finding's small JPEG as a `data:` URL (the window blurs it until revealed), or `None`
+	 *  when there is no picture (an unverified finding).
+	 */
+	findingThumbnail: (id: number) => typedError<string | null, IpcError>(__TAURI_INVOKE("finding_thumbnail", { id })),
+	/**  "This is me": keeps it as evidence and offers removal. */
+	confirmFinding: (id: number) => typedError<Finding_Serialize, IpcError>(__TAURI_INVOKE("confirm_finding", { id })),
+	/**  "Not me": the face is remembered and suppressed in later scans. */
+	dismissFinding: (id: number) => typedError<Finding_Serialize, IpcError>(__TAURI_INVOKE("dismiss_finding", { id })),
+	/**  The findings as a letter cites them (address, first seen, SHA-256, PDQ). */
+	findingRefs: (ids: number[]) => typedError<FindingRef_Serialize[], IpcError>(__TAURI_INVOKE("finding_refs", { ids })),
+	/**
+	 *  Keeps one of the owner's photos to search with, after the own-face gate (`attest_shows_me`
+	 *  for a photo with no detectable face). Refused photos give the gate's reason.
+	 */
+	registerPhoto: (imageBase64: string, attestShowsMe: boolean) => typedError<RegisteredPhoto_Serialize, IpcError>(__TAURI_INVOKE("register_photo", { imageBase64, attestShowsMe })),
+	listRegisteredPhotos: () => typedError<RegisteredPhoto_Serialize[], IpcError>(__TAURI_INVOKE("list_registered_photos")),
+	/**
+	 *  Exactly what `provider` would receive for registered photo `photo_id` (the image itself,
+	 *  its size, and the provider's stated retention), prepared on this computer.
+	 */
+	providerPreview: (photoId: number, provider: ProviderId) => typedError<ProviderPreview, IpcError>(__TAURI_INVOKE("provider_preview", { photoId, provider })),
+	/**  The owner approves sending what the preview showed (audited). Valid until the profile locks. */
+	consentToProvider: (photoId: number, provider: ProviderId) => typedError<null, IpcError>(__TAURI_INVOKE("consent_to_provider", { photoId, provider })),
+	/**  Providers the owner has approved in this session. */
+	consentedProviders: () => typedError<ProviderId[], IpcError>(__TAURI_INVOKE("consented_providers")),
+	scanHistory: () => typedError<ScanHistory_Serialize, IpcError>(__TAURI_INVOKE("scan_history")),
+	/**
+	 *  Starts a scan in the background: the chosen sources (none and no providers: every source),
+	 *  then the approved providers with registered photo `photo_id`. Progress arrives as
+	 *  `ScanProgressed` events and the end as `ScanEnded`.
+	 */
+	startScan: (sources: number[], providers: ProviderId[], photoId: number | null) => typedError<null, IpcError>(__TAURI_INVOKE("start_scan", { sources, providers, photoId })),
+	/**  Continues scan `job_id` where it stopped (after a crash or a cancel); nothing is repeated. */
+	resumeScan: (jobId: number) => typedError<null, IpcError>(__TAURI_INVOKE("resume_scan", { jobId })),
+	/**  Stops the running scan within one image or one request; it can be resumed later. */
+	cancelScan: () => typedError<boolean, IpcError>(__TAURI_INVOKE("cancel_scan")),
 };
 
 /** Events */
 export const events = {
+	profilesLocked: makeEvent<ProfilesLocked, ProfilesLocked>("profiles-locked"),
+	scanEnded: makeEvent<ScanEnded_Serialize, ScanEnded_Deserialize>("scan-ended"),
+	scanProgressed: makeEvent<ScanProgressed_Serialize, ScanProgressed_Deserialize>("scan-progressed"),
 	windowReopened: makeEvent<WindowReopened, WindowReopened>("window-reopened"),
 };
 
 /* Types */
+/**  The advisor's answer. */
+export type Advice = Advice_Serialize | Advice_Deserialize;
+
+/**  The advisor's answer. */
+export type Advice_Deserialize = {
+	/**  Letters to send, first rung first. */
+	routes: Route_Deserialize[],
+	excluded: Excluded[],
+	/**  Warnings that apply to every route. */
+	warnings: string[],
+	/**  Set when the person was under 18; `routes` is then empty. */
+	minor?: MinorGuidance | null,
+};
+
+/**  The advisor's answer. */
+export type Advice_Serialize = {
+	/**  Letters to send, first rung first. */
+	routes: Route_Serialize[],
+	excluded: Excluded[],
+	/**  Warnings that apply to every route. */
+	warnings: string[],
+	/**  Set when the person was under 18; `routes` is then empty. */
+	minor: MinorGuidance | null,
+};
+
 /**  Facts about this installation, for the About box and the Settings page. */
 export type AppInfo = {
 	version: string,
 	data_dir: string,
 	/**  Development builds keep their data apart from a real installation. */
 	dev_build: boolean,
+};
+
+export type AuditEntryView = AuditEntryView_Serialize | AuditEntryView_Deserialize;
+
+export type AuditEntryView_Deserialize = {
+	seq: number,
+	at: string,
+	actor: string,
+	action: string,
+	/**  SHA-256 of what the action was about (a photo, a letter), never the thing itself. */
+	subject?: string | null,
+	/**  Small facts about the action, as JSON text. */
+	detail: string,
+	hash: string,
+};
+
+export type AuditEntryView_Serialize = {
+	seq: number,
+	at: string,
+	actor: string,
+	action: string,
+	/**  SHA-256 of what the action was about (a photo, a letter), never the thing itself. */
+	subject: string | null,
+	/**  Small facts about the action, as JSON text. */
+	detail: string,
+	hash: string,
+};
+
+export type AuditView = AuditView_Serialize | AuditView_Deserialize;
+
+export type AuditView_Deserialize = {
+	/**  True when every entry's hash and link to the previous entry check out. */
+	intact: boolean,
+	total: number,
+	/**  The first entry that does not check out, and why. */
+	first_broken?: number | null,
+	broken_reason?: string | null,
+	/**  The newest entry's hash: writing it down lets anyone detect a later rewrite. */
+	head: string,
+	/**  Newest first, at most `limit`. */
+	entries: AuditEntryView_Deserialize[],
+};
+
+export type AuditView_Serialize = {
+	/**  True when every entry's hash and link to the previous entry check out. */
+	intact: boolean,
+	total: number,
+	/**  The first entry that does not check out, and why. */
+	first_broken: number | null,
+	broken_reason: string | null,
+	/**  The newest entry's hash: writing it down lets anyone detect a later rewrite. */
+	head: string,
+	/**  Newest first, at most `limit`. */
+	entries: AuditEntryView_Serialize[],
+};
+
+/**  The legal basis of a case's clock (research/takedowns.md §8). */
+export type Basis = "tida_48h" | "uk_osa_48h" | "gdpr_1m" | "uk_gdpr_1m" | "dmca_none" | "dsa_none" | 
+/**  Host or registrar abuse desks: no law fixes a deadline; follow up after 3 business days. */
+"abuse_none" | 
+/**  Platform policy forms: no deadline; follow up after 7 days. */
+"policy_none" | "counter_notice_10_14bd";
+
+/**  One entry of a case's timeline. */
+export type CaseEvent = CaseEvent_Serialize | CaseEvent_Deserialize;
+
+/**  One entry of a case's timeline. */
+export type CaseEvent_Deserialize = {
+	at: string,
+	event: string,
+	note?: string | null,
+};
+
+/**  One entry of a case's timeline. */
+export type CaseEvent_Serialize = {
+	at: string,
+	event: string,
+	note: string | null,
+};
+
+/**  draft → sent → acknowledged → removed / partly removed / refused / ignored → escalated. */
+export type CaseState = "draft" | "sent" | "acknowledged" | "removed" | "partly_removed" | "refused" | "ignored" | "escalated";
+
+/**  One case as the app and `case list` show it. */
+export type CaseView = CaseView_Serialize | CaseView_Deserialize;
+
+/**  One case as the app and `case list` show it. */
+export type CaseView_Deserialize = {
+	id: number,
+	kind: LetterKind,
+	regime: Regime,
+	basis: Basis,
+	rung: Rung,
+	state: CaseState,
+	recipient_name: string,
+	recipient_address?: string | null,
+	subject: string,
+	findings: FindingRef_Deserialize[],
+	created_at: string,
+	sent_at?: string | null,
+	received_at?: string | null,
+	closed_at?: string | null,
+	/**  Present once the letter is sent. */
+	deadline?: Deadline_Deserialize | null,
+	reminder?: Reminder | null,
+	/**  Suggested when the deadline passed or the recipient refused or ignored it. */
+	next_step?: NextStep_Deserialize | null,
+	/**  The states the user may record next (the app offers exactly these). */
+	allowed_next: CaseState[],
+};
+
+/**  One case as the app and `case list` show it. */
+export type CaseView_Serialize = {
+	id: number,
+	kind: LetterKind,
+	regime: Regime,
+	basis: Basis,
+	rung: Rung,
+	state: CaseState,
+	recipient_name: string,
+	recipient_address: string | null,
+	subject: string,
+	findings: FindingRef_Serialize[],
+	created_at: string,
+	sent_at: string | null,
+	received_at: string | null,
+	closed_at: string | null,
+	/**  Present once the letter is sent. */
+	deadline: Deadline_Serialize | null,
+	reminder: Reminder | null,
+	/**  Suggested when the deadline passed or the recipient refused or ignored it. */
+	next_step: NextStep_Serialize | null,
+	/**  The states the user may record next (the app offers exactly these). */
+	allowed_next: CaseState[],
+};
+
+/**  What the editor knows about the letter it wants. */
+export type ComposeInput = ComposeInput_Serialize | ComposeInput_Deserialize;
+
+/**  What the editor knows about the letter it wants. */
+export type ComposeInput_Deserialize = {
+	kind: LetterKind,
+	/**  For `gdpr` and `delisting`; `None` picks it from the person's country. */
+	regime?: Regime | null,
+	as_representative: boolean,
+	findings: FindingRef_Deserialize[],
+	recipient: Recipient_Deserialize,
+	work?: string | null,
+	context?: string | null,
+	offence_country?: string | null,
+	/**  The user's edited body; `None` for the template's wording. */
+	body?: string | null,
+};
+
+/**  What the editor knows about the letter it wants. */
+export type ComposeInput_Serialize = {
+	kind: LetterKind,
+	/**  For `gdpr` and `delisting`; `None` picks it from the person's country. */
+	regime: Regime | null,
+	as_representative: boolean,
+	findings: FindingRef_Serialize[],
+	recipient: Recipient_Serialize,
+	work: string | null,
+	context: string | null,
+	offence_country: string | null,
+	/**  The user's edited body; `None` for the template's wording. */
+	body: string | null,
+};
+
+/**  The owner's consent to send one image to one provider. */
+export type Consent = {
+	provider: ProviderId,
+	/**  SHA-256 (hex) of the exact bytes the owner saw and approved. */
+	sha256: string,
+};
+
+/**  A consent record, as the Profile page shows it. */
+export type ConsentView = ConsentView_Serialize | ConsentView_Deserialize;
+
+/**  A consent record, as the Profile page shows it. */
+export type ConsentView_Deserialize = {
+	id: number,
+	attested_by: string,
+	advocate_name?: string | null,
+	method: string,
+	statement: string,
+	at: string,
+};
+
+/**  A consent record, as the Profile page shows it. */
+export type ConsentView_Serialize = {
+	id: number,
+	attested_by: string,
+	advocate_name: string | null,
+	method: string,
+	statement: string,
+	at: string,
+};
+
+/**  One way to reach someone who can act. */
+export type Contact = Contact_Serialize | Contact_Deserialize;
+
+/**  Where a contact was found. Serialised as in the CLI contract. */
+export type ContactSource = "rdap" | "security.txt" | "page" | "directory";
+
+/**  One way to reach someone who can act. */
+export type Contact_Deserialize = {
+	/**  An email address or a form's URL. */
+	address: string,
+	role: Role,
+	source: ContactSource,
+	/**  Who this is and why it was chosen, in words. */
+	detail: string,
+	/**
+	 *  The exact document the contact was read from (RDAP answer, security.txt, page, or the
+	 *  directory entry's source page).
+	 */
+	source_url?: string | null,
+	/**  Directory entries: when a person last checked the channel. */
+	last_verified?: string | null,
+};
+
+/**  One way to reach someone who can act. */
+export type Contact_Serialize = {
+	/**  An email address or a form's URL. */
+	address: string,
+	role: Role,
+	source: ContactSource,
+	/**  Who this is and why it was chosen, in words. */
+	detail: string,
+	/**
+	 *  The exact document the contact was read from (RDAP answer, security.txt, page, or the
+	 *  directory entry's source page).
+	 */
+	source_url: string | null,
+	/**  Directory entries: when a person last checked the channel. */
+	last_verified: string | null,
+};
+
+export type ContactsFound = ContactsFound_Serialize | ContactsFound_Deserialize;
+
+export type ContactsFound_Deserialize = {
+	host: string,
+	contacts: Contact_Deserialize[],
+	/**  What could not be checked and why, in plain words. */
+	notes: string[],
+};
+
+export type ContactsFound_Serialize = {
+	host: string,
+	contacts: Contact_Serialize[],
+	/**  What could not be checked and why, in plain words. */
+	notes: string[],
+};
+
+/**  A computed deadline. */
+export type Deadline = Deadline_Serialize | Deadline_Deserialize;
+
+/**  A computed deadline. */
+export type Deadline_Deserialize = {
+	basis: Basis,
+	/**  When the recipient must have acted (legal) or when to follow up (not legal). */
+	due: string,
+	legal: boolean,
+	/**  Counter-notice only: the first moment the provider may restore the material. */
+	earliest?: string | null,
+	extended: boolean,
+	paused: boolean,
+	/**
+	 *  When to remind the user that the deadline is near (legal deadlines only): 12 hours before
+	 *  a 48-hour clock ends; day 25 of a month clock (research/takedowns.md §6.2).
+	 */
+	remind_at?: string | null,
+	/**  Plain-language notes on how the date was reached. */
+	notes: string[],
+};
+
+/**  A computed deadline. */
+export type Deadline_Serialize = {
+	basis: Basis,
+	/**  When the recipient must have acted (legal) or when to follow up (not legal). */
+	due: string,
+	legal: boolean,
+	/**  Counter-notice only: the first moment the provider may restore the material. */
+	earliest: string | null,
+	extended: boolean,
+	paused: boolean,
+	/**
+	 *  When to remind the user that the deadline is near (legal deadlines only): 12 hours before
+	 *  a 48-hour clock ends; day 25 of a month clock (research/takedowns.md §6.2).
+	 */
+	remind_at: string | null,
+	/**  Plain-language notes on how the date was reached. */
+	notes: string[],
+};
+
+/**  What enrollment did. */
+export type EnrollResult = {
+	added: number,
+	/**  Reference photos the profile now has. */
+	total: number,
+};
+
+/**  The active profile's enrollment: reference photos and consent records. */
+export type EnrollmentView = EnrollmentView_Serialize | EnrollmentView_Deserialize;
+
+/**  The active profile's enrollment: reference photos and consent records. */
+export type EnrollmentView_Deserialize = {
+	photos: ReferencePhoto[],
+	consents: ConsentView_Deserialize[],
+	max_photos: number,
+};
+
+/**  The active profile's enrollment: reference photos and consent records. */
+export type EnrollmentView_Serialize = {
+	photos: ReferencePhoto[],
+	consents: ConsentView_Serialize[],
+	max_photos: number,
 };
 
 /**  One setting with its current value, as shown by `config get` and the Settings page. */
@@ -67,12 +549,896 @@ export type ErrorCode =
 /**  A bug: the message says what to report. */
 "internal";
 
+/**  A route considered and left out, with the reason (so the user is not left wondering). */
+export type Excluded = {
+	kind: LetterKind,
+	reason: string,
+};
+
+/**
+ *  A face box in the photo's own pixels (after EXIF rotation, which browsers apply too), rounded
+ *  to whole pixels: it is only drawn.
+ */
+export type FaceBox = {
+	x: number,
+	y: number,
+	width: number,
+	height: number,
+};
+
+/**  The facts the advisor asks for. */
+export type Facts = Facts_Serialize | Facts_Deserialize;
+
+/**  The facts the advisor asks for. */
+export type Facts_Deserialize = {
+	photographer: Photographer,
+	/**  The person's country of residence (ISO 3166-1 alpha-2). */
+	person_country?: string | null,
+	site_region: SiteRegion,
+	/**  The image is nude, sexual or intimate. */
+	intimate: boolean,
+	/**  The person was under 18 when the image was made. */
+	minor: boolean,
+};
+
+/**  The facts the advisor asks for. */
+export type Facts_Serialize = {
+	photographer: Photographer,
+	/**  The person's country of residence (ISO 3166-1 alpha-2). */
+	person_country: string | null,
+	site_region: SiteRegion,
+	/**  The image is nude, sexual or intimate. */
+	intimate: boolean,
+	/**  The person was under 18 when the image was made. */
+	minor: boolean,
+};
+
+/**  One finding, as `takeback findings --json` prints it and the Findings page shows it. */
+export type Finding = Finding_Serialize | Finding_Deserialize;
+
+/**  Why the image is a finding. */
+export type FindingKind = 
+/**  A face within the gate threshold of the enrolled face. */
+"owners_face" | 
+/**  A PDQ near-duplicate of a photo the owner registered. */
+"copy_of_registered_photo" | 
+/**
+ *  A provider reported it, but it could not be fetched and checked on this device;
+ *  `unverified_reason` says why.
+ */
+"unverified";
+
+/**
+ *  A finding as letters need it. Built from the findings table, or by hand in tests and from
+ *  CLI flags. It never holds image bytes: a letter identifies the image, it never carries it.
+ */
+export type FindingRef = FindingRef_Serialize | FindingRef_Deserialize;
+
+/**
+ *  A finding as letters need it. Built from the findings table, or by hand in tests and from
+ *  CLI flags. It never holds image bytes: a letter identifies the image, it never carries it.
+ */
+export type FindingRef_Deserialize = {
+	/**  The finding's id in the vault, when it has one. */
+	id?: string | null,
+	/**  The image's own address. */
+	image_url: string,
+	/**  The page that shows the image, when known. */
+	page_url?: string | null,
+	first_seen: string,
+	/**  SHA-256 of the image file as captured, lower-case hex. */
+	sha256: string,
+	/**  PDQ perceptual hash, 64 hex characters, when computed. */
+	pdq?: string | null,
+};
+
+/**
+ *  A finding as letters need it. Built from the findings table, or by hand in tests and from
+ *  CLI flags. It never holds image bytes: a letter identifies the image, it never carries it.
+ */
+export type FindingRef_Serialize = {
+	/**  The finding's id in the vault, when it has one. */
+	id: string | null,
+	/**  The image's own address. */
+	image_url: string,
+	/**  The page that shows the image, when known. */
+	page_url: string | null,
+	first_seen: string,
+	/**  SHA-256 of the image file as captured, lower-case hex. */
+	sha256: string,
+	/**  PDQ perceptual hash, 64 hex characters, when computed. */
+	pdq: string | null,
+};
+
+/**  Where a finding stands in the owner's review. */
+export type FindingStatus = "new" | "confirmed" | "dismissed" | 
+/**  Re-checked and gone (set by `recheck`). */
+"removed";
+
+/**  One finding, as `takeback findings --json` prints it and the Findings page shows it. */
+export type Finding_Deserialize = {
+	id: number,
+	image_url: string,
+	page_url?: string | null,
+	/**  The host the image was seen on (the page's, else the image's), or `this computer`. */
+	site: string,
+	kind: FindingKind,
+	unverified_reason?: string | null,
+	/**  Distance of the nearest face to the enrolled set (lower is more alike). */
+	distance?: number | null,
+	/**  Bits to the nearest registered photo. */
+	pdq_distance?: number | null,
+	/**  SHA-256 of the image as fetched (empty for an unverified finding). */
+	sha256: string,
+	pdq?: string | null,
+	/**  Findings with the same cluster id are copies of one picture. */
+	cluster_id: number,
+	status: FindingStatus,
+	/**  Who saw it: provider names, `site-watch`, `folder-scan`. */
+	providers: string[],
+	/**  RFC 3339. */
+	first_seen: string,
+	/**  RFC 3339. */
+	last_seen: string,
+	has_thumbnail: boolean,
+};
+
+/**  One finding, as `takeback findings --json` prints it and the Findings page shows it. */
+export type Finding_Serialize = {
+	id: number,
+	image_url: string,
+	page_url: string | null,
+	/**  The host the image was seen on (the page's, else the image's), or `this computer`. */
+	site: string,
+	kind: FindingKind,
+	unverified_reason: string | null,
+	/**  Distance of the nearest face to the enrolled set (lower is more alike). */
+	distance: number | null,
+	/**  Bits to the nearest registered photo. */
+	pdq_distance: number | null,
+	/**  SHA-256 of the image as fetched (empty for an unverified finding). */
+	sha256: string,
+	pdq: string | null,
+	/**  Findings with the same cluster id are copies of one picture. */
+	cluster_id: number,
+	status: FindingStatus,
+	/**  Who saw it: provider names, `site-watch`, `folder-scan`. */
+	providers: string[],
+	/**  RFC 3339. */
+	first_seen: string,
+	/**  RFC 3339. */
+	last_seen: string,
+	has_thumbnail: boolean,
+};
+
+/**  The gate's answer, with what the window needs to draw it. */
+export type GateAnswer = GateAnswer_Serialize | GateAnswer_Deserialize;
+
+/**  The gate's answer, with what the window needs to draw it. */
+export type GateAnswer_Deserialize = {
+	allowed: boolean,
+	/**  `match`, `no_match`, `attested_no_face`, `no_face`, `minor`, `not_enrolled`. */
+	decision: string,
+	distance?: number | null,
+	threshold: number | null,
+	/**  The face the decision is about. */
+	decisive?: FaceBox | null,
+	/**  Every face found. */
+	faces: FaceBox[],
+	width: number,
+	height: number,
+	/**  What to tell the user, in plain words. */
+	message: string,
+	/**  The audit entry that recorded this decision. */
+	audit_seq: number,
+};
+
+/**  The gate's answer, with what the window needs to draw it. */
+export type GateAnswer_Serialize = {
+	allowed: boolean,
+	/**  `match`, `no_match`, `attested_no_face`, `no_face`, `minor`, `not_enrolled`. */
+	decision: string,
+	distance: number | null,
+	threshold: number | null,
+	/**  The face the decision is about. */
+	decisive: FaceBox | null,
+	/**  Every face found. */
+	faces: FaceBox[],
+	width: number,
+	height: number,
+	/**  What to tell the user, in plain words. */
+	message: string,
+	/**  The audit entry that recorded this decision. */
+	audit_seq: number,
+};
+
+/**  The person depicted, whose rights the letters assert. */
+export type Identity = Identity_Serialize | Identity_Deserialize;
+
+/**  The person depicted, whose rights the letters assert. */
+export type Identity_Deserialize = {
+	name: string,
+	email: string,
+	postal?: string | null,
+	phone?: string | null,
+	/**  ISO 3166-1 alpha-2 country of residence, upper case (`GB`, `DE`, `US`). */
+	country?: string | null,
+	representative?: Representative_Deserialize | null,
+};
+
+/**  The person depicted, whose rights the letters assert. */
+export type Identity_Serialize = {
+	name: string,
+	email: string,
+	postal: string | null,
+	phone: string | null,
+	/**  ISO 3166-1 alpha-2 country of residence, upper case (`GB`, `DE`, `US`). */
+	country: string | null,
+	representative: Representative_Serialize | null,
+};
+
 /**  The editing control a setting needs. */
 export type Input = { type: "choice"; options: string[] } | { type: "integer"; min: number; max: number } | { type: "bool" } | { type: "url" };
 
 export type IpcError = {
 	code: ErrorCode,
 	message: string,
+};
+
+/**  A job as stored. */
+export type Job = Job_Serialize | Job_Deserialize;
+
+/**  Where a job stands. */
+export type JobStatus = 
+/**  Under way, or interrupted by a crash (then resumable). */
+"running" | "finished" | 
+/**  Stopped by the owner; resumable. */
+"cancelled" | 
+/**  Ended by an error; `error` says which. */
+"failed";
+
+/**  A job as stored. */
+export type Job_Deserialize = {
+	id: number,
+	plan: ScanPlan_Deserialize,
+	status: JobStatus,
+	/**  RFC 3339. */
+	started_at: string,
+	/**  RFC 3339. */
+	updated_at: string,
+	pages_crawled: number | null,
+	images_checked: number | null,
+	hits: number | null,
+	error?: string | null,
+};
+
+/**  A job as stored. */
+export type Job_Serialize = {
+	id: number,
+	plan: ScanPlan_Serialize,
+	status: JobStatus,
+	/**  RFC 3339. */
+	started_at: string,
+	/**  RFC 3339. */
+	updated_at: string,
+	pages_crawled: number | null,
+	images_checked: number | null,
+	hits: number | null,
+	error: string | null,
+};
+
+export type LetterFormat = "pdf" | "txt" | "eml";
+
+/**  A kind of letter. The names are the CLI contract's `--kind` values. */
+export type LetterKind = 
+/**  DMCA notice, 17 U.S.C. § 512(c)(3)(A): only for the copyright owner. */
+"dmca" | 
+/**  TAKE IT DOWN Act removal request, 47 U.S.C. § 223a: 48 hours. */
+"takeitdown" | 
+/**  GDPR / UK GDPR Art. 17 erasure request: one month. */
+"gdpr" | 
+/**  EU Digital Services Act Art. 16 notice of illegal content. */
+"dsa" | 
+/**  UK Online Safety Act intimate image content report: 48 hours. */
+"ukosa" | 
+/**  Search-engine delisting request (GDPR Art. 17 and 21). */
+"delisting" | 
+/**  Complaint to a hosting provider's or registrar's abuse desk. */
+"abuse";
+
+/**  The letter as it stands, for the live preview. */
+export type LetterPreview = LetterPreview_Serialize | LetterPreview_Deserialize;
+
+/**  The letter as it stands, for the live preview. */
+export type LetterPreview_Deserialize = {
+	subject: string,
+	body: string,
+	recipient_name: string,
+	recipient_address?: string | null,
+	signer: string,
+	/**  Empty when every element the law requires is present. */
+	missing: MissingElement[],
+};
+
+/**  The letter as it stands, for the live preview. */
+export type LetterPreview_Serialize = {
+	subject: string,
+	body: string,
+	recipient_name: string,
+	recipient_address: string | null,
+	signer: string,
+	/**  Empty when every element the law requires is present. */
+	missing: MissingElement[],
+};
+
+/**  What to do when the person was a minor: no letters, no capture, specialist services only. */
+export type MinorGuidance = {
+	message: string,
+	links: ([string, string])[],
+};
+
+/**  A required element the user's edit removed. */
+export type MissingElement = {
+	law: string,
+	element: string,
+};
+
+/**  How a new profile keeps its key. */
+export type NewProfileLock = 
+/**  In this computer's keyring (one person on their own computer). */
+{ kind: "keyring" } | 
+/**  Behind a passphrase (shared or clinic computers). */
+{ kind: "passphrase"; passphrase: string };
+
+/**  The suggested next step. */
+export type NextStep = NextStep_Serialize | NextStep_Deserialize;
+
+/**  The suggested next step. */
+export type NextStep_Deserialize = {
+	rung: Rung,
+	/**  The letter to draft for it, when one fits. */
+	kind?: LetterKind | null,
+	/**  What to do, in plain words. */
+	advice: string,
+};
+
+/**  The suggested next step. */
+export type NextStep_Serialize = {
+	rung: Rung,
+	/**  The letter to draft for it, when one fits. */
+	kind: LetterKind | null,
+	/**  What to do, in plain words. */
+	advice: string,
+};
+
+/**  The answer for one picked photo. */
+export type PhotoCheck = PhotoCheck_Serialize | PhotoCheck_Deserialize;
+
+/**  The answer for one picked photo. */
+export type PhotoCheck_Deserialize = {
+	/**  Set when the photo can be enrolled: pass it to `enroll_photos`. */
+	token?: string | null,
+	/**  Why it cannot, in plain words (no face, several faces, too small, too blurry, a minor). */
+	problem?: string | null,
+	/**  Every face found, to draw on the preview. */
+	faces: FaceBox[],
+	width: number,
+	height: number,
+};
+
+/**  The answer for one picked photo. */
+export type PhotoCheck_Serialize = {
+	/**  Set when the photo can be enrolled: pass it to `enroll_photos`. */
+	token: string | null,
+	/**  Why it cannot, in plain words (no face, several faces, too small, too blurry, a minor). */
+	problem: string | null,
+	/**  Every face found, to draw on the preview. */
+	faces: FaceBox[],
+	width: number,
+	height: number,
+};
+
+/**
+ *  A reference photo's preview (from the vault, decrypted in memory) with its face box scaled
+ *  to the preview.
+ */
+export type PhotoPreview = PhotoPreview_Serialize | PhotoPreview_Deserialize;
+
+/**
+ *  A reference photo's preview (from the vault, decrypted in memory) with its face box scaled
+ *  to the preview.
+ */
+export type PhotoPreview_Deserialize = {
+	data_url: string,
+	face?: FaceBox | null,
+	width: number,
+	height: number,
+};
+
+/**
+ *  A reference photo's preview (from the vault, decrypted in memory) with its face box scaled
+ *  to the preview.
+ */
+export type PhotoPreview_Serialize = {
+	data_url: string,
+	face: FaceBox | null,
+	width: number,
+	height: number,
+};
+
+/**  Who took the photo: decides whether a copyright (DMCA) route exists at all. */
+export type Photographer = 
+/**  The person depicted took it (a selfie, a mirror or webcam shot). */
+"myself" | 
+/**  Someone else took it (a partner, the abuser, a photographer). */
+"someone_else" | "unknown";
+
+/**  A profile as the picker shows it. The name is the only thing readable without the key. */
+export type ProfileSummary = {
+	id: string,
+	name: string,
+	/**  `personal` (key in this computer's keyring) or `clinic` (passphrase). */
+	kind: string,
+	created_at: string,
+	/**  Unlocked in this window right now. */
+	unlocked: boolean,
+	/**  The profile the window is showing. */
+	active: boolean,
+};
+
+/**
+ *  Profiles were locked without the window asking (auto-lock after inactivity). If the window
+ *  shows one of them, it must clear the screen and show the profile picker.
+ */
+export type ProfilesLocked = {
+	ids: string[],
+	/**  Plain words for the picker ("Locked after 10 minutes without use."). */
+	reason: string,
+};
+
+/**  The remote providers, by their CLI names. */
+export type ProviderId = "tineye" | "google-vision" | "serpapi-lens" | "facecheck";
+
+/**  What a provider finds, which decides what it is sent. */
+export type ProviderKind = 
+/**  Finds copies of a photo; is sent the owner's whole photo, metadata removed. */
+"copy-finder" | 
+/**  Finds other photos of a face; is sent a tight face crop only. */
+"face-finder";
+
+/**  What a provider would receive, shown before consent. */
+export type ProviderPreview = {
+	provider: ProviderId,
+	kind: ProviderKind,
+	what_is_sent: string,
+	retention: string,
+	media_type: string,
+	width: number,
+	height: number,
+	byte_len: number | null,
+	sha256: string,
+	/**  The exact bytes, base64, for an `<img src="data:image/jpeg;base64,…">`. */
+	image_base64: string,
+};
+
+/**  How one requested provider went. */
+export type ProviderRun = 
+/**  Searched; its candidates were re-checked on this device. */
+{ outcome: "ran"; provider: ProviderId; candidates: number; confirmed_on_device: number; unverified: number } | 
+/**  Not run: no consent, disabled, no key, no photo. */
+{ outcome: "skipped"; provider: ProviderId; reason: string } | 
+/**  The provider answered with an error (the job can be resumed to retry it). */
+{ outcome: "failed"; provider: ProviderId; reason: string };
+
+/**
+ *  Everything the Providers page and `takeback provider list` show about one provider. Holds no
+ *  secret: `has_key` only says whether the keyring has one.
+ */
+export type ProviderStatus = ProviderStatus_Serialize | ProviderStatus_Deserialize;
+
+/**
+ *  Everything the Providers page and `takeback provider list` show about one provider. Holds no
+ *  secret: `has_key` only says whether the keyring has one.
+ */
+export type ProviderStatus_Deserialize = {
+	name: string,
+	kind: ProviderKind,
+	enabled: boolean,
+	base_url: string,
+	has_key: boolean,
+	/**  What leaves the machine when it runs. */
+	what_is_sent: string,
+	/**  The provider's stated retention of the query image (research/providers.md §7.2). */
+	retention: string,
+	credits?: StoredCredits | null,
+};
+
+/**
+ *  Everything the Providers page and `takeback provider list` show about one provider. Holds no
+ *  secret: `has_key` only says whether the keyring has one.
+ */
+export type ProviderStatus_Serialize = {
+	name: string,
+	kind: ProviderKind,
+	enabled: boolean,
+	base_url: string,
+	has_key: boolean,
+	/**  What leaves the machine when it runs. */
+	what_is_sent: string,
+	/**  The provider's stated retention of the query image (research/providers.md §7.2). */
+	retention: string,
+	credits: StoredCredits | null,
+};
+
+/**  Who a letter is addressed to. */
+export type Recipient = Recipient_Serialize | Recipient_Deserialize;
+
+/**  Who a letter is addressed to. */
+export type Recipient_Deserialize = {
+	/**  A display name ("Example Hosting abuse team"); defaults per kind when empty. */
+	name: string,
+	/**  An email address, when the letter goes by email. */
+	address?: string | null,
+};
+
+/**  Who a letter is addressed to. */
+export type Recipient_Serialize = {
+	/**  A display name ("Example Hosting abuse team"); defaults per kind when empty. */
+	name: string,
+	/**  An email address, when the letter goes by email. */
+	address: string | null,
+};
+
+/**  One stored reference photo. */
+export type ReferencePhoto = {
+	id: number,
+	added_at: string,
+	face: FaceBox,
+	score: number | null,
+	sharpness: number | null,
+};
+
+/**  Which data-protection law a `gdpr` or `delisting` letter is written under. */
+export type Regime = 
+/**  Regulation (EU) 2016/679, enforced by the member state's data protection authority. */
+"eu" | 
+/**  The UK GDPR and the Data Protection Act 2018, enforced by the ICO. */
+"uk";
+
+/**  A registered photo (its bytes stay in the vault). */
+export type RegisteredPhoto = RegisteredPhoto_Serialize | RegisteredPhoto_Deserialize;
+
+/**  A registered photo (its bytes stay in the vault). */
+export type RegisteredPhoto_Deserialize = {
+	id: number,
+	sha256: string,
+	/**  PDQ hash (hex), absent when the photo has too little detail to hash usefully. */
+	pdq?: string | null,
+	/**  No face was detected; the owner attested that it shows them. */
+	attested_no_face: boolean,
+	/**  False when the same photo was registered before (the earlier id is returned). */
+	created: boolean,
+};
+
+/**  A registered photo (its bytes stay in the vault). */
+export type RegisteredPhoto_Serialize = {
+	id: number,
+	sha256: string,
+	/**  PDQ hash (hex), absent when the photo has too little detail to hash usefully. */
+	pdq: string | null,
+	/**  No face was detected; the owner attested that it shows them. */
+	attested_no_face: boolean,
+	/**  False when the same photo was registered before (the earlier id is returned). */
+	created: boolean,
+};
+
+/**  A reminder the app shows (and the CLI lists). */
+export type Reminder = 
+/**  The legal deadline is close. */
+{ kind: "due_soon"; due: string } | 
+/**  The legal deadline has passed without a recorded outcome. */
+{ kind: "passed"; due: string } | 
+/**  No legal deadline; time to check whether the content is gone. */
+{ kind: "follow_up"; due: string };
+
+/**  An advocate, lawyer or clinic authorised to act for the person. */
+export type Representative = Representative_Serialize | Representative_Deserialize;
+
+/**  An advocate, lawyer or clinic authorised to act for the person. */
+export type Representative_Deserialize = {
+	name: string,
+	email: string,
+	organisation?: string | null,
+	postal?: string | null,
+	phone?: string | null,
+};
+
+/**  An advocate, lawyer or clinic authorised to act for the person. */
+export type Representative_Serialize = {
+	name: string,
+	email: string,
+	organisation: string | null,
+	postal: string | null,
+	phone: string | null,
+};
+
+/**  What a contact is for. Serialised as in the CLI contract. */
+export type Role = 
+/**  A hosting network's abuse desk. */
+"abuse" | 
+/**  The domain registrar's abuse desk. */
+"registrar" | 
+/**  The site's operator. */
+"operator" | 
+/**  A designated agent for copyright notices. */
+"dmca-agent" | 
+/**  A web form. */
+"form";
+
+/**  One recommended letter. */
+export type Route = Route_Serialize | Route_Deserialize;
+
+/**  One recommended letter. */
+export type Route_Deserialize = {
+	kind: LetterKind,
+	/**  For `gdpr` and `delisting`. */
+	regime?: Regime | null,
+	/**  The deadline clock this letter starts. */
+	basis: Basis,
+	/**  Why this route fits, in plain words. */
+	reason: string,
+	warnings: string[],
+};
+
+/**  One recommended letter. */
+export type Route_Serialize = {
+	kind: LetterKind,
+	/**  For `gdpr` and `delisting`. */
+	regime: Regime | null,
+	/**  The deadline clock this letter starts. */
+	basis: Basis,
+	/**  Why this route fits, in plain words. */
+	reason: string,
+	warnings: string[],
+};
+
+/**  Who a letter went to, as a rung of the ladder. */
+export type Rung = 
+/**  The site or platform operator. */
+"site" | 
+/**  The hosting provider (RDAP network abuse contact). */
+"host" | 
+/**  The domain registrar (RDAP registrar abuse contact). */
+"registrar" | 
+/**  Search engines (delisting). */
+"search_delisting" | 
+/**  A regulator or the police. */
+"regulator";
+
+export type SavedLetter = {
+	/**  The case this letter belongs to (filed on the first save). */
+	case_id: number,
+	path: string,
+	bytes: number,
+};
+
+/**  A scan ended (finished, cancelled or failed); `summary` lists the new findings. */
+export type ScanEnded = ScanEnded_Serialize | ScanEnded_Deserialize;
+
+/**  A scan ended (finished, cancelled or failed); `summary` lists the new findings. */
+export type ScanEnded_Deserialize = {
+	summary?: ScanSummary_Deserialize | null,
+	error?: IpcError | null,
+};
+
+/**  A scan ended (finished, cancelled or failed); `summary` lists the new findings. */
+export type ScanEnded_Serialize = {
+	summary: ScanSummary_Serialize | null,
+	error: IpcError | null,
+};
+
+/**  Recent scans, newest first, and the one a crash or cancel left unfinished (to resume). */
+export type ScanHistory = ScanHistory_Serialize | ScanHistory_Deserialize;
+
+/**  Recent scans, newest first, and the one a crash or cancel left unfinished (to resume). */
+export type ScanHistory_Deserialize = {
+	jobs: Job_Deserialize[],
+	resumable?: Job_Deserialize | null,
+	/**  A scan of this profile is running now. */
+	running: boolean,
+};
+
+/**  Recent scans, newest first, and the one a crash or cancel left unfinished (to resume). */
+export type ScanHistory_Serialize = {
+	jobs: Job_Serialize[],
+	resumable: Job_Serialize | null,
+	/**  A scan of this profile is running now. */
+	running: boolean,
+};
+
+/**  What the scan is doing now. */
+export type ScanPhase = { type: "starting" } | { type: "site"; source_id: number; url: string } | { type: "folder"; source_id: number; path: string } | { type: "provider"; provider: ProviderId } | 
+/**  Fetching and checking a provider's candidates on this device. */
+{ type: "recheck"; provider: ProviderId; done: number; total: number } | { type: "finished"; status: JobStatus };
+
+/**  What to scan. Stored with the job, so a resumed job does exactly what was asked. */
+export type ScanPlan = ScanPlan_Serialize | ScanPlan_Deserialize;
+
+/**  What to scan. Stored with the job, so a resumed job does exactly what was asked. */
+export type ScanPlan_Deserialize = {
+	/**  Source ids to scan. Empty: every source when `providers` is empty too, none otherwise. */
+	sources: number[],
+	/**  Remote providers to run, with `photo_id` as the query. */
+	providers: ProviderId[],
+	/**  The registered photo the providers search with ([`register`]). */
+	photo_id?: number | null,
+	/**  The owner's consents ([`record_consent`]); a provider without one is skipped. */
+	consents: Consent[],
+	/**  Crawl and fetch loopback and private addresses too (tests, intranets). */
+	allow_local_network: boolean,
+};
+
+/**  What to scan. Stored with the job, so a resumed job does exactly what was asked. */
+export type ScanPlan_Serialize = {
+	/**  Source ids to scan. Empty: every source when `providers` is empty too, none otherwise. */
+	sources: number[],
+	/**  Remote providers to run, with `photo_id` as the query. */
+	providers: ProviderId[],
+	/**  The registered photo the providers search with ([`register`]). */
+	photo_id: number | null,
+	/**  The owner's consents ([`record_consent`]); a provider without one is skipped. */
+	consents: Consent[],
+	/**  Crawl and fetch loopback and private addresses too (tests, intranets). */
+	allow_local_network: boolean,
+};
+
+/**
+ *  A progress event; counters are totals for the job so far (across resumes). (Counters are
+ *  exported to TypeScript as `number`: they stay far below 2^53.)
+ */
+export type ScanProgress = ScanProgress_Serialize | ScanProgress_Deserialize;
+
+/**
+ *  A progress event; counters are totals for the job so far (across resumes). (Counters are
+ *  exported to TypeScript as `number`: they stay far below 2^53.)
+ */
+export type ScanProgress_Deserialize = {
+	job_id: number,
+	phase: ScanPhase,
+	pages_crawled: number | null,
+	images_checked: number | null,
+	hits: number | null,
+	/**
+	 *  A line for the owner when something was skipped or failed (a provider without consent,
+	 *  a site that could not be reached).
+	 */
+	notice?: string | null,
+};
+
+/**
+ *  A progress event; counters are totals for the job so far (across resumes). (Counters are
+ *  exported to TypeScript as `number`: they stay far below 2^53.)
+ */
+export type ScanProgress_Serialize = {
+	job_id: number,
+	phase: ScanPhase,
+	pages_crawled: number | null,
+	images_checked: number | null,
+	hits: number | null,
+	/**
+	 *  A line for the owner when something was skipped or failed (a provider without consent,
+	 *  a site that could not be reached).
+	 */
+	notice: string | null,
+};
+
+/**  A scan moved on: a page crawled, an image checked, a phase started, or a notice to show. */
+export type ScanProgressed = ScanProgressed_Serialize | ScanProgressed_Deserialize;
+
+/**  A scan moved on: a page crawled, an image checked, a phase started, or a notice to show. */
+export type ScanProgressed_Deserialize = {
+	progress: ScanProgress_Deserialize,
+};
+
+/**  A scan moved on: a page crawled, an image checked, a phase started, or a notice to show. */
+export type ScanProgressed_Serialize = {
+	progress: ScanProgress_Serialize,
+};
+
+/**  What a scan did. */
+export type ScanSummary = ScanSummary_Serialize | ScanSummary_Deserialize;
+
+/**  What a scan did. */
+export type ScanSummary_Deserialize = {
+	job_id: number,
+	status: JobStatus,
+	pages_crawled: number | null,
+	images_checked: number | null,
+	hits: number | null,
+	/**  Sources scanned (or already scanned before a resume). */
+	sources_scanned: number,
+	source_problems: SourceProblem[],
+	providers: ProviderRun[],
+	/**  Findings this job recorded first (a resumed job lists those of its earlier part too). */
+	new_findings: Finding_Deserialize[],
+};
+
+/**  What a scan did. */
+export type ScanSummary_Serialize = {
+	job_id: number,
+	status: JobStatus,
+	pages_crawled: number | null,
+	images_checked: number | null,
+	hits: number | null,
+	/**  Sources scanned (or already scanned before a resume). */
+	sources_scanned: number,
+	source_problems: SourceProblem[],
+	providers: ProviderRun[],
+	/**  Findings this job recorded first (a resumed job lists those of its earlier part too). */
+	new_findings: Finding_Serialize[],
+};
+
+/**  The findings of one site. */
+export type SiteFindings = SiteFindings_Serialize | SiteFindings_Deserialize;
+
+/**  The findings of one site. */
+export type SiteFindings_Deserialize = {
+	site: string,
+	findings: Finding_Deserialize[],
+};
+
+/**  The findings of one site. */
+export type SiteFindings_Serialize = {
+	site: string,
+	findings: Finding_Serialize[],
+};
+
+/**  The limits of a site source; `None` takes the default. */
+export type SiteLimits = SiteLimits_Serialize | SiteLimits_Deserialize;
+
+/**  The limits of a site source; `None` takes the default. */
+export type SiteLimits_Deserialize = {
+	max_depth?: number | null,
+	max_pages?: number | null,
+	interval_ms?: number | null,
+};
+
+/**  The limits of a site source; `None` takes the default. */
+export type SiteLimits_Serialize = {
+	max_depth: number | null,
+	max_pages: number | null,
+	interval_ms: number | null,
+};
+
+/**  Where the site operates or whom it serves. */
+export type SiteRegion = "us" | "eu" | "uk" | "other" | "unknown";
+
+/**  One source. */
+export type Source = {
+	id: number,
+	/**  RFC 3339. */
+	added_at: string,
+} & SourceTarget;
+
+/**  A source that could not be scanned. */
+export type SourceProblem = {
+	source_id: number,
+	reason: string,
+};
+
+/**  What a source points at. */
+export type SourceTarget = { kind: "site"; url: string; 
+/**  Links followed from the start page (0 = the start page only). */
+max_depth: number; max_pages: number; 
+/**  At least this long between two requests to the site. */
+interval_ms: number } | { kind: "folder"; path: string };
+
+/**  A balance the provider reported, and when. */
+export type StoredCredits = {
+	remaining: number | null,
+	unit: string,
+	/**  RFC 3339. */
+	checked_at: string,
 };
 
 /**

@@ -5,11 +5,77 @@
  * `bindings.ts` is generated from the Rust commands; this facade turns their `Result` values into
  * plain promises that reject with an {@link IpcFailure} carrying the stable error code.
  */
-import { commands, events, type IpcError } from "./bindings";
+import {
+  commands,
+  events,
+  type CaseState,
+  type ComposeInput_Deserialize,
+  type Facts_Deserialize,
+  type FindingStatus,
+  type ProviderId,
+  type ScanEnded_Serialize,
+  type ScanProgress_Serialize,
+  type SiteLimits_Deserialize,
+  type Identity_Deserialize,
+  type IpcError,
+  type LetterFormat,
+  type LetterKind,
+  type NewProfileLock,
+  type ProfilesLocked,
+} from "./bindings";
 
 type Result<T, E> = { status: "ok"; data: T } | { status: "error"; error: E };
 
-export type { AppInfo, Entry as Setting, ErrorCode, Input as SettingInput, IpcError } from "./bindings";
+export type {
+  Finding_Serialize as Finding,
+  FindingStatus,
+  Job_Serialize as Job,
+  ProviderId,
+  ProviderPreview,
+  ProviderRun,
+  ProviderStatus_Serialize as ProviderStatus,
+  RegisteredPhoto_Serialize as RegisteredPhoto,
+  ScanEnded_Serialize as ScanEnded,
+  ScanHistory_Serialize as ScanHistory,
+  ScanProgress_Serialize as ScanProgress,
+  ScanSummary_Serialize as ScanSummary,
+  SiteFindings_Serialize as SiteFindings,
+  SiteLimits_Deserialize as SiteLimits,
+  Source,
+  Advice_Serialize as Advice,
+  CaseEvent_Serialize as CaseEvent,
+  CaseState,
+  CaseView_Serialize as Case,
+  ComposeInput_Deserialize as ComposeInput,
+  Contact_Serialize as Contact,
+  ContactsFound_Serialize as ContactsFound,
+  Facts_Deserialize as Facts,
+  FindingRef_Deserialize as FindingRef,
+  Identity_Deserialize as Identity,
+  LetterFormat,
+  LetterKind,
+  LetterPreview_Serialize as LetterPreview,
+  Route_Serialize as Route,
+  SavedLetter,
+  AppInfo,
+  AuditEntryView_Serialize as AuditEntry,
+  AuditView_Serialize as AuditView,
+  ConsentView_Serialize as ConsentRecord,
+  EnrollmentView_Serialize as Enrollment,
+  EnrollResult,
+  Entry as Setting,
+  ErrorCode,
+  FaceBox,
+  GateAnswer_Serialize as GateAnswer,
+  Input as SettingInput,
+  IpcError,
+  NewProfileLock,
+  PhotoCheck_Serialize as PhotoCheck,
+  PhotoPreview_Serialize as PhotoPreview,
+  ProfileSummary,
+  ProfilesLocked,
+  ReferencePhoto,
+} from "./bindings";
 
 /** A failed command: `code` is stable (switch on it), `message` is written for people. */
 export class IpcFailure extends Error {
@@ -32,8 +98,95 @@ export const ipc = {
   quickExit: async () => unwrap(await commands.quickExit()),
   listSettings: async () => unwrap(await commands.listSettings()),
   setSetting: async (key: string, value: string) => unwrap(await commands.setSetting(key, value)),
+
+  listProfiles: async () => unwrap(await commands.listProfiles()),
+  createProfile: async (name: string, lock: NewProfileLock) => unwrap(await commands.createProfile(name, lock)),
+  /** `passphrase` is null for a personal profile (its key is in the system keyring). */
+  unlockProfile: async (name: string, passphrase: string | null) =>
+    unwrap(await commands.unlockProfile(name, passphrase)),
+  lockProfile: async (id: string) => unwrap(await commands.lockProfile(id)),
+  lockAllProfiles: async () => unwrap(await commands.lockAllProfiles()),
+  keepAlive: async () => unwrap(await commands.keepAlive()),
+  changePassphrase: async (name: string, oldPassphrase: string, newPassphrase: string) =>
+    unwrap(await commands.changePassphrase(name, oldPassphrase, newPassphrase)),
+  deleteProfile: async (name: string, confirmName: string) => unwrap(await commands.deleteProfile(name, confirmName)),
+
+  checkEnrollmentPhoto: async (imageBase64: string) => unwrap(await commands.checkEnrollmentPhoto(imageBase64)),
+  discardEnrollmentPhoto: async (token: string) => unwrap(await commands.discardEnrollmentPhoto(token)),
+  /** `advocateName` is null when the owner attests for themselves. */
+  enrollPhotos: async (tokens: string[], advocateName: string | null) =>
+    unwrap(await commands.enrollPhotos(tokens, advocateName)),
+  getEnrollment: async () => unwrap(await commands.getEnrollment()),
+  referencePhotoPreview: async (id: number) => unwrap(await commands.referencePhotoPreview(id)),
+  removeReferencePhoto: async (id: number) => unwrap(await commands.removeReferencePhoto(id)),
+
+  checkPhoto: async (imageBase64: string, attestShowsMe: boolean) =>
+    unwrap(await commands.checkPhoto(imageBase64, attestShowsMe)),
+  getAuditLog: async (limit: number) => unwrap(await commands.getAuditLog(limit)),
+
+  getIdentity: async () => unwrap(await commands.getIdentity()),
+  setIdentity: async (identity: Identity_Deserialize) => unwrap(await commands.setIdentity(identity)),
+  findContacts: async (url: string, visitSite: boolean) => unwrap(await commands.findContacts(url, visitSite)),
+  adviseLetters: (facts: Facts_Deserialize) => commands.adviseLetters(facts),
+  draftLetter: async (input: ComposeInput_Deserialize) => unwrap(await commands.draftLetter(input)),
+  suggestLetterPath: (kind: LetterKind, format: LetterFormat) => commands.suggestLetterPath(kind, format),
+  saveLetter: async (
+    input: ComposeInput_Deserialize,
+    format: LetterFormat,
+    path: string,
+    overwrite: boolean,
+    caseId: number | null,
+  ) => unwrap(await commands.saveLetter(input, format, path, overwrite, caseId)),
+  listCases: async () => unwrap(await commands.listCases()),
+  caseTimeline: async (id: number) => unwrap(await commands.caseTimeline(id)),
+  caseLetterText: async (id: number) => unwrap(await commands.caseLetterText(id)),
+  markCaseSent: async (id: number) => unwrap(await commands.markCaseSent(id)),
+  setCaseState: async (id: number, next: CaseState, note: string | null) =>
+    unwrap(await commands.setCaseState(id, next, note)),
+
+  listSources: async () => unwrap(await commands.listSources()),
+  addSiteSource: async (url: string, limits: SiteLimits_Deserialize) => unwrap(await commands.addSiteSource(url, limits)),
+  addFolderSource: async (path: string) => unwrap(await commands.addFolderSource(path)),
+  removeSource: async (id: number) => unwrap(await commands.removeSource(id)),
+
+  listProviders: async () => unwrap(await commands.listProviders()),
+  configureProvider: async (provider: ProviderId, baseUrl: string | null, enabled: boolean | null) =>
+    unwrap(await commands.configureProvider(provider, baseUrl, enabled)),
+  setProviderKey: async (provider: ProviderId, key: string) => unwrap(await commands.setProviderKey(provider, key)),
+  deleteProviderKey: async (provider: ProviderId) => unwrap(await commands.deleteProviderKey(provider)),
+
+  registerPhoto: async (imageBase64: string, attestShowsMe: boolean) =>
+    unwrap(await commands.registerPhoto(imageBase64, attestShowsMe)),
+  listRegisteredPhotos: async () => unwrap(await commands.listRegisteredPhotos()),
+  providerPreview: async (photoId: number, provider: ProviderId) =>
+    unwrap(await commands.providerPreview(photoId, provider)),
+  consentToProvider: async (photoId: number, provider: ProviderId) =>
+    unwrap(await commands.consentToProvider(photoId, provider)),
+  consentedProviders: async () => unwrap(await commands.consentedProviders()),
+  scanHistory: async () => unwrap(await commands.scanHistory()),
+  startScan: async (sources: number[], providers: ProviderId[], photoId: number | null) =>
+    unwrap(await commands.startScan(sources, providers, photoId)),
+  resumeScan: async (jobId: number) => unwrap(await commands.resumeScan(jobId)),
+  cancelScan: async () => unwrap(await commands.cancelScan()),
+
+  listFindings: async (status: FindingStatus | null) => unwrap(await commands.listFindings(status)),
+  findingThumbnail: async (id: number) => unwrap(await commands.findingThumbnail(id)),
+  confirmFinding: async (id: number) => unwrap(await commands.confirmFinding(id)),
+  dismissFinding: async (id: number) => unwrap(await commands.dismissFinding(id)),
+  findingRefs: async (ids: number[]) => unwrap(await commands.findingRefs(ids)),
+
+  /** Calls `handler` for each step of a running scan. Returns an unsubscribe. */
+  onScanProgress: (handler: (progress: ScanProgress_Serialize) => void) =>
+    events.scanProgressed.listen((e) => handler(e.payload.progress as ScanProgress_Serialize)),
+  /** Calls `handler` when a scan ends. Returns an unsubscribe. */
+  onScanEnded: (handler: (ended: ScanEnded_Serialize) => void) =>
+    events.scanEnded.listen((e) => handler(e.payload as ScanEnded_Serialize)),
+
   /** Calls `handler` when the window is shown again after a quick exit. Returns an unsubscribe. */
   onWindowReopened: (handler: () => void) => events.windowReopened.listen(() => handler()),
+  /** Calls `handler` when profiles were locked for inactivity. Returns an unsubscribe. */
+  onProfilesLocked: (handler: (event: ProfilesLocked) => void) =>
+    events.profilesLocked.listen((e) => handler(e.payload)),
 };
 
 export type Ipc = typeof ipc;

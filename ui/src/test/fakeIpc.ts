@@ -1,5 +1,25 @@
 import { vi } from "vitest";
-import type { AppInfo, Setting } from "../ipc";
+import type {
+  Advice,
+  AppInfo,
+  AuditView,
+  Case,
+  CaseEvent,
+  ContactsFound,
+  Enrollment,
+  GateAnswer,
+  Identity,
+  Ipc,
+  LetterPreview,
+  PhotoCheck,
+  ProfileSummary,
+  SavedLetter,
+  ScanEnded,
+  ScanProgress,
+  Setting,
+  SiteLimits,
+} from "../ipc";
+import { openProfile } from "./profiles";
 
 /** Settings as the Rust core lists them by default (kept small; shapes follow bindings.ts). */
 export function defaultSettings(): Setting[] {
@@ -57,5 +77,148 @@ export function createFakeIpc() {
     listSettings: vi.fn(async () => defaultSettings()),
     setSetting: vi.fn(async (_key: string, value: string) => value),
     onWindowReopened: vi.fn(async (_handler: () => void) => () => {}),
+    onProfilesLocked: vi.fn(async (_handler: (e: { ids: string[]; reason: string }) => void) => () => {}),
+    listProfiles: vi.fn(async (): Promise<ProfileSummary[]> => [openProfile()]),
+    createProfile: vi.fn(async (name: string, _lock: unknown) => openProfile({ name })),
+    unlockProfile: vi.fn(async (name: string, _passphrase: string | null) => openProfile({ name })),
+    lockProfile: vi.fn(async (_id: string) => true),
+    lockAllProfiles: vi.fn(async () => 1),
+    keepAlive: vi.fn(async () => null),
+    changePassphrase: vi.fn(async (_n: string, _o: string, _p: string) => null),
+    deleteProfile: vi.fn(async (_n: string, _c: string) => null),
+    checkEnrollmentPhoto: vi.fn(
+      async (_b64: string): Promise<PhotoCheck> => ({
+        token: "t1",
+        problem: null,
+        faces: [{ x: 10, y: 10, width: 50, height: 50 }],
+        width: 100,
+        height: 100,
+      }),
+    ),
+    discardEnrollmentPhoto: vi.fn(async (_t: string) => null),
+    enrollPhotos: vi.fn(async (tokens: string[], _a: string | null) => ({ added: tokens.length, total: tokens.length })),
+    getEnrollment: vi.fn(async (): Promise<Enrollment> => ({ photos: [], consents: [], max_photos: 10 })),
+    referencePhotoPreview: vi.fn(async (_id: number) => ({ data_url: "data:image/jpeg;base64,", face: null, width: 1, height: 1 })),
+    removeReferencePhoto: vi.fn(async (_id: number) => null),
+    checkPhoto: vi.fn(
+      async (_b64: string, _attest: boolean): Promise<GateAnswer> => ({
+        allowed: false,
+        decision: "no_match",
+        distance: 0.8,
+        threshold: 0.5,
+        decisive: { x: 10, y: 10, width: 50, height: 50 },
+        faces: [{ x: 10, y: 10, width: 50, height: 50 }],
+        width: 100,
+        height: 100,
+        message: "This face is not the enrolled person's.",
+        audit_seq: 3,
+      }),
+    ),
+    getIdentity: vi.fn(async (): ReturnType<Ipc["getIdentity"]> => null),
+    setIdentity: vi.fn(
+      async (identity: Identity): ReturnType<Ipc["setIdentity"]> => ({
+        name: identity.name,
+        email: identity.email,
+        postal: identity.postal ?? null,
+        phone: identity.phone ?? null,
+        country: identity.country ?? null,
+        representative: null,
+      }),
+    ),
+    findContacts: vi.fn(
+      async (_url: string, _visit: boolean): Promise<ContactsFound> => ({ host: "example.net", contacts: [], notes: [] }),
+    ),
+    adviseLetters: vi.fn(
+      async (_facts: unknown): Promise<Advice> => ({ routes: [], excluded: [], warnings: [], minor: null }),
+    ),
+    draftLetter: vi.fn(
+      async (_input: unknown): Promise<LetterPreview> => ({
+        subject: "Removal request",
+        body: "Dear team,\n\nPlease remove the image.",
+        recipient_name: "Abuse team",
+        recipient_address: null,
+        signer: "Sam",
+        missing: [],
+      }),
+    ),
+    suggestLetterPath: vi.fn(async (kind: string, format: string) => `/home/sam/Documents/Takeback letters/${kind}.${format}`),
+    saveLetter: vi.fn(
+      async (_i: unknown, _f: string, path: string, _o: boolean, caseId: number | null): Promise<SavedLetter> => ({
+        case_id: caseId ?? 1,
+        path,
+        bytes: 2048,
+      }),
+    ),
+    listCases: vi.fn(async (): Promise<Case[]> => []),
+    caseTimeline: vi.fn(async (_id: number): Promise<CaseEvent[]> => []),
+    caseLetterText: vi.fn(async (_id: number) => "Subject: Removal request"),
+    markCaseSent: vi.fn(async (_id: number): Promise<Case> => {
+      throw new Error("not set up");
+    }),
+    setCaseState: vi.fn(async (_id: number, _next: string, _note: string | null): Promise<Case> => {
+      throw new Error("not set up");
+    }),
+    listSources: vi.fn(async (): ReturnType<Ipc["listSources"]> => []),
+    addSiteSource: vi.fn(
+      async (url: string, limits: SiteLimits): ReturnType<Ipc["addSiteSource"]> => ({
+        id: 1,
+        added_at: "2026-11-26T10:00:00Z",
+        kind: "site",
+        url,
+        max_depth: limits.max_depth ?? 2,
+        max_pages: limits.max_pages ?? 200,
+        interval_ms: 500,
+      }),
+    ),
+    addFolderSource: vi.fn(
+      async (path: string): ReturnType<Ipc["addFolderSource"]> => ({ id: 2, added_at: "2026-11-26T10:00:00Z", kind: "folder", path }),
+    ),
+    removeSource: vi.fn(async (_id: number): ReturnType<Ipc["removeSource"]> => {
+      throw new Error("not set up");
+    }),
+    listProviders: vi.fn(async (): ReturnType<Ipc["listProviders"]> => []),
+    configureProvider: vi.fn(async (_p: string, _u: string | null, _e: boolean | null) => null),
+    setProviderKey: vi.fn(async (_p: string, _k: string) => null),
+    deleteProviderKey: vi.fn(async (_p: string) => null),
+    registerPhoto: vi.fn(
+      async (_b64: string, attest: boolean): ReturnType<Ipc["registerPhoto"]> => ({
+        id: 1,
+        sha256: "cd".repeat(32),
+        pdq: null,
+        attested_no_face: attest,
+        created: true,
+      }),
+    ),
+    listRegisteredPhotos: vi.fn(async (): ReturnType<Ipc["listRegisteredPhotos"]> => []),
+    providerPreview: vi.fn(async (_id: number, _p: string): ReturnType<Ipc["providerPreview"]> => {
+      throw new Error("not set up");
+    }),
+    consentToProvider: vi.fn(async (_id: number, _p: string) => null),
+    consentedProviders: vi.fn(async (): ReturnType<Ipc["consentedProviders"]> => []),
+    scanHistory: vi.fn(async (): ReturnType<Ipc["scanHistory"]> => ({ jobs: [], resumable: null, running: false })),
+    startScan: vi.fn(async (_s: number[], _p: string[], _photo: number | null) => null),
+    resumeScan: vi.fn(async (_id: number) => null),
+    cancelScan: vi.fn(async () => true),
+    listFindings: vi.fn(async (_status: string | null): ReturnType<Ipc["listFindings"]> => []),
+    findingThumbnail: vi.fn(async (_id: number): ReturnType<Ipc["findingThumbnail"]> => "data:image/jpeg;base64,AAAA"),
+    confirmFinding: vi.fn(async (_id: number): ReturnType<Ipc["confirmFinding"]> => {
+      throw new Error("not set up");
+    }),
+    dismissFinding: vi.fn(async (_id: number): ReturnType<Ipc["dismissFinding"]> => {
+      throw new Error("not set up");
+    }),
+    findingRefs: vi.fn(async (_ids: number[]): ReturnType<Ipc["findingRefs"]> => []),
+    onScanProgress: vi.fn(async (_h: (p: ScanProgress) => void) => () => {}),
+    onScanEnded: vi.fn(async (_h: (e: ScanEnded) => void) => () => {}),
+    getAuditLog: vi.fn(
+      async (_limit: number): Promise<AuditView> => ({
+        intact: true,
+        total: 0,
+        first_broken: null,
+        broken_reason: null,
+        head: "0".repeat(64),
+        entries: [],
+      }),
+    ),
   };
 }

@@ -15,6 +15,8 @@ use crate::output::{print_json, Failure};
 
 /// Environment variable a script sets instead of typing the passphrase.
 pub const PASSPHRASE_ENV: &str = "TAKEBACK_PASSPHRASE";
+/// Environment variable a script sets instead of typing the new passphrase (`profile passphrase`).
+pub const NEW_PASSPHRASE_ENV: &str = "TAKEBACK_NEW_PASSPHRASE";
 
 #[derive(Debug, Subcommand)]
 pub enum ProfileCommand {
@@ -28,6 +30,10 @@ pub enum ProfileCommand {
     },
     /// List the profiles in the data folder.
     List,
+    /// Change a clinic profile's passphrase (the current one from TAKEBACK_PASSPHRASE, the new
+    /// one from TAKEBACK_NEW_PASSPHRASE, else both asked). The data is not re-encrypted: only the
+    /// wrapping of its key changes.
+    Passphrase { name: String },
     /// Delete a profile for good: its key is destroyed, then its files are removed.
     Delete {
         name: String,
@@ -82,6 +88,26 @@ pub fn run(ctx: &Context, cmd: ProfileCommand) -> Result<ExitCode, Failure> {
                         p.created_at.format("%Y-%m-%d")
                     );
                 }
+            }
+        }
+        ProfileCommand::Passphrase { name } => {
+            let info = profiles.find(&name)?;
+            if info.kind != ProfileKind::Clinic {
+                return Err(Error::NotAPassphraseProfile.into());
+            }
+            let old = passphrase(&format!("Current passphrase for `{}`: ", info.name))?;
+            let new = match std::env::var(NEW_PASSPHRASE_ENV) {
+                Ok(p) => Secret::new(p),
+                Err(_) => typed_twice(&info.name)?,
+            };
+            profiles.change_passphrase(&info.name, &old, &new, KdfParams::DEFAULT, Utc::now())?;
+            if ctx.json {
+                print_json(&serde_json::json!({ "changed": info }))?;
+            } else {
+                println!(
+                    "Changed the passphrase of `{}`; use the new one from now on.",
+                    info.name
+                );
             }
         }
         ProfileCommand::Delete { name, yes } => {
@@ -153,12 +179,28 @@ fn new_passphrase(name: &str) -> Result<Secret<String>, Failure> {
     if std::env::var_os(PASSPHRASE_ENV).is_some() {
         return passphrase("");
     }
-    let first = passphrase(&format!("New passphrase for `{name}`: "))?;
-    let again = passphrase("Type it again: ")?;
+    typed_twice(name)
+}
+
+/// A new passphrase typed twice on the terminal.
+fn typed_twice(name: &str) -> Result<Secret<String>, Failure> {
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::PassphraseRequired.into());
+    }
+    let ask = |prompt: &str| {
+        rpassword::prompt_password(prompt)
+            .map(Secret::new)
+            .map_err(|e| Failure {
+                code: ErrorCode::Io,
+                message: format!("could not read the passphrase from the terminal: {e}"),
+            })
+    };
+    let first = ask(&format!("New passphrase for `{name}`: "))?;
+    let again = ask("Type it again: ")?;
     if first.expose() != again.expose() {
         return Err(Failure {
             code: ErrorCode::InvalidInput,
-            message: "the two passphrases differ; nothing was created".into(),
+            message: "the two passphrases differ; type the same one twice".into(),
         });
     }
     Ok(first)

@@ -20,6 +20,7 @@ use super::calendar::{Calendar, HolidayRules};
 use crate::letters::{LetterKind, Regime};
 
 /// The legal basis of a case's clock (research/takedowns.md §8).
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Basis {
@@ -133,6 +134,7 @@ pub struct Clock {
 }
 
 /// A computed deadline.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Deadline {
     pub basis: Basis,
@@ -263,6 +265,7 @@ pub fn compute(clock: &Clock, now: DateTime<Utc>) -> Deadline {
 }
 
 /// A reminder the app shows (and the CLI lists).
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Reminder {

@@ -9,6 +9,7 @@ use super::Basis;
 use crate::letters::LetterKind;
 
 /// Who a letter went to, as a rung of the ladder.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Rung {
@@ -58,6 +59,7 @@ impl Rung {
 }
 
 /// The suggested next step.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NextStep {
     pub rung: Rung,

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::{Error, Result};
 
 /// draft → sent → acknowledged → removed / partly removed / refused / ignored → escalated.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CaseState {
@@ -67,6 +68,11 @@ impl CaseState {
             PartlyRemoved | Refused | Ignored => matches!(next, Escalated | Removed),
             Removed | Escalated => false,
         }
+    }
+
+    /// Every state this one may move to.
+    pub fn next_states(self) -> Vec<CaseState> {
+        ALL.into_iter().filter(|&n| self.can_move_to(n)).collect()
     }
 
     /// Checks a move, with a message that says what is possible instead.

@@ -66,8 +66,10 @@ impl NewCase {
 }
 
 /// One case as the app and `case list` show it.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CaseView {
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub id: i64,
     pub kind: LetterKind,
     pub regime: Regime,
@@ -87,9 +89,12 @@ pub struct CaseView {
     pub reminder: Option<Reminder>,
     /// Suggested when the deadline passed or the recipient refused or ignored it.
     pub next_step: Option<NextStep>,
+    /// The states the user may record next (the app offers exactly these).
+    pub allowed_next: Vec<CaseState>,
 }
 
 /// One entry of a case's timeline.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CaseEvent {
     pub at: DateTime<Utc>,
@@ -431,6 +436,7 @@ fn view(conn: &Connection, row: Row, now: DateTime<Utc>) -> Result<CaseView> {
         deadline,
         reminder,
         next_step,
+        allowed_next: row.state.next_states(),
     })
 }
 

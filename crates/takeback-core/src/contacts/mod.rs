@@ -32,6 +32,7 @@ use crate::letters::LetterKind;
 use crate::Result;
 
 /// What a contact is for. Serialised as in the CLI contract.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Role {
@@ -48,7 +49,9 @@ pub enum Role {
 }
 
 /// Where a contact was found. Serialised as in the CLI contract.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename = "ContactSource")] // the name only: values are unchanged; `Source` clashes with `sources::Source` in the app's TypeScript
 pub enum Source {
     #[serde(rename = "rdap")]
     Rdap,
@@ -61,6 +64,7 @@ pub enum Source {
 }
 
 /// One way to reach someone who can act.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Contact {
     /// An email address or a form's URL.

@@ -14,7 +14,7 @@ pub mod quality;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use image::DynamicImage;
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use takeback_faces::{BBox, Descriptor, Face, FaceEngine};
 
@@ -338,6 +338,91 @@ pub fn list(conn: &Connection) -> Result<Vec<EnrolledFace>> {
         out.push(face);
     }
     Ok(out)
+}
+
+/// A stored consent record: who attested, how, when, and the words they agreed to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConsentRecord {
+    pub id: i64,
+    /// `owner` or `advocate`.
+    pub attested_by: String,
+    pub advocate_name: Option<String>,
+    pub method: String,
+    pub statement: String,
+    pub at: String,
+}
+
+/// Every consent record, oldest first.
+pub fn consents(conn: &Connection) -> Result<Vec<ConsentRecord>> {
+    let mut st = conn
+        .prepare(
+            "SELECT id, attested_by, advocate_name, method, statement, at
+             FROM consents ORDER BY id",
+        )
+        .map_err(|e| storage("reading consent records", &e))?;
+    let rows = st
+        .query_map([], |r| {
+            Ok(ConsentRecord {
+                id: r.get(0)?,
+                attested_by: r.get(1)?,
+                advocate_name: r.get(2)?,
+                method: r.get(3)?,
+                statement: r.get(4)?,
+                at: r.get(5)?,
+            })
+        })
+        .map_err(|e| storage("reading consent records", &e))?;
+    rows.collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(|e| storage("reading consent records", &e))
+}
+
+/// The stored photo of reference face `id` (decrypted, in memory only).
+pub fn photo(vault: &Vault, id: i64) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+    let blob: String = vault
+        .conn()
+        .query_row(
+            "SELECT blob_id FROM enrolled_faces WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(|e| storage("reading a reference face", &e))?
+        .ok_or(Error::ReferenceFaceNotFound { id })?;
+    vault
+        .blobs()
+        .get(vault.conn(), &crate::vault::BlobId::parse(&blob)?)
+}
+
+/// Removes reference face `id` and its photo (a bad photo, or one the owner no longer wants
+/// used). The removal is audited in the same transaction.
+pub fn remove(vault: &Vault, id: i64, actor: &str, now: DateTime<Utc>) -> Result<()> {
+    let tx = vault
+        .conn()
+        .unchecked_transaction()
+        .map_err(|e| storage("removing a reference face", &e))?;
+    let row: Option<(String, String)> = tx
+        .query_row(
+            "SELECT blob_id, image_sha256 FROM enrolled_faces WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()
+        .map_err(|e| storage("removing a reference face", &e))?;
+    let (blob, sha) = row.ok_or(Error::ReferenceFaceNotFound { id })?;
+    tx.execute("DELETE FROM enrolled_faces WHERE id = ?1", [id])
+        .map_err(|e| storage("removing a reference face", &e))?;
+    vault
+        .blobs()
+        .forget(&tx, &crate::vault::BlobId::parse(&blob)?)?;
+    audit::append(
+        &tx,
+        audit::NewEntry::new(actor, "enrollment.removed")
+            .subject_digest(sha)
+            .detail(serde_json::json!({ "face_id": id })),
+        now,
+    )?;
+    tx.commit()
+        .map_err(|e| storage("removing a reference face", &e))
 }
 
 /// The reference descriptors the gate compares against.

@@ -93,6 +93,7 @@ impl FindingKind {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Finding {
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub id: i64,
     pub image_url: String,
     pub page_url: Option<String>,
@@ -108,6 +109,7 @@ pub struct Finding {
     pub sha256: String,
     pub pdq: Option<String>,
     /// Findings with the same cluster id are copies of one picture.
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub cluster_id: i64,
     pub status: FindingStatus,
     /// Who saw it: provider names, `site-watch`, `folder-scan`.

@@ -13,6 +13,7 @@ pub mod store;
 use serde::{Deserialize, Serialize};
 
 /// The person depicted, whose rights the letters assert.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Identity {
     pub name: String,
@@ -25,6 +26,7 @@ pub struct Identity {
 }
 
 /// An advocate, lawyer or clinic authorised to act for the person.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Representative {
     pub name: String,

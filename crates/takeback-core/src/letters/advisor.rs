@@ -14,6 +14,7 @@ use super::{is_eea, is_eu, LetterKind, Regime};
 use crate::cases::Basis;
 
 /// Who took the photo: decides whether a copyright (DMCA) route exists at all.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Photographer {
@@ -26,6 +27,7 @@ pub enum Photographer {
 }
 
 /// Where the site operates or whom it serves.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum SiteRegion {
@@ -38,6 +40,7 @@ pub enum SiteRegion {
 }
 
 /// The facts the advisor asks for.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Facts {
     pub photographer: Photographer,
@@ -51,6 +54,7 @@ pub struct Facts {
 }
 
 /// One recommended letter.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Route {
     pub kind: LetterKind,
@@ -64,6 +68,7 @@ pub struct Route {
 }
 
 /// A route considered and left out, with the reason (so the user is not left wondering).
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Excluded {
     pub kind: LetterKind,
@@ -71,6 +76,7 @@ pub struct Excluded {
 }
 
 /// What to do when the person was a minor: no letters, no capture, specialist services only.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MinorGuidance {
     pub message: String,
@@ -78,6 +84,7 @@ pub struct MinorGuidance {
 }
 
 /// The advisor's answer.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Advice {
     /// Letters to send, first rung first.

@@ -12,6 +12,7 @@ use super::{template, Letter, LetterKind};
 use crate::{Error, Result};
 
 /// One required element of a letter kind.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Element {
     /// The provision that requires it.

@@ -7,6 +7,7 @@ use crate::{Error, Result};
 
 /// A finding as letters need it. Built from the findings table, or by hand in tests and from
 /// CLI flags. It never holds image bytes: a letter identifies the image, it never carries it.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FindingRef {
     /// The finding's id in the vault, when it has one.
@@ -57,5 +58,19 @@ impl FindingRef {
         url::Url::parse(url)
             .ok()
             .and_then(|u| u.host_str().map(str::to_owned))
+    }
+}
+
+impl From<&crate::findings::Finding> for FindingRef {
+    /// A stored finding as a letter cites it.
+    fn from(f: &crate::findings::Finding) -> Self {
+        Self {
+            id: Some(f.id.to_string()),
+            image_url: f.image_url.clone(),
+            page_url: f.page_url.clone(),
+            first_seen: f.first_seen,
+            sha256: f.sha256.clone(),
+            pdq: f.pdq.clone(),
+        }
     }
 }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::{Error, Result};
 
 /// A kind of letter. The names are the CLI contract's `--kind` values.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
 pub enum LetterKind {
@@ -75,6 +76,7 @@ impl FromStr for LetterKind {
 }
 
 /// Which data-protection law a `gdpr` or `delisting` letter is written under.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Regime {

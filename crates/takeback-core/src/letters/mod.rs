@@ -13,6 +13,7 @@
 //! 4. `cases::store::open_case(...)` records a case in state `draft`.
 
 pub mod advisor;
+pub mod compose;
 pub mod elements;
 pub mod eml;
 mod finding;
@@ -32,6 +33,7 @@ use crate::identity::{Identity, Signer};
 use crate::{Error, Result};
 
 /// Who a letter is addressed to.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Recipient {
     /// A display name ("Example Hosting abuse team"); defaults per kind when empty.

@@ -52,6 +52,7 @@ impl JobStatus {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Job {
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub id: i64,
     pub plan: ScanPlan,
     pub status: JobStatus,

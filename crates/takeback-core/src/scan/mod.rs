@@ -78,10 +78,12 @@ impl std::fmt::Debug for ScanContext<'_> {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ScanPlan {
     /// Source ids to scan. Empty: every source when `providers` is empty too, none otherwise.
+    #[cfg_attr(feature = "specta", specta(type = Vec<i32>))]
     pub sources: Vec<i64>,
     /// Remote providers to run, with `photo_id` as the query.
     pub providers: Vec<ProviderId>,
     /// The registered photo the providers search with ([`register`]).
+    #[cfg_attr(feature = "specta", specta(type = Option<i32>))]
     pub photo_id: Option<i64>,
     /// The owner's consents ([`record_consent`]); a provider without one is skipped.
     pub consents: Vec<Consent>,
@@ -96,10 +98,12 @@ pub struct ScanPlan {
 pub enum ScanPhase {
     Starting,
     Site {
+        #[cfg_attr(feature = "specta", specta(type = i32))]
         source_id: i64,
         url: String,
     },
     Folder {
+        #[cfg_attr(feature = "specta", specta(type = i32))]
         source_id: i64,
         path: String,
     },
@@ -122,6 +126,7 @@ pub enum ScanPhase {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ScanProgress {
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub job_id: i64,
     pub phase: ScanPhase,
     #[cfg_attr(feature = "specta", specta(type = f64))]
@@ -163,6 +168,7 @@ pub enum ProviderRun {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SourceProblem {
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub source_id: i64,
     pub reason: String,
 }
@@ -171,6 +177,7 @@ pub struct SourceProblem {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ScanSummary {
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub job_id: i64,
     pub status: JobStatus,
     #[cfg_attr(feature = "specta", specta(type = f64))]

@@ -22,6 +22,7 @@ use crate::{audit, enrollment, findings, Result};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RegisteredPhoto {
+    #[cfg_attr(feature = "specta", specta(type = i32))]
     pub id: i64,
     pub sha256: String,
     /// PDQ hash (hex), absent when the photo has too little detail to hash usefully.

@@ -1,0 +1,90 @@
+//! Enrollment records beyond `takeback enroll`: the consent record the Profile page shows,
+//! reading a reference photo back, and removing one (audited, its blob forgotten).
+#![allow(clippy::unwrap_used)]
+
+use std::path::PathBuf;
+
+use chrono::Utc;
+use takeback_core::enrollment::{self, Attestation, Consent};
+use takeback_core::paths::DataDir;
+use takeback_core::secrets::Secret;
+use takeback_core::vault::{KdfParams, Profiles};
+use takeback_core::{audit, Error};
+use takeback_faces::FaceEngine;
+
+fn photo(name: &str) -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/testdata/faces/facerec")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn consent_photo_and_removal_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = DataDir::at(dir.path());
+    let vault = Profiles::new(&data)
+        .create_clinic(
+            "Client",
+            &Secret::new("a long passphrase".to_owned()),
+            KdfParams::INSECURE_FOR_TESTS,
+            Utc::now(),
+        )
+        .unwrap();
+    let engine = FaceEngine::load().unwrap();
+    let (a, b) = (photo("obama.jpg"), photo("obama2.jpg"));
+    let consent = Consent {
+        attestation: Attestation::Advocate {
+            name: "Dana Advocate".into(),
+        },
+        method: "app-file".into(),
+    };
+    let done = enrollment::enroll(
+        &vault,
+        &engine,
+        &[&a, &b],
+        &consent,
+        Utc::now(),
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!(done.total, 2);
+
+    let consents = enrollment::consents(vault.conn()).unwrap();
+    assert_eq!(consents.len(), 1);
+    assert_eq!(consents[0].attested_by, "advocate");
+    assert_eq!(consents[0].advocate_name.as_deref(), Some("Dana Advocate"));
+    assert!(consents[0]
+        .statement
+        .contains("Dana Advocate checked in person"));
+
+    let first = done.added[0].id;
+    assert_eq!(
+        enrollment::photo(&vault, first).unwrap().as_slice(),
+        a.as_slice()
+    );
+
+    let blobs_before = vault.blobs().ids(vault.conn()).unwrap().len();
+    enrollment::remove(&vault, first, "advocate", Utc::now()).unwrap();
+    assert_eq!(enrollment::count(vault.conn()).unwrap(), 1);
+    assert_eq!(
+        vault.blobs().ids(vault.conn()).unwrap().len(),
+        blobs_before - 1
+    );
+    assert!(matches!(
+        enrollment::photo(&vault, first),
+        Err(Error::ReferenceFaceNotFound { id }) if id == first
+    ));
+    assert!(matches!(
+        enrollment::remove(&vault, first, "advocate", Utc::now()),
+        Err(Error::ReferenceFaceNotFound { .. })
+    ));
+
+    let log = audit::list(vault.conn()).unwrap();
+    let last = log.last().unwrap();
+    assert_eq!(last.action, "enrollment.removed");
+    assert_eq!(last.actor, "advocate");
+    assert_eq!(last.subject.as_deref(), Some(audit::digest(&a).as_str()));
+    assert!(audit::verify(vault.conn()).unwrap().ok);
+    vault.check().unwrap();
+}

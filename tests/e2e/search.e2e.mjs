@@ -1,0 +1,124 @@
+// Issues 5 and 6 in the real window: watch a site on a loopback fake web, scan with visible
+// progress, triage the findings (the owner's photos found, the other person's not), confirm one,
+// then request its removal: advisor, recipient found in the site's security.txt, a reviewed letter
+// saved as a PDF (checked with poppler's pdftotext), and a case with its countdown.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { startFakeWeb } from "./fakeweb.mjs";
+import { createClinicProfile, facesDir, launchApp, pickFiles } from "./harness.mjs";
+
+let app;
+let web;
+const outDir = mkdtempSync(join(tmpdir(), "takeback-letters-"));
+
+before(async () => {
+  web = await startFakeWeb(facesDir);
+  app = await launchApp({
+    port: 4447,
+    env: { TAKEBACK_ALLOW_LOCAL_NETWORK: "1" },
+    seed: (data) => writeFileSync(join(data, "settings.toml"), `"rdap.bootstrap_base" = "${web.base}/rdap/"\n`),
+  });
+  await createClinicProfile(app.browser, "Search test", "a long enough passphrase");
+});
+
+after(async () => {
+  await app?.close();
+  await web?.close();
+  rmSync(outDir, { recursive: true, force: true });
+});
+
+test("enroll the owner and give the details letters are signed with", async () => {
+  const { browser } = app;
+  await browser.$('[data-testid="nav-profile"]').click();
+  await pickFiles(browser, "enroll-files", [join(facesDir, "facerec", "obama.jpg")]);
+  await browser.waitUntil(async () => (await browser.$('[data-testid="picked-photo"]').getAttribute("data-ok")) === "true", {
+    timeout: 30000,
+  });
+  await browser.$('[data-testid="enroll-confirm"]').click();
+  await browser.$('[data-testid="enroll-submit"]').click();
+  await browser.$('[data-testid="reference-count"]').waitForDisplayed({ timeout: 15000 });
+  await browser.$('[data-testid="identity-name"]').setValue("Alex Example");
+  await browser.$('[data-testid="identity-email"]').setValue("alex@example.org");
+  await browser.$('[data-testid="identity-country"]').setValue("US");
+  await browser.$('[data-testid="identity-save"]').click();
+  await browser.$('[data-testid="identity-message"]').waitForDisplayed({ timeout: 5000 });
+  assert.match(await browser.$('[data-testid="identity-message"]').getText(), /Saved/);
+});
+
+test("watch a site and scan it with visible progress", async () => {
+  const { browser } = app;
+  await browser.$('[data-testid="nav-scan"]').click();
+  await browser.$('[data-testid="site-url"]').setValue(`${web.base}/`);
+  await browser.$('[data-testid="add-site"]').click();
+  await browser.$('[data-testid="sources"]').waitForDisplayed({ timeout: 5000 });
+  assert.match(await browser.$('[data-testid="sources"]').getText(), /127\.0\.0\.1/);
+
+  const t0 = performance.now();
+  await browser.$('[data-testid="start-scan"]').click();
+  // Progress is visible while it runs: numbers of images checked.
+  await browser.$('[data-testid="scan-counts"]').waitForDisplayed({ timeout: 30000 });
+  assert.match(await browser.$('[data-testid="scan-counts"]').getText(), /Checked \d+ images? on \d+ pages?/);
+  const summary = await browser.$('[data-testid="scan-summary"]');
+  await summary.waitForDisplayed({ timeout: 120000 });
+  console.log(`# scan of the fake web (2 pages, 4 photos) in the window: ${(performance.now() - t0).toFixed(0)} ms`);
+  assert.equal(await summary.getAttribute("data-status"), "finished");
+  assert.match(await summary.getText(), /2 new possible matches/);
+  assert.ok(web.requests.includes("/robots.txt"), "robots.txt was read");
+});
+
+test("findings: the owner's photos, not the other person's; confirm one with the keyboard", async () => {
+  const { browser } = app;
+  await browser.$('[data-testid="show-findings"]').click();
+  await browser.$('[data-testid="page-findings"]').waitForDisplayed({ timeout: 5000 });
+  await browser.waitUntil(async () => (await browser.$$('[data-testid="finding"]').length) === 2, { timeout: 10000 });
+  const text = await browser.$('[data-testid="page-findings"]').getText();
+  assert.match(text, /obama2\.jpg/);
+  assert.match(text, /obama3\.jpg/);
+  assert.doesNotMatch(text, /biden/, "the other person's photos are not findings");
+  // Thumbnails are blurred until revealed.
+  assert.equal(await browser.$('[data-testid="finding"] img').getAttribute("class").then((c) => c.includes("blurred")), true);
+  await browser.execute(() => document.querySelector('[data-testid="finding"]')?.focus());
+  await browser.keys(["y"]);
+  await browser.$('[data-testid="finding-request-removal"]').waitForDisplayed({ timeout: 5000 });
+});
+
+test("request removal: advisor, recipient from security.txt, reviewed letter saved as PDF, case counting down", async () => {
+  const { browser } = app;
+  await browser.$('[data-testid="finding-request-removal"]').click();
+  await browser.$('[data-testid="request-removal"]').waitForDisplayed({ timeout: 5000 });
+  await browser.$('[data-testid="rr-region"]').selectByAttribute("value", "us");
+  await browser.$('[data-testid="rr-suggest"]').click();
+  await browser.$('[data-testid="rr-route-takeitdown"]').waitForExist({ timeout: 5000 });
+  await browser.$('[data-testid="rr-route-takeitdown"]').click();
+  await browser.$('[data-testid="rr-lookup"]').click();
+  await browser.$('[data-testid="rr-contacts"]').waitForDisplayed({ timeout: 30000 });
+  assert.match(await browser.$('[data-testid="rr-contacts"]').getText(), /abuse@fakeweb\.example.*security\.txt/s);
+  assert.equal(await browser.$('[data-testid="rr-to"]').getValue(), "abuse@fakeweb.example");
+  await browser.$('[data-testid="rr-draft"]').click();
+  await browser.$('[data-testid="rr-complete"]').waitForDisplayed({ timeout: 10000 });
+  const preview = await browser.$('[data-testid="rr-preview"]').getText();
+  assert.match(preview, /\/img\/obama[23]\.jpg/, "the preview cites the image's address");
+
+  const pdf = join(outDir, "takedown.pdf");
+  await browser.$('[data-testid="rr-path"]').setValue(pdf);
+  await browser.$('[data-testid="rr-save"]').click();
+  await browser.$('[data-testid="rr-saved"]').waitForDisplayed({ timeout: 20000 });
+  assert.ok(existsSync(pdf), "the PDF was written");
+  const text = execFileSync("pdftotext", ["-layout", pdf, "-"], { encoding: "utf8" });
+  assert.match(text, /TAKE IT DOWN/i);
+  assert.match(text, /\/img\/obama[23]\.jpg/);
+  assert.match(text, /Alex Example/);
+  assert.match(text, /[0-9a-f]{64}/, "the image is identified by its SHA-256");
+
+  await browser.$('[data-testid="rr-sent"]').click();
+  await browser.$('[data-testid="rr-sent-done"]').waitForDisplayed({ timeout: 5000 });
+  await browser.$('[data-testid="nav-cases"]').click();
+  const countdown = await browser.$('[data-testid="case-countdown"]');
+  await countdown.waitForDisplayed({ timeout: 5000 });
+  assert.match(await countdown.getText(), /Legal deadline.*(1 day 23 hours|2 days) left/);
+  assert.equal(await browser.$('[data-testid="case"]').getAttribute("data-state"), "sent");
+});
