@@ -1,6 +1,7 @@
 //! `source`, `scan`, `findings`, `finding` and `provider` through the real `takeback` binary,
 //! against the fake web on loopback: precision and recall, review, the local-network refusal,
-//! a scan killed with SIGKILL and resumed, and providers with and without consent.
+//! a scan cancelled with Ctrl-C, resumed, killed with SIGKILL and resumed again, and providers
+//! with and without consent.
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeSet;
@@ -177,47 +178,32 @@ fn scan_finds_the_owner_on_the_fake_web_and_findings_can_be_reviewed() {
 }
 
 #[test]
-fn a_scan_killed_with_sigkill_resumes_to_the_same_findings() {
+fn a_scan_interrupted_then_killed_with_sigkill_resumes_to_the_same_findings() {
     let web = FakeWeb::start(&faces_dir());
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path();
     profile_watching(data, &web);
 
-    // Slow each image down so the kill lands mid-scan, after some images are recorded.
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("takeback"))
-        .env_remove("TAKEBACK_DATA_DIR")
-        .env("TAKEBACK_PASSPHRASE", PASS)
-        .env("TAKEBACK_PROFILE", "me")
-        .env("TAKEBACK_DEBUG_SCAN_PAUSE_MS", "300")
-        .arg("--data-dir")
-        .arg(data)
-        .args(["scan", "--allow-local-network", "--json"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
+    // Ctrl-C (SIGINT) cancels: the job ends `cancelled`, its summary printed, resumable.
+    let (child, mut lines) = slow_scan(data, &["scan", "--allow-local-network", "--json"]);
+    wait_for_checked(&mut lines, 5);
+    let interrupted = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
         .unwrap();
-    let stderr = BufReader::new(child.stderr.take().unwrap());
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let mut checked_before_kill = 0;
-    for line in stderr.lines() {
-        let line = line.unwrap();
-        // "scan 1: site … | 3 pages, 12 images checked, 1 hits"
-        if let Some(n) = line
-            .split(" images checked")
-            .next()
-            .and_then(|head| head.rsplit(' ').next())
-            .and_then(|n| n.parse::<u64>().ok())
-        {
-            if n >= 10 {
-                checked_before_kill = n;
-                break;
-            }
-        }
-        assert!(Instant::now() < deadline, "the scan never got going");
-    }
+    assert!(interrupted.success());
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "Ctrl-C is not a failure");
+    let cancelled: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(cancelled["status"], "cancelled", "{cancelled}");
+    assert!(cancelled["images_checked"].as_u64().unwrap() >= 5);
+
+    // SIGKILL in the middle of the resumed job: no chance to tidy up at all.
+    let (mut child, mut lines) = slow_scan(data, &["scan", "--resume", "--json"]);
+    let checked_before_kill = wait_for_checked(&mut lines, 12);
     child.kill().unwrap();
     child.wait().unwrap();
-    assert!(checked_before_kill >= 10);
+    assert!(checked_before_kill >= 12);
 
     let resumed = json(takeback(data).args(["scan", "--resume"]));
     assert_eq!(resumed["job_id"], 1, "the same job continues");
@@ -252,6 +238,53 @@ fn a_scan_killed_with_sigkill_resumes_to_the_same_findings() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("no interrupted scan"));
+}
+
+/// Starts `takeback ARGS` with every image slowed down, so signals land mid-scan; returns the
+/// child and its stderr lines.
+fn slow_scan(
+    data: &Path,
+    args: &[&str],
+) -> (
+    std::process::Child,
+    std::io::Lines<BufReader<std::process::ChildStderr>>,
+) {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("takeback"))
+        .env_remove("TAKEBACK_DATA_DIR")
+        .env("TAKEBACK_PASSPHRASE", PASS)
+        .env("TAKEBACK_PROFILE", "me")
+        .env("TAKEBACK_DEBUG_SCAN_PAUSE_MS", "300")
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    (child, lines)
+}
+
+/// Reads progress lines ("scan 1: site … | 3 pages, 12 images checked, 1 hits") until the job
+/// has checked at least `n` images; returns the count seen.
+fn wait_for_checked(
+    lines: &mut std::io::Lines<BufReader<std::process::ChildStderr>>,
+    n: u64,
+) -> u64 {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        let checked = line
+            .split(" images checked")
+            .next()
+            .and_then(|head| head.rsplit(' ').next())
+            .and_then(|count| count.parse::<u64>().ok());
+        if let Some(checked) = checked.filter(|c| *c >= n) {
+            return checked;
+        }
+        assert!(Instant::now() < deadline, "the scan never got going");
+    }
+    panic!("the scan ended before checking {n} images");
 }
 
 #[test]

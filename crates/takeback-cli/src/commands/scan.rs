@@ -93,6 +93,7 @@ pub fn run(ctx: &Context, args: ScanArgs) -> Result<ExitCode, Failure> {
         clock: &clock,
     };
     let cancel = CancelFlag::new();
+    cancel_on_interrupt(&cancel);
     let mut reporter = Reporter::new(ctx.json);
     let summary = if args.resume {
         let job = jobs::resumable(vault.conn())?
@@ -140,6 +141,28 @@ pub fn run(ctx: &Context, args: ScanArgs) -> Result<ExitCode, Failure> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Ctrl-C cancels the scan instead of killing the process, so the job ends `cancelled` with
+/// its summary printed (a killed process would be resumable too, just less tidy).
+fn cancel_on_interrupt(cancel: &CancelFlag) {
+    let cancel = cancel.clone();
+    let watcher = std::thread::Builder::new()
+        .name("ctrl-c".into())
+        .spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            if runtime.block_on(tokio::signal::ctrl_c()).is_ok() {
+                eprintln!("\ntakeback: stopping the scan; `takeback scan --resume` continues it");
+                cancel.cancel();
+            }
+        });
+    // Without the watcher Ctrl-C still works: it kills the process and the job stays resumable.
+    drop(watcher);
 }
 
 /// The consent to send `provider` its preview: given by `--consent`, or asked on a terminal.
