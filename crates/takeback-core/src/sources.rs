@@ -164,9 +164,7 @@ fn insert(vault: &Vault, target: SourceTarget, now: DateTime<Utc>) -> Result<Sou
         }
         .into());
     }
-    let tx = conn
-        .unchecked_transaction()
-        .map_err(|e| storage("adding a source", &e))?;
+    let tx = crate::vault::write_transaction(conn)?;
     let (depth, pages, interval) = match &target {
         SourceTarget::Site {
             max_depth,
@@ -237,10 +235,7 @@ pub fn get(conn: &Connection, id: i64) -> Result<Source> {
 /// Removes a source. Findings it produced stay.
 pub fn remove(vault: &Vault, id: i64, now: DateTime<Utc>) -> Result<Source> {
     let source = get(vault.conn(), id)?;
-    let tx = vault
-        .conn()
-        .unchecked_transaction()
-        .map_err(|e| storage("removing a source", &e))?;
+    let tx = crate::vault::write_transaction(vault.conn())?;
     tx.execute("DELETE FROM sources WHERE id = ?1", [id])
         .map_err(|e| storage("removing a source", &e))?;
     audit::append(

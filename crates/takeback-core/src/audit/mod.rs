@@ -103,7 +103,9 @@ pub fn append(conn: &Connection, entry: NewEntry<'_>, now: DateTime<Utc>) -> Res
     // transaction it already is; otherwise open one.
     let own_tx = if conn.is_autocommit() {
         Some(
-            conn.unchecked_transaction()
+            // Immediate: the head read below must not go stale before the insert when another
+            // handle on the vault writes at the same time.
+            rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)
                 .map_err(|e| storage("writing the audit log", &e))?,
         )
     } else {

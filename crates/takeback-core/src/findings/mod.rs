@@ -205,9 +205,7 @@ pub fn dismiss(vault: &Vault, id: i64, now: DateTime<Utc>) -> Result<Finding> {
 
 fn review(vault: &Vault, id: i64, status: FindingStatus, now: DateTime<Utc>) -> Result<Finding> {
     let conn = vault.conn();
-    let tx = conn
-        .unchecked_transaction()
-        .map_err(|e| storage("reviewing a finding", &e))?;
+    let tx = crate::vault::write_transaction(conn)?;
     let (image_url, descriptor): (String, Option<Vec<u8>>) = tx
         .query_row(
             "SELECT image_url, face_descriptor FROM findings WHERE id = ?1",

@@ -182,10 +182,7 @@ pub(crate) fn check_and_record(
     let verdict = check.as_ref().map_or(Verdict::NoMatch, |c| c.verdict);
     let now = execution.now();
     let vault = execution.ctx.vault;
-    let tx = vault
-        .conn()
-        .unchecked_transaction()
-        .map_err(|e| storage("recording a scanned image", &e))?;
+    let tx = crate::vault::write_transaction(vault.conn())?;
     if let Some(check) = check.as_ref().filter(|c| c.verdict.is_hit()) {
         findings::record(
             vault,

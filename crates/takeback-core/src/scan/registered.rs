@@ -75,9 +75,7 @@ pub fn register(
         .and_then(|image| pdq_hash(&image))
         .filter(|digest| digest.is_useful())
         .map(|digest| digest.hash.to_hex());
-    let tx = conn
-        .unchecked_transaction()
-        .map_err(|e| storage("registering a photo", &e))?;
+    let tx = crate::vault::write_transaction(conn)?;
     let blob = vault.blobs().put(&tx, bytes, now)?;
     tx.execute(
         "INSERT INTO registered_photos (blob_id, sha256, pdq, attested_no_face, gate_audit_seq, added_at)

@@ -122,10 +122,7 @@ fn search(
     };
     let now = execution.now();
     let vault = ctx.vault;
-    let tx = vault
-        .conn()
-        .unchecked_transaction()
-        .map_err(|e| storage("recording a provider's answer", &e))?;
+    let tx = crate::vault::write_transaction(vault.conn())?;
     let raw = serde_json::to_vec(&outcome.raw).unwrap_or_default();
     let blob = vault.blobs().put(&tx, &raw, now)?;
     tx.execute(
@@ -368,10 +365,7 @@ fn record_unverified(
     }
     let now = execution.now();
     let vault = execution.ctx.vault;
-    let tx = vault
-        .conn()
-        .unchecked_transaction()
-        .map_err(|e| storage("recording an unverified candidate", &e))?;
+    let tx = crate::vault::write_transaction(vault.conn())?;
     findings::record(
         vault,
         &tx,

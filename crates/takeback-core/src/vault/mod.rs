@@ -364,6 +364,15 @@ impl Vault {
     }
 }
 
+/// Begins a transaction that takes the write lock at once (`BEGIN IMMEDIATE`), waiting up to the
+/// busy timeout for another handle's write to finish. Use it for a change that reads before it
+/// writes while another handle on the same vault may write (a background scan and the app): a
+/// deferred transaction would fail with "database is locked" when its read went stale.
+pub fn write_transaction(conn: &Connection) -> Result<rusqlite::Transaction<'_>> {
+    rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)
+        .map_err(|e| storage("starting a change", &e))
+}
+
 fn open_encrypted(path: &Path, key: &Secret<[u8; KEY_LEN]>) -> Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_CREATE
