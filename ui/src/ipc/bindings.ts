@@ -794,7 +794,7 @@ export type JobStatus =
 "running" | "finished" | 
 /**  Stopped by the owner; resumable. */
 "cancelled" | 
-/**  Ended by an error; `error` says which. */
+/**  Ended by an error, or a provider failed; `error` says which. Resumable. */
 "failed";
 
 /**  A job as stored. */

@@ -190,10 +190,9 @@ pub fn store(
             return Err(Error::AdvocateNameMissing);
         }
     }
-    let tx = vault
-        .conn()
-        .unchecked_transaction()
-        .map_err(|e| storage("starting enrollment", &e))?;
+    // IMMEDIATE: a scan may be writing on another connection; a deferred transaction that
+    // reads first would fail half-way with "database is locked".
+    let tx = crate::vault::write_transaction(vault.conn())?;
     let already = count(&tx)?;
     if already + total > MAX_PHOTOS {
         return Err(Error::TooManyPhotos {
@@ -396,10 +395,7 @@ pub fn photo(vault: &Vault, id: i64) -> Result<zeroize::Zeroizing<Vec<u8>>> {
 /// Removes reference face `id` and its photo (a bad photo, or one the owner no longer wants
 /// used). The removal is audited in the same transaction.
 pub fn remove(vault: &Vault, id: i64, actor: &str, now: DateTime<Utc>) -> Result<()> {
-    let tx = vault
-        .conn()
-        .unchecked_transaction()
-        .map_err(|e| storage("removing a reference face", &e))?;
+    let tx = crate::vault::write_transaction(vault.conn())?;
     let row: Option<(String, String)> = tx
         .query_row(
             "SELECT blob_id, image_sha256 FROM enrolled_faces WHERE id = ?1",

@@ -67,12 +67,7 @@ pub fn compose(
 /// Files a case (state `draft`) for a letter the user saved, and audits it with the letter's
 /// digest, in one transaction. Returns the case id.
 pub fn file(conn: &Connection, letter: &Letter, now: DateTime<Utc>) -> Result<i64> {
-    let tx = conn
-        .unchecked_transaction()
-        .map_err(|e| Error::VaultStorage {
-            action: "filing the case",
-            reason: e.to_string(),
-        })?;
+    let tx = crate::vault::write_transaction(conn)?;
     let id = store::open_case(&tx, letter, &NewCase::for_letter(letter), now)?;
     audit::append(
         &tx,
