@@ -122,3 +122,46 @@ test("request removal: advisor, recipient from security.txt, reviewed letter sav
   assert.match(await countdown.getText(), /Legal deadline.*(1 day 23 hours|2 days) left/);
   assert.equal(await browser.$('[data-testid="case"]').getAttribute("data-state"), "sent");
 });
+
+test("a search service against its loopback API: key to the keyring, exact preview, consent, results re-checked here", async () => {
+  const { browser } = app;
+  await browser.$('[data-testid="nav-providers"]').click();
+  const card = await browser.$('[data-testid="provider-tineye"]');
+  await card.waitForDisplayed({ timeout: 5000 });
+  await card.$("summary").click();
+  await browser.$('[data-testid="provider-url-tineye"]').setValue(`${web.base}/tineye/rest/`);
+  await browser.$('[data-testid="provider-save-url-tineye"]').click();
+  await browser.$('[data-testid="provider-feedback-tineye"]').waitForDisplayed({ timeout: 5000 });
+  await browser.$('[data-testid="provider-key-tineye"]').setValue(web.tineyeKey);
+  await browser.$('[data-testid="provider-save-key-tineye"]').click();
+  await browser.$('[data-testid="provider-has-key-tineye"]').waitForDisplayed({ timeout: 10000 });
+  if (!(await browser.$('[data-testid="provider-enabled-tineye"]').isSelected())) {
+    await browser.$('[data-testid="provider-enabled-tineye"]').click();
+  }
+  await browser.waitUntil(() => browser.$('[data-testid="provider-enabled-tineye"]').isSelected(), { timeout: 5000 });
+
+  await browser.$('[data-testid="nav-scan"]').click();
+  await pickFiles(browser, "register-file", [join(facesDir, "facerec", "obama.jpg")]);
+  await browser.waitUntil(async () => /Kept|already kept/.test(await browser.$('[data-testid="register-message"]').getText()), {
+    timeout: 30000,
+    timeoutMsg: "the photo was not kept",
+  });
+  assert.equal(web.uploads.length, 0, "nothing is sent before consent");
+  await browser.$('[data-testid="preview-tineye"]').click();
+  const approve = await browser.$('[data-testid="approve-tineye"]');
+  await approve.waitForDisplayed({ timeout: 30000 });
+  assert.match(await browser.$('[data-testid="consent-tineye"]').getText(), /location and camera details removed/);
+  await approve.click();
+  await browser.$('[data-testid="consent-tineye"]').$("span=Approved for this session").waitForDisplayed({ timeout: 10000 });
+
+  await browser.$('[data-testid="start-scan"]').click();
+  const summary = await browser.$('[data-testid="scan-summary"]');
+  await browser.waitUntil(async () => (await summary.isDisplayed()) && /tineye/.test(await summary.getText()), {
+    timeout: 120000,
+    timeoutMsg: "the scan with TinEye did not finish",
+  });
+  assert.match(await summary.getText(), /tineye: 1 result, 1 confirmed on this computer/);
+  assert.equal(web.uploads.length, 1, "exactly one search was sent");
+  assert.ok(!web.uploads[0].includes("Exif"), "the upload carries no EXIF");
+  assert.ok(web.requests.includes("/img/obama-720p.jpg"), "the hit was fetched and checked on this computer");
+});
