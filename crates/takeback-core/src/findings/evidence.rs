@@ -162,10 +162,12 @@ pub struct EvidenceRecord {
     pub captured_at: DateTime<Utc>,
 }
 
-/// A confirmation with the evidence captured for it.
+/// A confirmation with the evidence captured for it. Serialises as the finding's own fields
+/// plus `evidence`, so a reader of a plain confirmation's JSON reads this one unchanged.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Confirmed {
+    #[serde(flatten)]
     pub finding: Finding,
     pub evidence: Vec<EvidenceRecord>,
 }
