@@ -4,6 +4,8 @@
 //! `unreachable` with the status unchanged.
 #![allow(clippy::unwrap_used)]
 
+// Shared with the core tests, which use every kind of reply; these use fewer.
+#[allow(dead_code)]
 #[path = "../../takeback-core/tests/search/stub_site.rs"]
 mod stub_site;
 

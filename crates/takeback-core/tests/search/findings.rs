@@ -465,3 +465,62 @@ fn a_server_error_or_a_timeout_is_unreachable_and_changes_nothing() {
     );
     assert_eq!(status, FindingStatus::Confirmed);
 }
+
+#[test]
+fn a_redirected_image_is_kept_with_the_address_it_finally_came_from() {
+    let (_tmp, vault) = vault();
+    let site = StubSite::start();
+    let image = photo();
+    site.set("/old.jpg", Reply::Redirect("/cdn/new.jpg"));
+    site.set(
+        "/cdn/new.jpg",
+        Reply::Body {
+            content_type: "image/jpeg",
+            body: image.clone(),
+        },
+    );
+    let id = add_finding(&vault, &site.url("/old.jpg"), None);
+    let confirmed = findings::confirm_with_evidence(&vault, id, &options(), at(10)).unwrap();
+    let record = &confirmed.evidence[0];
+    assert_eq!(record.requested_url, site.url("/old.jpg"));
+    assert_eq!(
+        record.final_url.as_deref(),
+        Some(site.url("/cdn/new.jpg").as_str())
+    );
+    assert_eq!(record.sha256.as_deref(), Some(sha256(&image).as_str()));
+}
+
+#[test]
+fn a_folder_findings_file_is_kept_as_evidence_and_removed_when_deleted() {
+    let (tmp, vault) = vault();
+    let image = photo();
+    let path = tmp.path().join("archive-photo.jpg");
+    std::fs::write(&path, &image).unwrap();
+    let address = url::Url::from_file_path(&path).unwrap().to_string();
+    let id = add_finding(&vault, &address, None);
+
+    let confirmed = findings::confirm_with_evidence(&vault, id, &options(), at(10)).unwrap();
+    assert_eq!(
+        confirmed.evidence[0].sha256.as_deref(),
+        Some(sha256(&image).as_str())
+    );
+    assert_eq!(
+        confirmed.evidence[0].http_status, None,
+        "no server answered"
+    );
+
+    let first = run_recheck(&vault, &options(), 11);
+    assert_eq!(first[0].outcome, RecheckOutcome::StillUp);
+    std::fs::remove_file(&path).unwrap();
+    let second = run_recheck(&vault, &options(), 12);
+    assert_eq!(second[0].outcome, RecheckOutcome::Removed);
+    assert_eq!(second[0].status, None);
+    assert_eq!(
+        second[0].reason.as_deref(),
+        Some("the file is no longer there")
+    );
+    assert_eq!(
+        findings::get(vault.conn(), id).unwrap().status,
+        FindingStatus::Removed
+    );
+}

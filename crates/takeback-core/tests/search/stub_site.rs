@@ -23,6 +23,8 @@ pub enum Reply {
     Status(u16),
     /// Wait this long, then 200 with an empty body (to make clients time out).
     Slow(Duration),
+    /// 302 to this path on the same site.
+    Redirect(&'static str),
 }
 
 #[derive(Default)]
@@ -117,6 +119,7 @@ fn answer(mut stream: TcpStream, state: &Mutex<State>) {
         state.hits.push(path.clone());
         state.routes.get(&path).cloned()
     };
+    let mut location = String::new();
     let (status, content_type, body) = match reply {
         Some(Reply::Body { content_type, body }) => (200, content_type, body),
         Some(Reply::Status(status)) => (status, "text/plain", Vec::new()),
@@ -124,10 +127,14 @@ fn answer(mut stream: TcpStream, state: &Mutex<State>) {
             std::thread::sleep(delay);
             (200, "image/jpeg", Vec::new())
         }
+        Some(Reply::Redirect(to)) => {
+            location = format!("Location: {to}\r\n");
+            (302, "text/plain", Vec::new())
+        }
         None => (404, "text/plain", Vec::new()),
     };
     let head = format!(
-        "HTTP/1.1 {status} Stub\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        "HTTP/1.1 {status} Stub\r\nContent-Type: {content_type}\r\n{location}Content-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     );
     let _ = stream.write_all(head.as_bytes());
