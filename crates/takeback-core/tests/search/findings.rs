@@ -524,3 +524,61 @@ fn a_folder_findings_file_is_kept_as_evidence_and_removed_when_deleted() {
         FindingStatus::Removed
     );
 }
+
+#[test]
+fn an_image_replaced_at_the_same_address_is_still_up_but_changed() {
+    let (_tmp, vault) = vault();
+    let site = StubSite::start();
+    let original = photo();
+    let check = takeback_core::matching::ImageCheck {
+        verdict: takeback_core::matching::Verdict::OwnersFace,
+        faces_found: 1,
+        face_distance: Some(0.3),
+        pdq: None,
+        pdq_distance: None,
+        nearest_face: None,
+    };
+    let tx = vault.conn().unchecked_transaction().unwrap();
+    let address = site.url("/me.jpg");
+    let id = findings::record(
+        &vault,
+        &tx,
+        &Sighting {
+            image_url: &address,
+            page_url: None,
+            seen_by: "site-watch",
+            provider_score: None,
+            evidence: Evidence::Checked {
+                check: &check,
+                bytes: &original,
+            },
+        },
+        None,
+        at(9),
+    )
+    .unwrap()
+    .finding_id;
+    tx.commit().unwrap();
+    findings::confirm(&vault, id, at(9)).unwrap();
+
+    let serve = |body: Vec<u8>| {
+        site.set(
+            "/me.jpg",
+            Reply::Body {
+                content_type: "image/jpeg",
+                body,
+            },
+        );
+    };
+    serve(original.clone());
+    let same = run_recheck(&vault, &options(), 10);
+    assert!(!same[0].changed, "the bytes first found");
+    assert_eq!(same[0].sha256.as_deref(), Some(sha256(&original).as_str()));
+
+    let other = std::fs::read(super::faces_dir().join("facerec/obama2.jpg")).unwrap();
+    serve(other.clone());
+    let replaced = run_recheck(&vault, &options(), 11);
+    assert_eq!(replaced[0].outcome, RecheckOutcome::StillUp);
+    assert!(replaced[0].changed, "different bytes at the same address");
+    assert_eq!(replaced[0].sha256.as_deref(), Some(sha256(&other).as_str()));
+}
