@@ -104,6 +104,9 @@ pub enum Command {
     /// Review one finding: confirm ("this is me"), dismiss ("not me") or show.
     #[command(subcommand)]
     Finding(crate::commands::findings::FindingCommand),
+
+    /// Fetch every confirmed finding again: gone ones become `removed`, live ones are stamped.
+    Recheck(crate::commands::recheck::RecheckArgs),
 }
 
 #[derive(Debug, Subcommand)]

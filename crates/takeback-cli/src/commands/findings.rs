@@ -1,11 +1,14 @@
-//! `takeback findings [--status S]` and `takeback finding confirm|dismiss|show ID`: review what
-//! scans found.
+//! `takeback findings [--status S]` and `takeback finding confirm|dismiss|show|evidence ID`:
+//! review what scans found. Confirming keeps the image and its page in the vault as evidence.
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use chrono::Utc;
 use clap::{Args, Subcommand, ValueEnum};
-use takeback_core::findings::{self, Finding, FindingKind, FindingStatus};
+use takeback_core::findings::{
+    self, EvidenceRecord, FetchOptions, Finding, FindingKind, FindingStatus,
+};
 
 use super::Context;
 use crate::output::{print_json, Failure};
@@ -38,10 +41,18 @@ pub struct FindingsArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum FindingCommand {
-    /// "This is me": keep the finding for letters and re-checks.
+    /// "This is me": keep the finding for letters and re-checks, and keep its image and page
+    /// (encrypted, with SHA-256, time and HTTP status) as evidence.
     Confirm {
         #[arg(value_name = "ID")]
         id: i64,
+        /// Allow fetching the evidence from loopback and private network addresses.
+        #[arg(long)]
+        allow_local_network: bool,
+        /// Give up on one download after this many seconds (1-120).
+        #[arg(long, value_name = "SECONDS", default_value_t = 30,
+              value_parser = clap::value_parser!(u64).range(1..=120))]
+        timeout: u64,
     },
     /// "Not me": hide it, and suppress faces like it in every later scan.
     Dismiss {
@@ -50,6 +61,11 @@ pub enum FindingCommand {
     },
     /// Show one finding.
     Show {
+        #[arg(value_name = "ID")]
+        id: i64,
+    },
+    /// List the evidence kept for a finding (digests, times, statuses; not the bytes).
+    Evidence {
         #[arg(value_name = "ID")]
         id: i64,
     },
@@ -79,7 +95,40 @@ pub fn review(ctx: &Context, command: FindingCommand) -> Result<ExitCode, Failur
     let vault = super::profile::open(ctx)?;
     let now = Utc::now();
     let (finding, verb) = match command {
-        FindingCommand::Confirm { id } => (findings::confirm(&vault, id, now)?, "Confirmed"),
+        FindingCommand::Confirm {
+            id,
+            allow_local_network,
+            timeout,
+        } => {
+            let options = FetchOptions {
+                allow_local_network,
+                request_timeout: Duration::from_secs(timeout),
+                ..FetchOptions::default()
+            };
+            let confirmed = findings::confirm_with_evidence(&vault, id, &options, now)?;
+            if ctx.json {
+                print_json(&confirmed)?;
+            } else {
+                println!("Confirmed: {}", describe(&confirmed.finding));
+                for record in &confirmed.evidence {
+                    println!("  {}", describe_evidence(record));
+                }
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        FindingCommand::Evidence { id } => {
+            let records = findings::evidence(vault.conn(), id)?;
+            if ctx.json {
+                print_json(&records)?;
+            } else if records.is_empty() {
+                println!("No evidence kept for finding {id}.");
+            } else {
+                for record in &records {
+                    println!("{}", describe_evidence(record));
+                }
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
         FindingCommand::Dismiss { id } => (
             findings::dismiss(&vault, id, now)?,
             "Dismissed (faces like this one will not be reported again)",
@@ -92,6 +141,30 @@ pub fn review(ctx: &Context, command: FindingCommand) -> Result<ExitCode, Failur
         println!("{verb}: {}", describe(&finding));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One line per capture: what, when, and its digest or why it failed.
+fn describe_evidence(record: &EvidenceRecord) -> String {
+    let what = match record.kind {
+        findings::EvidenceKind::Image => "image",
+        findings::EvidenceKind::Page => "page",
+    };
+    let when = record.captured_at.to_rfc3339();
+    match (&record.sha256, &record.failure) {
+        (Some(sha256), _) => format!(
+            "evidence #{} {what} kept {when}: {} bytes, HTTP {}, SHA-256 {sha256}",
+            record.id,
+            record.byte_len.unwrap_or(0),
+            record
+                .http_status
+                .map_or_else(|| "-".to_owned(), |s| s.to_string())
+        ),
+        (None, failure) => format!(
+            "evidence #{} {what} NOT kept {when}: {}",
+            record.id,
+            failure.as_deref().unwrap_or("unknown reason")
+        ),
+    }
 }
 
 /// One line: id, status, why, where, who saw it.

@@ -13,6 +13,7 @@ pub mod identity;
 pub mod letter;
 pub mod profile;
 pub mod provider;
+pub mod recheck;
 pub mod scan;
 pub mod source;
 pub mod verify;
@@ -58,5 +59,6 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Scan(args) => scan::run(&ctx, *args),
         Command::Findings(args) => findings::list(&ctx, args),
         Command::Finding(c) => findings::review(&ctx, c),
+        Command::Recheck(args) => recheck::run(&ctx, args),
     }
 }

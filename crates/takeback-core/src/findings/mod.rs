@@ -6,8 +6,11 @@
 //! it, its face distance, first and last sighting, and a small encrypted thumbnail for the app.
 //! The owner confirms ("this is me") or dismisses ("not me"); a dismissed face joins the "not me"
 //! memory and suppresses matching faces in every later scan ([`not_me_faces`]).
-//! Recording sightings is in [`record`]; scans call it.
+//! Recording sightings is in [`record`]; scans call it. Confirming with evidence is in
+//! [`evidence`]; re-checking confirmed findings is in [`recheck`].
 
+pub mod evidence;
+pub mod recheck;
 pub mod record;
 
 use chrono::{DateTime, Utc};
@@ -21,6 +24,11 @@ use crate::vault::migrations::storage;
 use crate::vault::{BlobId, Vault};
 use crate::{audit, Result};
 
+pub use evidence::{
+    capture, confirm_with_evidence, evidence, evidence_bytes, Confirmed, EvidenceKind,
+    EvidenceRecord, FetchOptions,
+};
+pub use recheck::{RecheckEntry, RecheckOutcome, RecheckResult};
 pub use record::{record, url_key, Evidence, RecordOutcome, Sighting};
 
 /// Where a finding stands in the owner's review.
@@ -192,7 +200,8 @@ pub fn first_seen_in_job(conn: &Connection, job_id: i64) -> Result<Vec<Finding>>
     rows.into_iter().map(|f| with_providers(conn, f)).collect()
 }
 
-/// "This is me": marks the finding confirmed (audited).
+/// "This is me": marks the finding confirmed (audited). Captures no evidence; the CLI uses
+/// [`confirm_with_evidence`], which also keeps the image and page.
 pub fn confirm(vault: &Vault, id: i64, now: DateTime<Utc>) -> Result<Finding> {
     review(vault, id, FindingStatus::Confirmed, now)
 }

@@ -105,6 +105,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "search: sources, registered photos, findings, scan jobs, provider records",
         sql: crate::scan::schema::SCHEMA,
     },
+    Migration {
+        version: 7,
+        name: "findings: evidence captured on confirm, re-check log, removal time",
+        sql: crate::findings::evidence::SCHEMA,
+    },
 ];
 
 /// The newest schema this build knows.

@@ -5,9 +5,11 @@
 #![allow(clippy::unwrap_used)]
 
 mod crawl;
+mod findings;
 mod matching;
 mod providers;
 mod scan;
+mod stub_site;
 
 use std::path::PathBuf;
 
