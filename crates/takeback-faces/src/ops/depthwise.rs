@@ -2,6 +2,11 @@
 //!
 //! candle's `conv2d(groups = C)` runs C separate convolutions and concatenates them, which makes the
 //! depthwise layers of MobileNet about 10x slower than this loop (research/face-engine.md §4).
+//!
+//! Each channel is first copied into a zero-padded plane, so every output pixel reads its taps
+//! without bounds checks. For stride `s` each padded row is stored as `s` phases (columns `j` with
+//! `j % s == p` side by side), so stride 2 reads contiguous slices like stride 1 and both run the
+//! same vectorised loop. The loops run under `pulp`'s run-time CPU dispatch (AVX2 or AVX-512).
 
 /// Geometry of one depthwise convolution over a `[channels, height, width]` buffer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,82 +23,146 @@ pub struct DepthwiseGeometry {
     pub out_width: usize,
 }
 
+/// What is applied to each input value as it is read: MobileNet's pointwise layers leave their
+/// output without bias and ReLU6, and the next depthwise layer applies both while padding.
+#[derive(Debug, Clone, Copy)]
+pub enum InputActivation<'a> {
+    /// The values as they are.
+    Identity,
+    /// `clamp(x + bias[c], 0, 6)`.
+    BiasRelu6(&'a [f32]),
+}
+
 /// `out[c, oy, ox] = bias[c] + sum_{ky,kx} in[c, oy*s + ky - pad_top, ox*s + kx - pad_left] * w[c, ky, kx]`,
-/// reading zero outside the input. `weights` is `[channels, kernel, kernel]`.
-///
-/// Each output row is computed in one pass per kernel row: the columns where every tap lies inside
-/// the image run as a straight loop over slices (which the compiler vectorises for stride 1), and
-/// only the border columns check bounds.
-pub fn depthwise_conv(
+/// reading zero outside the input, then ReLU6 when `relu6`. `weights` is `[channels, kernel, kernel]`.
+/// `output` is overwritten (`channels * out_height * out_width` values); `scratch` is reused between calls.
+#[allow(clippy::too_many_arguments)]
+pub fn depthwise_conv_into(
     input: &[f32],
     weights: &[f32],
     bias: &[f32],
     g: DepthwiseGeometry,
-) -> Vec<f32> {
-    let k = g.kernel;
+    activation: InputActivation<'_>,
+    relu6: bool,
+    output: &mut Vec<f32>,
+    scratch: &mut Vec<f32>,
+) {
+    let (k, s) = (g.kernel, g.stride);
     let plane_in = g.height * g.width;
     let plane_out = g.out_height * g.out_width;
-    let mut output = Vec::with_capacity(g.channels * plane_out);
-    // Output columns whose taps are all inside the row: ox*s - pad_left >= 0 and ox*s + k-1 - pad_left < width.
-    let interior_start = g.pad_left.div_ceil(g.stride).min(g.out_width);
-    let interior_end = if g.width + g.pad_left >= k {
-        ((g.width + g.pad_left - k) / g.stride + 1).min(g.out_width)
-    } else {
-        0
+    super::resize_for_overwrite(output, g.channels * plane_out);
+    if plane_out == 0 {
+        return;
     }
-    .max(interior_start);
-    let mut row_out = vec![0f32; g.out_width];
-    for c in 0..g.channels {
-        let src = &input[c * plane_in..(c + 1) * plane_in];
-        let kernel = &weights[c * k * k..(c + 1) * k * k];
-        for oy in 0..g.out_height {
-            row_out.fill(bias[c]);
-            for ky in 0..k {
-                let Some(iy) = (oy * g.stride + ky).checked_sub(g.pad_top) else {
-                    continue;
+    // The padded plane holds exactly the rows and columns the taps reach.
+    let padded_height = (g.out_height - 1) * s + k;
+    let padded_width = (g.out_width - 1) * s + k;
+    let phase_width = padded_width.div_ceil(s);
+    let row_len = phase_width * s;
+    // The padding cells stay zero: the rows below write only the image's cells.
+    scratch.clear();
+    super::resize_for_overwrite(scratch, padded_height * row_len);
+    // Input rows and columns that land inside the padded plane.
+    let rows = g.height.min(padded_height.saturating_sub(g.pad_top));
+    let columns = g.width.min(padded_width.saturating_sub(g.pad_left));
+    pulp::Arch::new().dispatch(|| {
+        for c in 0..g.channels {
+            let src = &input[c * plane_in..(c + 1) * plane_in];
+            let transform = match activation {
+                InputActivation::Identity => None,
+                InputActivation::BiasRelu6(b) => Some(b[c]),
+            };
+            for iy in 0..rows {
+                let row_in = &src[iy * g.width..iy * g.width + columns];
+                let row = &mut scratch[(iy + g.pad_top) * row_len..(iy + g.pad_top + 1) * row_len];
+                fill_padded_row(row, row_in, g.pad_left, s, phase_width, transform);
+            }
+            let kernel = &weights[c * k * k..(c + 1) * k * k];
+            let out = &mut output[c * plane_out..(c + 1) * plane_out];
+            for (oy, out_row) in out.chunks_exact_mut(g.out_width).enumerate() {
+                let tap = |ky: usize, kx: usize| {
+                    let start = (oy * s + ky) * row_len + (kx % s) * phase_width + kx / s;
+                    &scratch[start..start + g.out_width]
                 };
-                if iy >= g.height {
-                    continue;
-                }
-                let row_in = &src[iy * g.width..(iy + 1) * g.width];
-                let taps = &kernel[ky * k..(ky + 1) * k];
-                // Border columns, with bounds checks.
-                for ox in (0..interior_start).chain(interior_end..g.out_width) {
-                    let mut acc = 0f32;
-                    for (kx, &w) in taps.iter().enumerate() {
-                        let Some(ix) = (ox * g.stride + kx).checked_sub(g.pad_left) else {
-                            continue;
-                        };
-                        if ix < g.width {
-                            acc += row_in[ix] * w;
+                if k == 3 {
+                    let taps = [
+                        tap(0, 0),
+                        tap(0, 1),
+                        tap(0, 2),
+                        tap(1, 0),
+                        tap(1, 1),
+                        tap(1, 2),
+                        tap(2, 0),
+                        tap(2, 1),
+                        tap(2, 2),
+                    ];
+                    row_3x3(out_row, taps, kernel, bias[c], relu6);
+                } else {
+                    out_row.fill(bias[c]);
+                    for ky in 0..k {
+                        for kx in 0..k {
+                            let w = kernel[ky * k + kx];
+                            for (o, &i) in out_row.iter_mut().zip(tap(ky, kx)) {
+                                *o += i * w;
+                            }
                         }
                     }
-                    row_out[ox] += acc;
-                }
-                // Interior columns.
-                let n = interior_end - interior_start;
-                if n == 0 {
-                    continue;
-                }
-                let first_ix = interior_start * g.stride - g.pad_left;
-                let out = &mut row_out[interior_start..interior_end];
-                for (kx, &w) in taps.iter().enumerate() {
-                    let start = first_ix + kx;
-                    if g.stride == 1 {
-                        let inputs = &row_in[start..start + n];
-                        for (o, &i) in out.iter_mut().zip(inputs) {
-                            *o += i * w;
-                        }
-                    } else {
-                        let inputs = row_in[start..].iter().step_by(g.stride);
-                        for (o, &i) in out.iter_mut().zip(inputs) {
-                            *o += i * w;
+                    if relu6 {
+                        for o in out_row.iter_mut() {
+                            *o = o.clamp(0.0, 6.0);
                         }
                     }
                 }
             }
-            output.extend_from_slice(&row_out);
+        }
+    });
+}
+
+/// Writes one input row into its padded row: column `j = x + pad_left` goes to phase `j % s`,
+/// position `j / s`. The padding columns keep the zeros they were created with.
+#[inline(always)]
+fn fill_padded_row(
+    row: &mut [f32],
+    row_in: &[f32],
+    pad_left: usize,
+    s: usize,
+    phase_width: usize,
+    transform: Option<f32>,
+) {
+    let apply = |v: f32| match transform {
+        None => v,
+        Some(b) => (v + b).clamp(0.0, 6.0),
+    };
+    if s == 1 {
+        let dst = &mut row[pad_left..pad_left + row_in.len()];
+        match transform {
+            None => dst.copy_from_slice(row_in),
+            Some(b) => {
+                for (d, &v) in dst.iter_mut().zip(row_in) {
+                    *d = (v + b).clamp(0.0, 6.0);
+                }
+            }
+        }
+    } else {
+        for (x, &v) in row_in.iter().enumerate() {
+            let j = x + pad_left;
+            row[(j % s) * phase_width + j / s] = apply(v);
         }
     }
-    output
+}
+
+/// One output row of a 3x3 filter: every output value is written once, all nine taps summed in
+/// registers.
+#[inline(always)]
+fn row_3x3(out: &mut [f32], taps: [&[f32]; 9], w: &[f32], bias: f32, relu6: bool) {
+    let n = out.len();
+    let [t0, t1, t2, t3, t4, t5, t6, t7, t8] = taps.map(|t| &t[..n]);
+    let w: [f32; 9] = [w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8]];
+    for i in 0..n {
+        let top = t0[i] * w[0] + t1[i] * w[1] + t2[i] * w[2];
+        let middle = t3[i] * w[3] + t4[i] * w[4] + t5[i] * w[5];
+        let bottom = t6[i] * w[6] + t7[i] * w[7] + t8[i] * w[8];
+        let v = bias + top + middle + bottom;
+        out[i] = if relu6 { v.clamp(0.0, 6.0) } else { v };
+    }
 }

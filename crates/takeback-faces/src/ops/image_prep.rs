@@ -34,13 +34,11 @@ impl RgbF32 {
         }
     }
 
-    /// Zero-pads the short side so the image is square. With `center`, `round(diff/2)` goes after
-    /// and the rest before (face-api `padToSquare`); otherwise everything goes right/bottom.
-    pub fn pad_to_square(&self, center: bool) -> RgbF32 {
+    /// Where the image sits in its zero-padded square: `(side, offset_x, offset_y)`. With `center`,
+    /// `round(diff/2)` goes after and the rest before (face-api `padToSquare`); otherwise everything
+    /// goes right/bottom.
+    fn square_placement(&self, center: bool) -> (usize, usize, usize) {
         let size = self.width.max(self.height);
-        if self.width == self.height {
-            return self.clone();
-        }
         let diff = size - self.width.min(self.height);
         let after = if center {
             (diff as f64 * 0.5).round() as usize
@@ -48,11 +46,19 @@ impl RgbF32 {
             diff
         };
         let before = diff - after;
-        let (offset_x, offset_y) = if self.height > self.width {
-            (before, 0)
+        if self.height > self.width {
+            (size, before, 0)
         } else {
-            (0, before)
-        };
+            (size, 0, before)
+        }
+    }
+
+    /// Zero-pads the short side so the image is square (see [`RgbF32::to_batch_input`]).
+    pub fn pad_to_square(&self, center: bool) -> RgbF32 {
+        let (size, offset_x, offset_y) = self.square_placement(center);
+        if self.width == self.height {
+            return self.clone();
+        }
         let mut data = vec![0f32; size * size * 3];
         for y in 0..self.height {
             let src = &self.data[y * self.width * 3..(y + 1) * self.width * 3];
@@ -71,27 +77,44 @@ impl RgbF32 {
         if self.width == size && self.height == size {
             return self.clone();
         }
-        let scale_y = self.height as f32 / size as f32;
-        let scale_x = self.width as f32 / size as f32;
+        self.resize_placed(size, (self.width, self.height, 0, 0))
+    }
+
+    /// TF legacy bilinear resize to `size x size` of a `side_w x side_h` canvas that holds this
+    /// image at `(offset_x, offset_y)` and zeros elsewhere, without building that canvas.
+    fn resize_placed(
+        &self,
+        size: usize,
+        (side_w, side_h, offset_x, offset_y): (usize, usize, usize, usize),
+    ) -> RgbF32 {
+        let scale_y = side_h as f32 / size as f32;
+        let scale_x = side_w as f32 / size as f32;
         let columns: Vec<(usize, usize, f32)> = (0..size)
             .map(|x| {
                 let src = x as f32 * scale_x;
                 let x0 = src.floor() as usize;
-                let x1 = (src.ceil() as usize).min(self.width - 1);
+                let x1 = (src.ceil() as usize).min(side_w - 1);
                 (x0, x1, src - x0 as f32)
             })
             .collect();
+        let at = |yy: usize, xx: usize, c: usize| -> f32 {
+            match (yy.checked_sub(offset_y), xx.checked_sub(offset_x)) {
+                (Some(y), Some(x)) if y < self.height && x < self.width => {
+                    self.data[(y * self.width + x) * 3 + c]
+                }
+                _ => 0.0,
+            }
+        };
         let mut data = vec![0f32; size * size * 3];
         for y in 0..size {
             let src = y as f32 * scale_y;
             let y0 = src.floor() as usize;
-            let y1 = (src.ceil() as usize).min(self.height - 1);
+            let y1 = (src.ceil() as usize).min(side_h - 1);
             let fy = src - y0 as f32;
             for (x, &(x0, x1, fx)) in columns.iter().enumerate() {
                 for c in 0..3 {
-                    let at = |yy: usize, xx: usize| self.data[(yy * self.width + xx) * 3 + c];
-                    let top = at(y0, x0) + (at(y0, x1) - at(y0, x0)) * fx;
-                    let bottom = at(y1, x0) + (at(y1, x1) - at(y1, x0)) * fx;
+                    let top = at(y0, x0, c) + (at(y0, x1, c) - at(y0, x0, c)) * fx;
+                    let bottom = at(y1, x0, c) + (at(y1, x1, c) - at(y1, x0, c)) * fx;
                     data[(y * size + x) * 3 + c] = top + (bottom - top) * fy;
                 }
             }
@@ -103,9 +126,27 @@ impl RgbF32 {
         }
     }
 
-    /// `toBatchTensor(size, center)`.
+    /// `toBatchTensor(size, center)`: pad to a square, then resize to `size` (in one pass).
     pub fn to_batch_input(&self, size: usize, center: bool) -> RgbF32 {
-        self.pad_to_square(center).resize_bilinear(size)
+        let (side, offset_x, offset_y) = self.square_placement(center);
+        if side == size && self.width == self.height {
+            return self.clone();
+        }
+        self.resize_placed(size, (side, side, offset_x, offset_y))
+    }
+
+    /// The planar `[3, H, W]` values `normalise(value, channel)` into `out`.
+    pub fn to_planar_into(&self, normalise: impl Fn(f32, usize) -> f32, out: &mut Vec<f32>) {
+        let plane = self.width * self.height;
+        out.clear();
+        out.resize(plane * 3, 0.0);
+        let (r, rest) = out.split_at_mut(plane);
+        let (g, b) = rest.split_at_mut(plane);
+        for (((pixel, r), g), b) in self.data.chunks_exact(3).zip(r).zip(g).zip(b) {
+            *r = normalise(pixel[0], 0);
+            *g = normalise(pixel[1], 1);
+            *b = normalise(pixel[2], 2);
+        }
     }
 
     /// NCHW tensor `[1, 3, H, W]` of `normalise(value, channel)`.

@@ -6,11 +6,14 @@
 
 pub mod depthwise;
 pub mod image_prep;
+pub mod matmul;
 
 use candle_core::{Device, Tensor};
 
 use crate::weights::WeightMap;
 use crate::FaceError;
+use depthwise::{DepthwiseGeometry as Geometry, InputActivation};
+use matmul::matmul_into;
 
 pub(crate) type Result<T> = std::result::Result<T, FaceError>;
 
@@ -38,7 +41,8 @@ pub fn tf_padding(
     }
 }
 
-/// Transposes an HWIO filter to candle's OIHW, optionally scaling each output channel.
+/// Transposes an HWIO filter to `[O, I*kh*kw]` (candle's OIHW, flattened), optionally scaling each
+/// output channel.
 fn hwio_to_oihw(
     values: &[f32],
     kh: usize,
@@ -62,6 +66,89 @@ fn hwio_to_oihw(
     out
 }
 
+/// The output geometry of a `kernel`-square filter with TF padding over a `[channels, height, width]`
+/// buffer.
+fn geometry(
+    channels: usize,
+    (height, width): (usize, usize),
+    kernel: usize,
+    stride: usize,
+    padding: Padding,
+) -> Geometry {
+    let (pad_top, _, out_height) = tf_padding(height, kernel, stride, padding);
+    let (pad_left, _, out_width) = tf_padding(width, kernel, stride, padding);
+    Geometry {
+        channels,
+        height,
+        width,
+        kernel,
+        stride,
+        pad_top,
+        pad_left,
+        out_height,
+        out_width,
+    }
+}
+
+/// Adds `bias[c]` to every value of channel `c` of a `[C, pixels]` buffer, then ReLU6 when `relu6`.
+pub fn add_bias(values: &mut [f32], bias: &[f32], relu6: bool) {
+    let pixels = values.len() / bias.len().max(1);
+    if pixels == 0 {
+        return;
+    }
+    pulp::Arch::new().dispatch(|| {
+        for (row, &b) in values.chunks_exact_mut(pixels).zip(bias) {
+            if relu6 {
+                for v in row {
+                    *v = (*v + b).clamp(0.0, 6.0);
+                }
+            } else {
+                for v in row {
+                    *v += b;
+                }
+            }
+        }
+    });
+}
+
+/// Makes `buffer` exactly `len` long for a caller that overwrites every value: a reused buffer is
+/// only truncated or extended (no pass over the values it keeps), and grows to exactly `len`.
+pub fn resize_for_overwrite(buffer: &mut Vec<f32>, len: usize) {
+    if buffer.len() >= len {
+        buffer.truncate(len);
+    } else {
+        buffer.reserve_exact(len - buffer.len());
+        buffer.resize(len, 0.0);
+    }
+}
+
+/// Values kept for reuse between calls (scratch buffers): each call takes one, or a fresh default
+/// when all are in use, and gives it back. It holds at most as many as calls ran at once.
+#[derive(Debug, Default)]
+pub struct Pool<T>(std::sync::Mutex<Vec<T>>);
+
+impl<T: Default> Pool<T> {
+    pub fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
+        let taken = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .pop();
+        let mut item = taken.unwrap_or_default();
+        let result = f(&mut item);
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(item);
+        result
+    }
+}
+
+/// Copies a `[N, C, H, W]` tensor's values out (one copy; candle keeps them behind a lock).
+fn tensor_values(x: &Tensor) -> Result<Vec<f32>> {
+    Ok(x.flatten_all()?.to_vec1::<f32>()?)
+}
+
 /// A full convolution with bias, TF padding and stride, computed as im2col plus one matrix product.
 ///
 /// candle's own `conv2d` builds its patches pixel by pixel and scatters the result channel by
@@ -69,8 +156,8 @@ fn hwio_to_oihw(
 #[derive(Debug)]
 pub struct Conv {
     /// `[O, C*k*k]`, columns in (c, ky, kx) order.
-    weight: Tensor,
-    bias: Tensor,
+    weight: Vec<f32>,
+    bias: Vec<f32>,
     cin: usize,
     kernel: usize,
     stride: usize,
@@ -89,15 +176,16 @@ impl Conv {
         scale: Option<&[f32]>,
     ) -> Result<Self> {
         let [kh, kw, cin, cout] = shape;
-        let weight = Tensor::from_vec(
-            hwio_to_oihw(filter, kh, kw, cin, cout, scale),
-            (cout, cin * kh * kw),
-            &Device::Cpu,
-        )?;
-        let bias = Tensor::from_vec(bias.to_vec(), (1, cout, 1, 1), &Device::Cpu)?;
+        if kh != kw || filter.len() != kh * kw * cin * cout || bias.len() != cout {
+            return Err(FaceError::Tensor(format!(
+                "conv: filter {shape:?} with {} values and {} biases",
+                filter.len(),
+                bias.len()
+            )));
+        }
         Ok(Conv {
-            weight,
-            bias,
+            weight: hwio_to_oihw(filter, kh, kw, cin, cout, scale),
+            bias: bias.to_vec(),
             cin,
             kernel: kh,
             stride,
@@ -119,6 +207,54 @@ impl Conv {
         Conv::new(filter, shape, bias, stride, padding, None)
     }
 
+    pub fn out_channels(&self) -> usize {
+        self.bias.len()
+    }
+
+    pub fn bias(&self) -> &[f32] {
+        &self.bias
+    }
+
+    /// The product without the bias on one `[C, height, width]` buffer into `out` (`[O, oh, ow]`);
+    /// `columns` is scratch for the patches. Returns `(oh, ow)`.
+    pub fn forward_plane_into(
+        &self,
+        input: &[f32],
+        (height, width): (usize, usize),
+        out: &mut Vec<f32>,
+        columns: &mut Vec<f32>,
+    ) -> (usize, usize) {
+        let g = geometry(
+            self.cin,
+            (height, width),
+            self.kernel,
+            self.stride,
+            self.padding,
+        );
+        let pixels = g.out_height * g.out_width;
+        resize_for_overwrite(out, self.out_channels() * pixels);
+        let rows = self.cin * self.kernel * self.kernel;
+        if self.kernel == 1 && self.stride == 1 {
+            matmul_into(
+                out,
+                &self.weight,
+                input,
+                (self.out_channels(), rows, pixels),
+                false,
+            );
+        } else {
+            im2col_into(input, g, columns);
+            matmul_into(
+                out,
+                &self.weight,
+                columns,
+                (self.out_channels(), rows, pixels),
+                false,
+            );
+        }
+        (g.out_height, g.out_width)
+    }
+
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let (n, c, h, w) = x.dims4()?;
         if c != self.cin {
@@ -127,49 +263,31 @@ impl Conv {
                 self.cin
             )));
         }
-        let (pad_top, _, out_height) = tf_padding(h, self.kernel, self.stride, self.padding);
-        let (pad_left, _, out_width) = tf_padding(w, self.kernel, self.stride, self.padding);
-        let geometry = depthwise::DepthwiseGeometry {
-            channels: c,
-            height: h,
-            width: w,
-            kernel: self.kernel,
-            stride: self.stride,
-            pad_top,
-            pad_left,
-            out_height,
-            out_width,
-        };
-        let input = x.flatten_all()?.to_vec1::<f32>()?;
-        let cout = self.weight.dim(0)?;
-        let mut outputs = Vec::with_capacity(n);
+        let input = tensor_values(x)?;
+        let (mut image_out, mut columns) = (Vec::new(), Vec::new());
+        let mut output = Vec::new();
+        let (mut oh, mut ow) = (0, 0);
         for image in input.chunks_exact(c * h * w) {
-            let columns = Tensor::from_vec(
-                im2col(image, geometry),
-                (c * self.kernel * self.kernel, out_height * out_width),
-                &Device::Cpu,
-            )?;
-            outputs.push(
-                self.weight
-                    .matmul(&columns)?
-                    .reshape((1, cout, out_height, out_width))?,
-            );
+            (oh, ow) = self.forward_plane_into(image, (h, w), &mut image_out, &mut columns);
+            add_bias(&mut image_out, &self.bias, false);
+            output.extend_from_slice(&image_out);
         }
-        let y = if outputs.len() == 1 {
-            outputs.remove(0)
-        } else {
-            Tensor::cat(&outputs, 0)?
-        };
-        Ok(y.broadcast_add(&self.bias)?)
+        Ok(Tensor::from_vec(
+            output,
+            (n, self.out_channels(), oh, ow),
+            &Device::Cpu,
+        )?)
     }
 }
 
-/// Patches of one `[C, H, W]` image as a `[C*k*k, OH*OW]` matrix (zero outside the image), built a
-/// whole output row at a time: for stride 1 each row is a shifted copy of an input row.
-pub fn im2col(input: &[f32], g: depthwise::DepthwiseGeometry) -> Vec<f32> {
+/// Patches of one `[C, H, W]` image as a `[C*k*k, OH*OW]` matrix (zero outside the image) in
+/// `cols`, built a whole output row at a time: for stride 1 each row is a shifted copy of an input row.
+pub fn im2col_into(input: &[f32], g: Geometry, cols: &mut Vec<f32>) {
     let k = g.kernel;
     let plane_out = g.out_height * g.out_width;
-    let mut cols = vec![0f32; g.channels * k * k * plane_out];
+    // Cells outside the image stay zero.
+    cols.clear();
+    resize_for_overwrite(cols, g.channels * k * k * plane_out);
     for c in 0..g.channels {
         let src = &input[c * g.height * g.width..(c + 1) * g.height * g.width];
         for ky in 0..k {
@@ -193,20 +311,15 @@ pub fn im2col(input: &[f32], g: depthwise::DepthwiseGeometry) -> Vec<f32> {
                     if iy >= g.height {
                         continue;
                     }
-                    let row_in = &src[iy * g.width..(iy + 1) * g.width];
+                    let row_in = &src[iy * g.width + start..(iy + 1) * g.width];
                     let row_out = &mut dst[oy * g.out_width + first..oy * g.out_width + last];
-                    if g.stride == 1 {
-                        row_out.copy_from_slice(&row_in[start..start + (last - first)]);
-                    } else {
-                        for (n, o) in row_out.iter_mut().enumerate() {
-                            *o = row_in[start + n * g.stride];
-                        }
+                    for (o, &i) in row_out.iter_mut().zip(row_in.iter().step_by(g.stride)) {
+                        *o = i;
                     }
                 }
             }
         }
     }
-    cols
 }
 
 /// Pads `x` (NCHW) so a padding-free convolution reproduces TF padding (the reference the
@@ -232,56 +345,80 @@ pub fn pad_tf(x: &Tensor, kernel: usize, stride: usize, padding: Padding) -> Res
 /// A 1x1 stride-1 convolution as one matrix product `[O, C] x [C, H*W]`.
 #[derive(Debug)]
 pub struct Pointwise {
-    weight: Tensor,
-    bias: Tensor,
-    bias_values: Vec<f32>,
+    /// `[O, C]`
+    weight: Vec<f32>,
+    bias: Vec<f32>,
 }
 
 impl Pointwise {
     pub fn new(filter: &[f32], cin: usize, cout: usize, bias: &[f32]) -> Result<Self> {
-        let weight = Tensor::from_vec(
-            hwio_to_oihw(filter, 1, 1, cin, cout, None),
-            (cout, cin),
-            &Device::Cpu,
-        )?;
-        let bias_values = bias.to_vec();
-        let bias = Tensor::from_vec(bias.to_vec(), (cout, 1), &Device::Cpu)?;
+        if filter.len() != cin * cout || bias.len() != cout {
+            return Err(FaceError::Tensor(format!(
+                "pointwise: {} weights and {} biases for {cin} -> {cout}",
+                filter.len(),
+                bias.len()
+            )));
+        }
         Ok(Pointwise {
-            weight,
-            bias,
-            bias_values,
+            weight: hwio_to_oihw(filter, 1, 1, cin, cout, None),
+            bias: bias.to_vec(),
         })
     }
 
     /// Output channels.
     pub fn out_channels(&self) -> usize {
-        self.bias_values.len()
+        self.bias.len()
     }
 
-    /// `relu6(W x + b)` on one `[C, pixels]` buffer, with bias and clamp in a single pass over the
-    /// product (MobileNet's pointwise layers, without candle's elementwise temporaries).
-    pub fn forward_relu6_plane(&self, input: Vec<f32>, pixels: usize) -> Result<Vec<f32>> {
-        let channels = input.len() / pixels.max(1);
-        let x = Tensor::from_vec(input, (channels, pixels), &Device::Cpu)?;
-        let mut out = self.weight.matmul(&x)?.flatten_all()?.to_vec1::<f32>()?;
-        for (row, &b) in out.chunks_exact_mut(pixels.max(1)).zip(&self.bias_values) {
-            for v in row {
-                *v = (*v + b).clamp(0.0, 6.0);
-            }
-        }
-        Ok(out)
+    fn in_channels(&self) -> usize {
+        self.weight.len() / self.out_channels().max(1)
+    }
+
+    pub fn bias(&self) -> &[f32] {
+        &self.bias
+    }
+
+    /// `W x` without the bias on one `[C, pixels]` buffer, into `out` (`[O, pixels]`).
+    pub fn forward_plane_into(&self, input: &[f32], pixels: usize, out: &mut Vec<f32>) {
+        resize_for_overwrite(out, self.out_channels() * pixels);
+        matmul_into(
+            out,
+            &self.weight,
+            input,
+            (self.out_channels(), self.in_channels(), pixels),
+            false,
+        );
     }
 
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let (n, c, h, w) = x.dims4()?;
-        let cout = self.weight.dim(0)?;
-        let mut outputs = Vec::with_capacity(n);
-        for b in 0..n {
-            let flat = x.get(b)?.reshape((c, h * w))?;
-            let y = self.weight.matmul(&flat)?.broadcast_add(&self.bias)?;
-            outputs.push(y.reshape((1, cout, h, w))?);
+        if c != self.in_channels() {
+            return Err(FaceError::Tensor(format!(
+                "pointwise: {c} channels, expected {}",
+                self.in_channels()
+            )));
         }
-        Ok(Tensor::cat(&outputs, 0)?)
+        let input = tensor_values(x)?;
+        let pixels = h * w;
+        let mut output = vec![0f32; n * self.out_channels() * pixels];
+        for (image, out) in input
+            .chunks_exact(c * pixels)
+            .zip(output.chunks_exact_mut(self.out_channels() * pixels))
+        {
+            matmul_into(
+                out,
+                &self.weight,
+                image,
+                (self.out_channels(), c, pixels),
+                false,
+            );
+            add_bias(out, &self.bias, false);
+        }
+        Ok(Tensor::from_vec(
+            output,
+            (n, self.out_channels(), h, w),
+            &Device::Cpu,
+        )?)
     }
 }
 
@@ -326,35 +463,36 @@ impl Depthwise {
         }
     }
 
-    /// Applies the filter with TF "SAME" padding to one `[C, height, width]` buffer, optionally
-    /// followed by ReLU6; returns the output buffer and its height and width.
-    pub fn forward_plane(
+    /// Applies the filter with TF "SAME" padding to one `[C, height, width]` buffer, reading it
+    /// through `activation` and optionally followed by ReLU6, into `out`; returns the output height
+    /// and width. `scratch` is reused between calls.
+    pub fn forward_plane_into(
         &self,
         input: &[f32],
-        height: usize,
-        width: usize,
+        (height, width): (usize, usize),
+        activation: InputActivation<'_>,
         relu6: bool,
-    ) -> (Vec<f32>, usize, usize) {
-        let (pad_top, _, out_height) = tf_padding(height, self.kernel, self.stride, Padding::Same);
-        let (pad_left, _, out_width) = tf_padding(width, self.kernel, self.stride, Padding::Same);
-        let geometry = depthwise::DepthwiseGeometry {
-            channels: self.channels,
-            height,
-            width,
-            kernel: self.kernel,
-            stride: self.stride,
-            pad_top,
-            pad_left,
-            out_height,
-            out_width,
-        };
-        let mut out = depthwise::depthwise_conv(input, &self.weights, &self.bias, geometry);
-        if relu6 {
-            for v in &mut out {
-                *v = v.clamp(0.0, 6.0);
-            }
-        }
-        (out, out_height, out_width)
+        out: &mut Vec<f32>,
+        scratch: &mut Vec<f32>,
+    ) -> (usize, usize) {
+        let g = geometry(
+            self.channels,
+            (height, width),
+            self.kernel,
+            self.stride,
+            Padding::Same,
+        );
+        depthwise::depthwise_conv_into(
+            input,
+            &self.weights,
+            &self.bias,
+            g,
+            activation,
+            relu6,
+            out,
+            scratch,
+        );
+        (g.out_height, g.out_width)
     }
 
     /// Applies the filter with TF "SAME" padding.
@@ -366,35 +504,22 @@ impl Depthwise {
                 self.channels
             )));
         }
-        let (pad_top, _, out_height) = tf_padding(h, self.kernel, self.stride, Padding::Same);
-        let (pad_left, _, out_width) = tf_padding(w, self.kernel, self.stride, Padding::Same);
-        let geometry = depthwise::DepthwiseGeometry {
-            channels: c,
-            height: h,
-            width: w,
-            kernel: self.kernel,
-            stride: self.stride,
-            pad_top,
-            pad_left,
-            out_height,
-            out_width,
-        };
-        let input = x.flatten_all()?.to_vec1::<f32>()?;
-        let per_image = c * h * w;
-        let mut output = Vec::with_capacity(n * c * out_height * out_width);
-        for image in input.chunks_exact(per_image) {
-            output.extend(depthwise::depthwise_conv(
+        let input = tensor_values(x)?;
+        let (mut image_out, mut scratch) = (Vec::new(), Vec::new());
+        let mut output = Vec::new();
+        let (mut oh, mut ow) = (0, 0);
+        for image in input.chunks_exact(c * h * w) {
+            (oh, ow) = self.forward_plane_into(
                 image,
-                &self.weights,
-                &self.bias,
-                geometry,
-            ));
+                (h, w),
+                InputActivation::Identity,
+                false,
+                &mut image_out,
+                &mut scratch,
+            );
+            output.extend_from_slice(&image_out);
         }
-        Ok(Tensor::from_vec(
-            output,
-            (n, c, out_height, out_width),
-            &Device::Cpu,
-        )?)
+        Ok(Tensor::from_vec(output, (n, c, oh, ow), &Device::Cpu)?)
     }
 }
 
@@ -453,11 +578,6 @@ impl Dense {
             None => y,
         })
     }
-}
-
-/// `min(max(x, 0), 6)`.
-pub fn relu6(x: &Tensor) -> Result<Tensor> {
-    Ok(x.clamp(0f32, 6f32)?)
 }
 
 /// Max pool with TF "SAME" padding: padded cells are ignored (equivalent to -inf padding).
@@ -585,12 +705,14 @@ mod tests {
             let conv = Conv::new(&filter, [k, k, cin, cout], &bias, stride, padding, None).unwrap();
             let x = Tensor::from_vec(input, (n, cin, h, w), &Device::Cpu).unwrap();
             let ours = conv.forward(&x).unwrap();
-            let kernel = conv.weight.reshape((cout, cin, k, k)).unwrap();
+            let kernel =
+                Tensor::from_vec(conv.weight.clone(), (cout, cin, k, k), &Device::Cpu).unwrap();
+            let bias = Tensor::from_vec(conv.bias.clone(), (1, cout, 1, 1), &Device::Cpu).unwrap();
             let reference = pad_tf(&x, k, stride, padding)
                 .unwrap()
                 .conv2d(&kernel, 0, stride, 1, 1)
                 .unwrap()
-                .broadcast_add(&conv.bias)
+                .broadcast_add(&bias)
                 .unwrap();
             assert_eq!(ours.dims(), reference.dims());
             let diff = (ours - reference)
