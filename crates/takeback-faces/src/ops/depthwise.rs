@@ -48,7 +48,6 @@ pub fn depthwise_conv_into(
     scratch: &mut Vec<f32>,
 ) {
     let (k, s) = (g.kernel, g.stride);
-    let plane_in = g.height * g.width;
     let plane_out = g.out_height * g.out_width;
     super::resize_for_overwrite(output, g.channels * plane_out);
     if plane_out == 0 {
@@ -65,7 +64,63 @@ pub fn depthwise_conv_into(
     // Input rows and columns that land inside the padded plane.
     let rows = g.height.min(padded_height.saturating_sub(g.pad_top));
     let columns = g.width.min(padded_width.saturating_sub(g.pad_left));
-    pulp::Arch::new().dispatch(|| {
+    pulp::Arch::new().dispatch(Planes {
+        input,
+        weights,
+        bias,
+        g,
+        activation,
+        relu6,
+        output,
+        scratch,
+        rows,
+        columns,
+        phase_width,
+        row_len,
+    });
+}
+
+/// The channel loop of [`depthwise_conv_into`] as a `pulp` operation: `with_simd` and everything
+/// it calls are inlined into pulp's AVX2 / AVX-512 functions. (A closure would not do: its
+/// `call_once` shim is not inlined, and its loops compile for baseline x86-64.)
+struct Planes<'a> {
+    input: &'a [f32],
+    weights: &'a [f32],
+    bias: &'a [f32],
+    g: DepthwiseGeometry,
+    activation: InputActivation<'a>,
+    relu6: bool,
+    output: &'a mut [f32],
+    scratch: &'a mut [f32],
+    /// Input rows and columns that land inside the padded plane.
+    rows: usize,
+    columns: usize,
+    phase_width: usize,
+    row_len: usize,
+}
+
+impl pulp::WithSimd for Planes<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _simd: S) {
+        let Planes {
+            input,
+            weights,
+            bias,
+            g,
+            activation,
+            relu6,
+            output,
+            scratch,
+            rows,
+            columns,
+            phase_width,
+            row_len,
+        } = self;
+        let (k, s) = (g.kernel, g.stride);
+        let plane_in = g.height * g.width;
+        let plane_out = g.out_height * g.out_width;
         for c in 0..g.channels {
             let src = &input[c * plane_in..(c + 1) * plane_in];
             let transform = match activation {
@@ -115,7 +170,7 @@ pub fn depthwise_conv_into(
                 }
             }
         }
-    });
+    }
 }
 
 /// Writes one input row into its padded row: column `j = x + pad_left` goes to phase `j % s`,
@@ -133,20 +188,43 @@ fn fill_padded_row(
         None => v,
         Some(b) => (v + b).clamp(0.0, 6.0),
     };
-    if s == 1 {
-        let dst = &mut row[pad_left..pad_left + row_in.len()];
-        match transform {
-            None => dst.copy_from_slice(row_in),
-            Some(b) => {
-                for (d, &v) in dst.iter_mut().zip(row_in) {
-                    *d = (v + b).clamp(0.0, 6.0);
+    match s {
+        1 => {
+            let dst = &mut row[pad_left..pad_left + row_in.len()];
+            match transform {
+                None => dst.copy_from_slice(row_in),
+                Some(b) => {
+                    for (d, &v) in dst.iter_mut().zip(row_in) {
+                        *d = (v + b).clamp(0.0, 6.0);
+                    }
                 }
             }
         }
-    } else {
-        for (x, &v) in row_in.iter().enumerate() {
-            let j = x + pad_left;
-            row[(j % s) * phase_width + j / s] = apply(v);
+        2 => {
+            // Even input columns x land in phase (pad_left % 2), odd ones in the other phase.
+            let (phase0, phase1) = row.split_at_mut(phase_width);
+            let (even, odd) = if pad_left.is_multiple_of(2) {
+                (&mut phase0[pad_left / 2..], &mut phase1[pad_left / 2..])
+            } else {
+                (
+                    &mut phase1[pad_left / 2..],
+                    &mut phase0[pad_left.div_ceil(2)..],
+                )
+            };
+            let pairs = row_in.chunks_exact(2);
+            if let [last] = pairs.remainder() {
+                even[row_in.len() / 2] = apply(*last);
+            }
+            for ((pair, e), o) in pairs.zip(even.iter_mut()).zip(odd.iter_mut()) {
+                *e = apply(pair[0]);
+                *o = apply(pair[1]);
+            }
+        }
+        _ => {
+            for (x, &v) in row_in.iter().enumerate() {
+                let j = x + pad_left;
+                row[(j % s) * phase_width + j / s] = apply(v);
+            }
         }
     }
 }

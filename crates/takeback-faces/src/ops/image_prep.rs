@@ -89,33 +89,48 @@ impl RgbF32 {
     ) -> RgbF32 {
         let scale_y = side_h as f32 / size as f32;
         let scale_x = side_w as f32 / size as f32;
-        let columns: Vec<(usize, usize, f32)> = (0..size)
+        // A canvas cell outside the image reads a clamped image cell times 0.0: exactly the zero
+        // the padded canvas holds (pixel values are finite), without a branch per sample.
+        let locate = |at: usize, offset: usize, len: usize| match at.checked_sub(offset) {
+            Some(i) if i < len => (i, 1.0f32),
+            _ => (0, 0.0),
+        };
+        let columns: Vec<[(usize, f32); 2]> = (0..size)
             .map(|x| {
                 let src = x as f32 * scale_x;
                 let x0 = src.floor() as usize;
                 let x1 = (src.ceil() as usize).min(side_w - 1);
-                (x0, x1, src - x0 as f32)
+                let (i0, v0) = locate(x0, offset_x, self.width);
+                let (i1, v1) = locate(x1, offset_x, self.width);
+                [(i0 * 3, v0), (i1 * 3, v1)]
             })
             .collect();
-        let at = |yy: usize, xx: usize, c: usize| -> f32 {
-            match (yy.checked_sub(offset_y), xx.checked_sub(offset_x)) {
-                (Some(y), Some(x)) if y < self.height && x < self.width => {
-                    self.data[(y * self.width + x) * 3 + c]
-                }
-                _ => 0.0,
-            }
-        };
+        let fractions: Vec<f32> = (0..size)
+            .map(|x| {
+                let src = x as f32 * scale_x;
+                src - src.floor()
+            })
+            .collect();
+        let row_len = self.width * 3;
         let mut data = vec![0f32; size * size * 3];
-        for y in 0..size {
+        for (y, out_row) in data.chunks_exact_mut(size * 3).enumerate() {
             let src = y as f32 * scale_y;
             let y0 = src.floor() as usize;
             let y1 = (src.ceil() as usize).min(side_h - 1);
             let fy = src - y0 as f32;
-            for (x, &(x0, x1, fx)) in columns.iter().enumerate() {
+            let (r0, w0) = locate(y0, offset_y, self.height);
+            let (r1, w1) = locate(y1, offset_y, self.height);
+            let row0 = &self.data[r0 * row_len..(r0 + 1) * row_len];
+            let row1 = &self.data[r1 * row_len..(r1 + 1) * row_len];
+            for ((out, &[(i0, v0), (i1, v1)]), &fx) in
+                out_row.chunks_exact_mut(3).zip(&columns).zip(&fractions)
+            {
                 for c in 0..3 {
-                    let top = at(y0, x0, c) + (at(y0, x1, c) - at(y0, x0, c)) * fx;
-                    let bottom = at(y1, x0, c) + (at(y1, x1, c) - at(y1, x0, c)) * fx;
-                    data[(y * size + x) * 3 + c] = top + (bottom - top) * fy;
+                    let (a, b) = (row0[i0 + c] * v0 * w0, row0[i1 + c] * v1 * w0);
+                    let (d, e) = (row1[i0 + c] * v0 * w1, row1[i1 + c] * v1 * w1);
+                    let top = a + (b - a) * fx;
+                    let bottom = d + (e - d) * fx;
+                    out[c] = top + (bottom - top) * fy;
                 }
             }
         }

@@ -92,23 +92,31 @@ fn geometry(
 
 /// Adds `bias[c]` to every value of channel `c` of a `[C, pixels]` buffer, then ReLU6 when `relu6`.
 pub fn add_bias(values: &mut [f32], bias: &[f32], relu6: bool) {
-    let pixels = values.len() / bias.len().max(1);
-    if pixels == 0 {
-        return;
-    }
-    pulp::Arch::new().dispatch(|| {
-        for (row, &b) in values.chunks_exact_mut(pixels).zip(bias) {
-            if relu6 {
-                for v in row {
-                    *v = (*v + b).clamp(0.0, 6.0);
-                }
-            } else {
-                for v in row {
-                    *v += b;
+    /// The loop as a `pulp` operation, so it compiles for AVX2 / AVX-512 (see `depthwise::Planes`).
+    struct AddBias<'a>(&'a mut [f32], &'a [f32], bool);
+    impl pulp::WithSimd for AddBias<'_> {
+        type Output = ();
+        #[inline(always)]
+        fn with_simd<S: pulp::Simd>(self, _simd: S) {
+            let AddBias(values, bias, relu6) = self;
+            let pixels = values.len() / bias.len().max(1);
+            if pixels == 0 {
+                return;
+            }
+            for (row, &b) in values.chunks_exact_mut(pixels).zip(bias) {
+                if relu6 {
+                    for v in row {
+                        *v = (*v + b).clamp(0.0, 6.0);
+                    }
+                } else {
+                    for v in row {
+                        *v += b;
+                    }
                 }
             }
         }
-    });
+    }
+    pulp::Arch::new().dispatch(AddBias(values, bias, relu6));
 }
 
 /// Makes `buffer` exactly `len` long for a caller that overwrites every value: a reused buffer is
@@ -313,8 +321,12 @@ pub fn im2col_into(input: &[f32], g: Geometry, cols: &mut Vec<f32>) {
                     }
                     let row_in = &src[iy * g.width + start..(iy + 1) * g.width];
                     let row_out = &mut dst[oy * g.out_width + first..oy * g.out_width + last];
-                    for (o, &i) in row_out.iter_mut().zip(row_in.iter().step_by(g.stride)) {
-                        *o = i;
+                    if g.stride == 1 {
+                        row_out.copy_from_slice(&row_in[..row_out.len()]);
+                    } else {
+                        for (o, &i) in row_out.iter_mut().zip(row_in.iter().step_by(g.stride)) {
+                            *o = i;
+                        }
                     }
                 }
             }
