@@ -103,7 +103,7 @@ impl pulp::WithSimd for Planes<'_> {
     type Output = ();
 
     #[inline(always)]
-    fn with_simd<S: pulp::Simd>(self, _simd: S) {
+    fn with_simd<S: pulp::Simd>(self, simd: S) {
         let Planes {
             input,
             weights,
@@ -130,7 +130,7 @@ impl pulp::WithSimd for Planes<'_> {
             for iy in 0..rows {
                 let row_in = &src[iy * g.width..iy * g.width + columns];
                 let row = &mut scratch[(iy + g.pad_top) * row_len..(iy + g.pad_top + 1) * row_len];
-                fill_padded_row(row, row_in, g.pad_left, s, phase_width, transform);
+                fill_padded_row(simd, row, row_in, g.pad_left, s, phase_width, transform);
             }
             let kernel = &weights[c * k * k..(c + 1) * k * k];
             let out = &mut output[c * plane_out..(c + 1) * plane_out];
@@ -151,7 +151,7 @@ impl pulp::WithSimd for Planes<'_> {
                         tap(2, 1),
                         tap(2, 2),
                     ];
-                    row_3x3(out_row, taps, kernel, bias[c], relu6);
+                    row_3x3(simd, out_row, taps, kernel, bias[c], relu6);
                 } else {
                     out_row.fill(bias[c]);
                     for ky in 0..k {
@@ -176,7 +176,8 @@ impl pulp::WithSimd for Planes<'_> {
 /// Writes one input row into its padded row: column `j = x + pad_left` goes to phase `j % s`,
 /// position `j / s`. The padding columns keep the zeros they were created with.
 #[inline(always)]
-fn fill_padded_row(
+fn fill_padded_row<S: pulp::Simd>(
+    simd: S,
     row: &mut [f32],
     row_in: &[f32],
     pad_left: usize,
@@ -193,11 +194,7 @@ fn fill_padded_row(
             let dst = &mut row[pad_left..pad_left + row_in.len()];
             match transform {
                 None => dst.copy_from_slice(row_in),
-                Some(b) => {
-                    for (d, &v) in dst.iter_mut().zip(row_in) {
-                        *d = (v + b).clamp(0.0, 6.0);
-                    }
-                }
+                Some(b) => bias_relu6(simd, dst, row_in, b),
             }
         }
         2 => {
@@ -229,18 +226,66 @@ fn fill_padded_row(
     }
 }
 
-/// One output row of a 3x3 filter: every output value is written once, all nine taps summed in
-/// registers.
+/// `dst = clamp(src + b, 0, 6)` in whole vectors plus one masked tail.
 #[inline(always)]
-fn row_3x3(out: &mut [f32], taps: [&[f32]; 9], w: &[f32], bias: f32, relu6: bool) {
+fn bias_relu6<S: pulp::Simd>(simd: S, dst: &mut [f32], src: &[f32], b: f32) {
+    let (zero, six, b) = (
+        simd.splat_f32s(0.0),
+        simd.splat_f32s(6.0),
+        simd.splat_f32s(b),
+    );
+    let apply = |v| simd.min_f32s(simd.max_f32s(simd.add_f32s(v, b), zero), six);
+    let (src_head, src_tail) = S::as_simd_f32s(&src[..dst.len()]);
+    let (dst_head, dst_tail) = S::as_mut_simd_f32s(dst);
+    for (d, &v) in dst_head.iter_mut().zip(src_head) {
+        *d = apply(v);
+    }
+    if !dst_tail.is_empty() {
+        simd.partial_store_f32s(dst_tail, apply(simd.partial_load_f32s(src_tail)));
+    }
+}
+
+/// One output row of a 3x3 filter in explicit vectors (whole vectors, then one masked tail):
+/// every output value is written once, its nine taps summed in a register. Auto-vectorised code
+/// did worse here, because its unrolled main loop left 32-pixel rows entirely to the scalar tail.
+#[inline(always)]
+fn row_3x3<S: pulp::Simd>(
+    simd: S,
+    out: &mut [f32],
+    taps: [&[f32]; 9],
+    w: &[f32],
+    bias: f32,
+    relu6: bool,
+) {
     let n = out.len();
-    let [t0, t1, t2, t3, t4, t5, t6, t7, t8] = taps.map(|t| &t[..n]);
-    let w: [f32; 9] = [w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8]];
-    for i in 0..n {
-        let top = t0[i] * w[0] + t1[i] * w[1] + t2[i] * w[2];
-        let middle = t3[i] * w[3] + t4[i] * w[4] + t5[i] * w[5];
-        let bottom = t6[i] * w[6] + t7[i] * w[7] + t8[i] * w[8];
-        let v = bias + top + middle + bottom;
-        out[i] = if relu6 { v.clamp(0.0, 6.0) } else { v };
+    let weights: [S::f32s; 9] = std::array::from_fn(|t| simd.splat_f32s(w[t]));
+    let (zero, six, bias) = (
+        simd.splat_f32s(0.0),
+        simd.splat_f32s(6.0),
+        simd.splat_f32s(bias),
+    );
+    let (out_head, out_tail) = S::as_mut_simd_f32s(out);
+    let vectors = out_head.len();
+    let split = taps.map(|t| {
+        let (head, tail) = S::as_simd_f32s(&t[..n]);
+        (&head[..vectors], tail)
+    });
+    let compute = |values: [S::f32s; 9]| {
+        let mut acc = bias;
+        for (&v, &w) in values.iter().zip(&weights) {
+            acc = simd.mul_add_f32s(v, w, acc);
+        }
+        if relu6 {
+            simd.min_f32s(simd.max_f32s(acc, zero), six)
+        } else {
+            acc
+        }
+    };
+    for (i, o) in out_head.iter_mut().enumerate() {
+        *o = compute(std::array::from_fn(|t| split[t].0[i]));
+    }
+    if !out_tail.is_empty() {
+        let values = std::array::from_fn(|t| simd.partial_load_f32s(split[t].1));
+        simd.partial_store_f32s(out_tail, compute(values));
     }
 }
