@@ -12,6 +12,7 @@ use crate::align::{
 use crate::decode::{decode_image, DecodeLimits};
 use crate::landmarks::LandmarkNet;
 use crate::models;
+use crate::ops::downscale::resize_triangle;
 use crate::ops::image_prep::RgbF32;
 use crate::recognition::{self, RecognitionNet};
 use crate::ssd::SsdMobilenet;
@@ -260,12 +261,10 @@ pub fn prepare_image(image: &DynamicImage, max_long_side: Option<u32>) -> RgbIma
             let scale = f64::from(max) / f64::from(long);
             let w = ((f64::from(width) * scale).round() as u32).max(1);
             let h = ((f64::from(height) * scale).round() as u32).max(1);
-            image::imageops::resize(
-                &image.to_rgb8(),
-                w,
-                h,
-                image::imageops::FilterType::Triangle,
-            )
+            match image.as_rgb8() {
+                Some(rgb) => resize_triangle(rgb, w, h),
+                None => resize_triangle(&image.to_rgb8(), w, h),
+            }
         }
         _ => image.to_rgb8(),
     }
