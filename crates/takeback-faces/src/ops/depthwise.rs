@@ -23,14 +23,29 @@ pub struct DepthwiseGeometry {
     pub out_width: usize,
 }
 
-/// What is applied to each input value as it is read: MobileNet's pointwise layers leave their
-/// output without bias and ReLU6, and the next depthwise layer applies both while padding.
+/// What is applied to each input value as it is read, while padding: MobileNet's pointwise layers
+/// leave their output without bias and ReLU6 for the next depthwise layer to apply, and the
+/// separable convolutions of the landmark and age nets take ReLU'd inputs.
 #[derive(Debug, Clone, Copy)]
 pub enum InputActivation<'a> {
     /// The values as they are.
     Identity,
+    /// `max(x, 0)`.
+    Relu,
     /// `clamp(x + bias[c], 0, 6)`.
     BiasRelu6(&'a [f32]),
+}
+
+impl InputActivation<'_> {
+    /// `(bias, low, high)` of channel `c`: the value read is `clamp(x + bias, low, high)`, or `x`
+    /// itself for `None`.
+    fn of_channel(self, c: usize) -> Option<(f32, f32, f32)> {
+        match self {
+            InputActivation::Identity => None,
+            InputActivation::Relu => Some((0.0, 0.0, f32::INFINITY)),
+            InputActivation::BiasRelu6(bias) => Some((bias[c], 0.0, 6.0)),
+        }
+    }
 }
 
 /// `out[c, oy, ox] = bias[c] + sum_{ky,kx} in[c, oy*s + ky - pad_top, ox*s + kx - pad_left] * w[c, ky, kx]`,
@@ -123,10 +138,7 @@ impl pulp::WithSimd for Planes<'_> {
         let plane_out = g.out_height * g.out_width;
         for c in 0..g.channels {
             let src = &input[c * plane_in..(c + 1) * plane_in];
-            let transform = match activation {
-                InputActivation::Identity => None,
-                InputActivation::BiasRelu6(b) => Some(b[c]),
-            };
+            let transform = activation.of_channel(c);
             for iy in 0..rows {
                 let row_in = &src[iy * g.width..iy * g.width + columns];
                 let row = &mut scratch[(iy + g.pad_top) * row_len..(iy + g.pad_top + 1) * row_len];
@@ -183,18 +195,18 @@ fn fill_padded_row<S: pulp::Simd>(
     pad_left: usize,
     s: usize,
     phase_width: usize,
-    transform: Option<f32>,
+    transform: Option<(f32, f32, f32)>,
 ) {
     let apply = |v: f32| match transform {
         None => v,
-        Some(b) => (v + b).clamp(0.0, 6.0),
+        Some((b, low, high)) => (v + b).max(low).min(high),
     };
     match s {
         1 => {
             let dst = &mut row[pad_left..pad_left + row_in.len()];
             match transform {
                 None => dst.copy_from_slice(row_in),
-                Some(b) => bias_relu6(simd, dst, row_in, b),
+                Some(transform) => clamp_shifted(simd, dst, row_in, transform),
             }
         }
         2 => {
@@ -226,15 +238,20 @@ fn fill_padded_row<S: pulp::Simd>(
     }
 }
 
-/// `dst = clamp(src + b, 0, 6)` in whole vectors plus one masked tail.
+/// `dst = min(max(src + b, low), high)` in whole vectors plus one masked tail.
 #[inline(always)]
-fn bias_relu6<S: pulp::Simd>(simd: S, dst: &mut [f32], src: &[f32], b: f32) {
-    let (zero, six, b) = (
-        simd.splat_f32s(0.0),
-        simd.splat_f32s(6.0),
+fn clamp_shifted<S: pulp::Simd>(
+    simd: S,
+    dst: &mut [f32],
+    src: &[f32],
+    (b, low, high): (f32, f32, f32),
+) {
+    let (low, high, b) = (
+        simd.splat_f32s(low),
+        simd.splat_f32s(high),
         simd.splat_f32s(b),
     );
-    let apply = |v| simd.min_f32s(simd.max_f32s(simd.add_f32s(v, b), zero), six);
+    let apply = |v| simd.min_f32s(simd.max_f32s(simd.add_f32s(v, b), low), high);
     let (src_head, src_tail) = S::as_simd_f32s(&src[..dst.len()]);
     let (dst_head, dst_tail) = S::as_mut_simd_f32s(dst);
     for (d, &v) in dst_head.iter_mut().zip(src_head) {

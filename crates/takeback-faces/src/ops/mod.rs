@@ -13,7 +13,8 @@ use candle_core::{Device, Tensor};
 
 use crate::weights::WeightMap;
 use crate::FaceError;
-use depthwise::{DepthwiseGeometry as Geometry, InputActivation};
+use depthwise::DepthwiseGeometry as Geometry;
+pub use depthwise::InputActivation;
 use matmul::matmul_into;
 
 pub(crate) type Result<T> = std::result::Result<T, FaceError>;
@@ -402,37 +403,6 @@ impl Pointwise {
             false,
         );
     }
-
-    pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        let (n, c, h, w) = x.dims4()?;
-        if c != self.in_channels() {
-            return Err(FaceError::Tensor(format!(
-                "pointwise: {c} channels, expected {}",
-                self.in_channels()
-            )));
-        }
-        let input = tensor_values(x)?;
-        let pixels = h * w;
-        let mut output = vec![0f32; n * self.out_channels() * pixels];
-        for (image, out) in input
-            .chunks_exact(c * pixels)
-            .zip(output.chunks_exact_mut(self.out_channels() * pixels))
-        {
-            matmul_into(
-                out,
-                &self.weight,
-                image,
-                (self.out_channels(), c, pixels),
-                false,
-            );
-            add_bias(out, &self.bias, false);
-        }
-        Ok(Tensor::from_vec(
-            output,
-            (n, self.out_channels(), h, w),
-            &Device::Cpu,
-        )?)
-    }
 }
 
 /// A depthwise 3x3-style convolution with per-channel bias, running the direct kernel.
@@ -508,7 +478,8 @@ impl Depthwise {
         (g.out_height, g.out_width)
     }
 
-    /// Applies the filter with TF "SAME" padding.
+    /// Applies the filter with TF "SAME" padding (the tensor form the exactness test uses).
+    #[cfg(test)]
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let (n, c, h, w) = x.dims4()?;
         if c != self.channels {
@@ -562,7 +533,42 @@ impl SeparableConv {
     }
 
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        self.pointwise.forward(&self.depthwise.forward(x)?)
+        self.forward_activated(x, InputActivation::Identity)
+    }
+
+    /// The convolution of `activation(x)`, the activation applied as the depthwise step reads its
+    /// input; one copy out of candle and one back.
+    pub fn forward_activated(&self, x: &Tensor, activation: InputActivation<'_>) -> Result<Tensor> {
+        let (n, c, h, w) = x.dims4()?;
+        if c != self.depthwise.channels {
+            return Err(FaceError::Tensor(format!(
+                "separable conv: {c} channels, expected {}",
+                self.depthwise.channels
+            )));
+        }
+        let input = tensor_values(x)?;
+        let (mut filtered, mut scratch, mut out) = (Vec::new(), Vec::new(), Vec::new());
+        let mut output = Vec::new();
+        let (mut oh, mut ow) = (0, 0);
+        for image in input.chunks_exact(c * h * w) {
+            (oh, ow) = self.depthwise.forward_plane_into(
+                image,
+                (h, w),
+                activation,
+                false,
+                &mut filtered,
+                &mut scratch,
+            );
+            self.pointwise
+                .forward_plane_into(&filtered, oh * ow, &mut out);
+            add_bias(&mut out, &self.pointwise.bias, false);
+            output.extend_from_slice(&out);
+        }
+        Ok(Tensor::from_vec(
+            output,
+            (n, self.pointwise.out_channels(), oh, ow),
+            &Device::Cpu,
+        )?)
     }
 }
 
@@ -594,33 +600,37 @@ impl Dense {
 }
 
 /// Max pool with TF "SAME" padding: padded cells are ignored (equivalent to -inf padding).
+///
+/// Separable: the maximum over each output column's window along every input row first, then
+/// over each output row's window of those (max is exact in any order).
 pub fn max_pool_same(x: &Tensor, kernel: usize, stride: usize) -> Result<Tensor> {
     let (n, c, h, w) = x.dims4()?;
     let (top, _, oh) = tf_padding(h, kernel, stride, Padding::Same);
     let (left, _, ow) = tf_padding(w, kernel, stride, Padding::Same);
-    let input = x.flatten_all()?.to_vec1::<f32>()?;
+    // Inclusive-exclusive input ranges of each output index, clipped to the image.
+    let window = |o: usize, pad: usize, len: usize| {
+        let start = (o * stride).saturating_sub(pad).min(len);
+        let end = (o * stride + kernel).saturating_sub(pad).min(len);
+        start..end
+    };
+    let columns: Vec<_> = (0..ow).map(|o| window(o, left, w)).collect();
+    let rows: Vec<_> = (0..oh).map(|o| window(o, top, h)).collect();
+    let input = tensor_values(x)?;
     let mut out = vec![f32::NEG_INFINITY; n * c * oh * ow];
+    let mut row_max = vec![f32::NEG_INFINITY; h * ow];
     for (plane, dst) in input.chunks_exact(h * w).zip(out.chunks_exact_mut(oh * ow)) {
-        for oy in 0..oh {
-            for ox in 0..ow {
-                let mut best = f32::NEG_INFINITY;
-                for ky in 0..kernel {
-                    let Some(iy) = (oy * stride + ky).checked_sub(top) else {
-                        continue;
-                    };
-                    if iy >= h {
-                        continue;
-                    }
-                    for kx in 0..kernel {
-                        let Some(ix) = (ox * stride + kx).checked_sub(left) else {
-                            continue;
-                        };
-                        if ix < w {
-                            best = best.max(plane[iy * w + ix]);
-                        }
-                    }
+        for (row_in, maxima) in plane.chunks_exact(w).zip(row_max.chunks_exact_mut(ow)) {
+            for (m, range) in maxima.iter_mut().zip(&columns) {
+                *m = row_in[range.clone()]
+                    .iter()
+                    .fold(f32::NEG_INFINITY, |a, &b| a.max(b));
+            }
+        }
+        for (dst_row, range) in dst.chunks_exact_mut(ow).zip(&rows) {
+            for iy in range.clone() {
+                for (d, &m) in dst_row.iter_mut().zip(&row_max[iy * ow..(iy + 1) * ow]) {
+                    *d = d.max(m);
                 }
-                dst[oy * ow + ox] = best;
             }
         }
     }
@@ -736,6 +746,48 @@ mod tests {
                 .unwrap();
             let diff = diff.max(0).unwrap().to_scalar::<f32>().unwrap();
             assert!(diff < 1e-4, "cin={cin} k={k} s={stride}: {diff}");
+        }
+    }
+
+    /// The separable max pool against a direct window scan.
+    #[test]
+    fn max_pool_same_matches_window_scan() {
+        for &(h, w, k, s) in &[
+            (7usize, 9usize, 3usize, 2usize),
+            (8, 8, 3, 2),
+            (5, 4, 2, 1),
+            (1, 3, 3, 2),
+        ] {
+            let values: Vec<f32> = (0..2 * h * w)
+                .map(|i| ((i * 37 % 101) as f32 - 50.0) / 7.0)
+                .collect();
+            let x = Tensor::from_vec(values.clone(), (1, 2, h, w), &Device::Cpu).unwrap();
+            let got = max_pool_same(&x, k, s)
+                .unwrap()
+                .flatten_all()
+                .unwrap()
+                .to_vec1::<f32>()
+                .unwrap();
+            let (top, _, oh) = tf_padding(h, k, s, Padding::Same);
+            let (left, _, ow) = tf_padding(w, k, s, Padding::Same);
+            let mut want = Vec::new();
+            for c in 0..2 {
+                for oy in 0..oh {
+                    for ox in 0..ow {
+                        let mut best = f32::NEG_INFINITY;
+                        for ky in 0..k {
+                            for kx in 0..k {
+                                let (iy, ix) = (oy * s + ky, ox * s + kx);
+                                if iy >= top && ix >= left && iy - top < h && ix - left < w {
+                                    best = best.max(values[(c * h + iy - top) * w + ix - left]);
+                                }
+                            }
+                        }
+                        want.push(best);
+                    }
+                }
+            }
+            assert_eq!(got, want, "{h}x{w} k{k} s{s}");
         }
     }
 
