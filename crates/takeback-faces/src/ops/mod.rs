@@ -295,38 +295,44 @@ impl Conv {
 pub fn im2col_into(input: &[f32], g: Geometry, cols: &mut Vec<f32>) {
     let k = g.kernel;
     let plane_out = g.out_height * g.out_width;
-    // Cells outside the image stay zero.
-    cols.clear();
+    // Every cell is written below, the ones outside the image with zero, so a reused buffer
+    // needs no clearing pass.
     resize_for_overwrite(cols, g.channels * k * k * plane_out);
     for c in 0..g.channels {
         let src = &input[c * g.height * g.width..(c + 1) * g.height * g.width];
         for ky in 0..k {
             for kx in 0..k {
-                if g.width + g.pad_left <= kx {
-                    continue;
-                }
                 // Output columns whose input column ox*s + kx - pad_left lies inside the row.
-                let first = g.pad_left.saturating_sub(kx).div_ceil(g.stride);
-                let last = ((g.width + g.pad_left - kx - 1) / g.stride + 1).min(g.out_width);
-                if first >= last {
-                    continue;
+                let first = g
+                    .pad_left
+                    .saturating_sub(kx)
+                    .div_ceil(g.stride)
+                    .min(g.out_width);
+                let last = if g.width + g.pad_left > kx {
+                    ((g.width + g.pad_left - kx - 1) / g.stride + 1).min(g.out_width)
+                } else {
+                    0
                 }
-                let start = first * g.stride + kx - g.pad_left;
+                .max(first);
                 let row = (c * k + ky) * k + kx;
                 let dst = &mut cols[row * plane_out..(row + 1) * plane_out];
-                for oy in 0..g.out_height {
-                    let Some(iy) = (oy * g.stride + ky).checked_sub(g.pad_top) else {
+                for (oy, row_out) in dst.chunks_exact_mut(g.out_width).enumerate() {
+                    let iy = (oy * g.stride + ky)
+                        .checked_sub(g.pad_top)
+                        .filter(|&iy| iy < g.height);
+                    let Some(iy) = iy.filter(|_| first < last) else {
+                        row_out.fill(0.0);
                         continue;
                     };
-                    if iy >= g.height {
-                        continue;
-                    }
+                    row_out[..first].fill(0.0);
+                    row_out[last..].fill(0.0);
+                    let start = first * g.stride + kx - g.pad_left;
                     let row_in = &src[iy * g.width + start..(iy + 1) * g.width];
-                    let row_out = &mut dst[oy * g.out_width + first..oy * g.out_width + last];
+                    let inside = &mut row_out[first..last];
                     if g.stride == 1 {
-                        row_out.copy_from_slice(&row_in[..row_out.len()]);
+                        inside.copy_from_slice(&row_in[..inside.len()]);
                     } else {
-                        for (o, &i) in row_out.iter_mut().zip(row_in.iter().step_by(g.stride)) {
+                        for (o, &i) in inside.iter_mut().zip(row_in.iter().step_by(g.stride)) {
                             *o = i;
                         }
                     }
@@ -746,6 +752,20 @@ mod tests {
                 .unwrap();
             let diff = diff.max(0).unwrap().to_scalar::<f32>().unwrap();
             assert!(diff < 1e-4, "cin={cin} k={k} s={stride}: {diff}");
+
+            // A reused, dirty scratch buffer gives the same result: every patch cell is written.
+            let first_image = &x
+                .get(0)
+                .unwrap()
+                .flatten_all()
+                .unwrap()
+                .to_vec1::<f32>()
+                .unwrap();
+            let (mut clean, mut dirty) = (Vec::new(), Vec::new());
+            let mut columns = vec![f32::NAN; 10_000];
+            conv.forward_plane_into(first_image, (h, w), &mut clean, &mut Vec::new());
+            conv.forward_plane_into(first_image, (h, w), &mut dirty, &mut columns);
+            assert_eq!(clean, dirty, "cin={cin} k={k} s={stride}");
         }
     }
 
