@@ -4,7 +4,9 @@
 use candle_core::Tensor;
 
 use crate::ops::image_prep::{normalise_face, RgbF32};
-use crate::ops::{max_pool_same, Conv, Dense, InputActivation, Padding, Result, SeparableConv};
+use crate::ops::{
+    max_pool_same, Activation, Conv, Dense, InputActivation, Padding, Result, SeparableConv,
+};
 use crate::weights::WeightMap;
 
 pub const INPUT_SIZE: usize = 112;
@@ -124,7 +126,7 @@ impl AgeNet {
     /// Estimated age in years on a prepared 112x112 input.
     pub fn forward(&self, input: &RgbF32) -> Result<f32> {
         let x = input.to_tensor(normalise_face)?;
-        let mut x = self.conv_in.forward(&x)?.relu()?;
+        let mut x = self.conv_in.forward_activated(&x, Activation::Relu)?;
         x = self.reduction0.forward(&x)?;
         x = self.reduction1.forward(&x)?;
         for block in &self.main {

@@ -2,7 +2,7 @@
 
 use crate::ops::depthwise::InputActivation;
 use crate::ops::image_prep::RgbF32;
-use crate::ops::{add_bias, Conv, Depthwise, Padding, Pointwise, Pool, Result};
+use crate::ops::{add_bias, Activation, Conv, Depthwise, Padding, Pointwise, Pool, Result};
 use crate::weights::WeightMap;
 
 /// The network's input side.
@@ -236,10 +236,10 @@ impl SsdMobilenet {
                 conv11.clear();
                 conv11.extend_from_slice(b);
                 conv11_pixels = height * width;
-                add_bias(conv11, pending_bias, true);
+                add_bias(conv11, pending_bias, Activation::Relu6);
             }
         }
-        add_bias(b, pending_bias, true);
+        add_bias(b, pending_bias, Activation::Relu6);
         // The extra layers' maps are small (at most 512 x 8 x 8): plain vectors.
         let mut feature_maps: Vec<(Vec<f32>, usize)> = Vec::with_capacity(4);
         let mut current: Vec<f32> = Vec::new();
@@ -257,7 +257,7 @@ impl SsdMobilenet {
                     c.bias()
                 }
             };
-            add_bias(&mut out, bias, true);
+            add_bias(&mut out, bias, Activation::Relu6);
             if i % 2 == 1 {
                 feature_maps.push((out.clone(), h * w));
             }
@@ -277,7 +277,7 @@ impl SsdMobilenet {
             predictor
                 .boxes
                 .forward_plane_into(features, pixels, &mut out);
-            add_bias(&mut out, predictor.boxes.bias(), false);
+            add_bias(&mut out, predictor.boxes.bias(), Activation::None);
             for p in 0..pixels {
                 for a in 0..anchors {
                     let at = |j: usize| out[(a * 4 + j) * pixels + p];
@@ -287,7 +287,7 @@ impl SsdMobilenet {
             predictor
                 .classes
                 .forward_plane_into(features, pixels, &mut out);
-            add_bias(&mut out, predictor.classes.bias(), false);
+            add_bias(&mut out, predictor.classes.bias(), Activation::None);
             for p in 0..pixels {
                 for a in 0..anchors {
                     logits.push(out[(a * 3 + 1) * pixels + p]);

@@ -92,33 +92,42 @@ fn geometry(
     }
 }
 
-/// Adds `bias[c]` to every value of channel `c` of a `[C, pixels]` buffer, then ReLU6 when `relu6`.
-pub fn add_bias(values: &mut [f32], bias: &[f32], relu6: bool) {
+/// What follows a bias addition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Activation {
+    None,
+    /// `max(x, 0)`.
+    Relu,
+    /// `clamp(x, 0, 6)`.
+    Relu6,
+}
+
+/// Adds `bias[c]` to every value of channel `c` of a `[C, pixels]` buffer, then `activation`.
+pub fn add_bias(values: &mut [f32], bias: &[f32], activation: Activation) {
     /// The loop as a `pulp` operation, so it compiles for AVX2 / AVX-512 (see `depthwise::Planes`).
-    struct AddBias<'a>(&'a mut [f32], &'a [f32], bool);
+    struct AddBias<'a>(&'a mut [f32], &'a [f32], (f32, f32));
     impl pulp::WithSimd for AddBias<'_> {
         type Output = ();
         #[inline(always)]
         fn with_simd<S: pulp::Simd>(self, _simd: S) {
-            let AddBias(values, bias, relu6) = self;
+            let AddBias(values, bias, (low, high)) = self;
             let pixels = values.len() / bias.len().max(1);
             if pixels == 0 {
                 return;
             }
             for (row, &b) in values.chunks_exact_mut(pixels).zip(bias) {
-                if relu6 {
-                    for v in row {
-                        *v = (*v + b).clamp(0.0, 6.0);
-                    }
-                } else {
-                    for v in row {
-                        *v += b;
-                    }
+                for v in row {
+                    *v = (*v + b).max(low).min(high);
                 }
             }
         }
     }
-    pulp::Arch::new().dispatch(AddBias(values, bias, relu6));
+    let range = match activation {
+        Activation::None => (f32::NEG_INFINITY, f32::INFINITY),
+        Activation::Relu => (0.0, f32::INFINITY),
+        Activation::Relu6 => (0.0, 6.0),
+    };
+    pulp::Arch::new().dispatch(AddBias(values, bias, range));
 }
 
 /// Makes `buffer` exactly `len` long for a caller that overwrites every value: a reused buffer is
@@ -266,6 +275,11 @@ impl Conv {
     }
 
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        self.forward_activated(x, Activation::None)
+    }
+
+    /// `activation(conv(x) + bias)`, the activation applied in the bias pass.
+    pub fn forward_activated(&self, x: &Tensor, activation: Activation) -> Result<Tensor> {
         let (n, c, h, w) = x.dims4()?;
         if c != self.cin {
             return Err(FaceError::Tensor(format!(
@@ -279,7 +293,7 @@ impl Conv {
         let (mut oh, mut ow) = (0, 0);
         for image in input.chunks_exact(c * h * w) {
             (oh, ow) = self.forward_plane_into(image, (h, w), &mut image_out, &mut columns);
-            add_bias(&mut image_out, &self.bias, false);
+            add_bias(&mut image_out, &self.bias, activation);
             output.extend_from_slice(&image_out);
         }
         Ok(Tensor::from_vec(
@@ -567,7 +581,7 @@ impl SeparableConv {
             );
             self.pointwise
                 .forward_plane_into(&filtered, oh * ow, &mut out);
-            add_bias(&mut out, &self.pointwise.bias, false);
+            add_bias(&mut out, &self.pointwise.bias, Activation::None);
             output.extend_from_slice(&out);
         }
         Ok(Tensor::from_vec(
