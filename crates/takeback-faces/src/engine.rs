@@ -155,11 +155,9 @@ impl FaceEngine {
             return Err(FaceError::ZeroSize { width, height });
         }
         let started = Instant::now();
-        let full = RgbF32::crop(image, 0, 0, width, height);
         let detections = self
             .ssd
-            .detect(&full, self.options.min_score, self.options.max_faces)?;
-        drop(full);
+            .detect(image, self.options.min_score, self.options.max_faces)?;
         times.ssd += started.elapsed();
 
         struct Pending {

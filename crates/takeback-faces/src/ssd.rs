@@ -1,7 +1,7 @@
 //! SSD MobileNetV1 face detector (face-api `ssdMobilenetv1`): the network, anchor decoding and NMS.
 
 use crate::ops::depthwise::InputActivation;
-use crate::ops::image_prep::RgbF32;
+use crate::ops::image_prep::{batch_input_rgb8, RgbF32};
 use crate::ops::{add_bias, Activation, Conv, Depthwise, Padding, Pointwise, Pool, Result};
 use crate::weights::WeightMap;
 
@@ -311,11 +311,11 @@ impl SsdMobilenet {
     /// Detects faces in an RGB image: face-api `locateFaces` with `minConfidence`, `maxResults`.
     pub fn detect(
         &self,
-        image: &RgbF32,
+        image: &image::RgbImage,
         min_confidence: f32,
         max_results: usize,
     ) -> Result<Vec<Detection>> {
-        let output = self.forward(&image.to_batch_input(INPUT_SIZE, false))?;
+        let output = self.forward(&batch_input_rgb8(image, INPUT_SIZE, false))?;
         let kept = non_max_suppression(
             &output.boxes,
             &output.scores,
@@ -324,12 +324,12 @@ impl SsdMobilenet {
             min_confidence,
         );
         // Undo the right/bottom padding: the image filled `reshaped` of the 512 square.
-        let long = image.width.max(image.height) as f64;
-        let reshaped_w = (image.width as f64 * INPUT_SIZE as f64 / long).round();
-        let reshaped_h = (image.height as f64 * INPUT_SIZE as f64 / long).round();
+        let (w, h) = (f64::from(image.width()), f64::from(image.height()));
+        let long = w.max(h);
+        let reshaped_w = (w * INPUT_SIZE as f64 / long).round();
+        let reshaped_h = (h * INPUT_SIZE as f64 / long).round();
         let pad_x = INPUT_SIZE as f64 / reshaped_w;
         let pad_y = INPUT_SIZE as f64 / reshaped_h;
-        let (w, h) = (image.width as f64, image.height as f64);
         Ok(kept
             .into_iter()
             .map(|i| {

@@ -34,28 +34,9 @@ impl RgbF32 {
         }
     }
 
-    /// Where the image sits in its zero-padded square: `(side, offset_x, offset_y)`. With `center`,
-    /// `round(diff/2)` goes after and the rest before (face-api `padToSquare`); otherwise everything
-    /// goes right/bottom.
-    fn square_placement(&self, center: bool) -> (usize, usize, usize) {
-        let size = self.width.max(self.height);
-        let diff = size - self.width.min(self.height);
-        let after = if center {
-            (diff as f64 * 0.5).round() as usize
-        } else {
-            diff
-        };
-        let before = diff - after;
-        if self.height > self.width {
-            (size, before, 0)
-        } else {
-            (size, 0, before)
-        }
-    }
-
     /// Zero-pads the short side so the image is square (see [`RgbF32::to_batch_input`]).
     pub fn pad_to_square(&self, center: bool) -> RgbF32 {
-        let (size, offset_x, offset_y) = self.square_placement(center);
+        let (size, offset_x, offset_y) = square_placement(self.width, self.height, center);
         if self.width == self.height {
             return self.clone();
         }
@@ -77,77 +58,26 @@ impl RgbF32 {
         if self.width == size && self.height == size {
             return self.clone();
         }
-        self.resize_placed(size, (self.width, self.height, 0, 0))
-    }
-
-    /// TF legacy bilinear resize to `size x size` of a `side_w x side_h` canvas that holds this
-    /// image at `(offset_x, offset_y)` and zeros elsewhere, without building that canvas.
-    fn resize_placed(
-        &self,
-        size: usize,
-        (side_w, side_h, offset_x, offset_y): (usize, usize, usize, usize),
-    ) -> RgbF32 {
-        let scale_y = side_h as f32 / size as f32;
-        let scale_x = side_w as f32 / size as f32;
-        // A canvas cell outside the image reads a clamped image cell times 0.0: exactly the zero
-        // the padded canvas holds (pixel values are finite), without a branch per sample.
-        let locate = |at: usize, offset: usize, len: usize| match at.checked_sub(offset) {
-            Some(i) if i < len => (i, 1.0f32),
-            _ => (0, 0.0),
-        };
-        let columns: Vec<[(usize, f32); 2]> = (0..size)
-            .map(|x| {
-                let src = x as f32 * scale_x;
-                let x0 = src.floor() as usize;
-                let x1 = (src.ceil() as usize).min(side_w - 1);
-                let (i0, v0) = locate(x0, offset_x, self.width);
-                let (i1, v1) = locate(x1, offset_x, self.width);
-                [(i0 * 3, v0), (i1 * 3, v1)]
-            })
-            .collect();
-        let fractions: Vec<f32> = (0..size)
-            .map(|x| {
-                let src = x as f32 * scale_x;
-                src - src.floor()
-            })
-            .collect();
-        let row_len = self.width * 3;
-        let mut data = vec![0f32; size * size * 3];
-        for (y, out_row) in data.chunks_exact_mut(size * 3).enumerate() {
-            let src = y as f32 * scale_y;
-            let y0 = src.floor() as usize;
-            let y1 = (src.ceil() as usize).min(side_h - 1);
-            let fy = src - y0 as f32;
-            let (r0, w0) = locate(y0, offset_y, self.height);
-            let (r1, w1) = locate(y1, offset_y, self.height);
-            let row0 = &self.data[r0 * row_len..(r0 + 1) * row_len];
-            let row1 = &self.data[r1 * row_len..(r1 + 1) * row_len];
-            for ((out, &[(i0, v0), (i1, v1)]), &fx) in
-                out_row.chunks_exact_mut(3).zip(&columns).zip(&fractions)
-            {
-                for c in 0..3 {
-                    let (a, b) = (row0[i0 + c] * v0 * w0, row0[i1 + c] * v1 * w0);
-                    let (d, e) = (row1[i0 + c] * v0 * w1, row1[i1 + c] * v1 * w1);
-                    let top = a + (b - a) * fx;
-                    let bottom = d + (e - d) * fx;
-                    out[c] = top + (bottom - top) * fy;
-                }
-            }
-        }
-        RgbF32 {
-            width: size,
-            height: size,
-            data,
-        }
+        resize_placed(
+            &self.data,
+            (self.width, self.height),
+            size,
+            (self.width, self.height, 0, 0),
+        )
     }
 
     /// `toBatchTensor(size, center)`: pad to a square, then resize to `size` (in one pass).
     pub fn to_batch_input(&self, size: usize, center: bool) -> RgbF32 {
-        let (side, offset_x, offset_y) = self.square_placement(center);
+        let (side, offset_x, offset_y) = square_placement(self.width, self.height, center);
         if side == size && self.width == self.height {
             return self.clone();
         }
-        self.resize_placed(size, (side, side, offset_x, offset_y))
+        resize_placed(
+            &self.data,
+            (self.width, self.height),
+            size,
+            (side, side, offset_x, offset_y),
+        )
     }
 
     /// The planar `[3, H, W]` values `normalise(value, channel)` into `out`.
@@ -178,6 +108,104 @@ impl RgbF32 {
             (1, 3, self.height, self.width),
             &Device::Cpu,
         )?)
+    }
+}
+
+/// `RgbF32::crop(image, 0, 0, w, h).to_batch_input(size, center)` without the f32 copy of the
+/// whole image (the SSD input: the image padded to a square and resized to 512).
+pub fn batch_input_rgb8(image: &image::RgbImage, size: usize, center: bool) -> RgbF32 {
+    let (width, height) = (image.width() as usize, image.height() as usize);
+    let (side, offset_x, offset_y) = square_placement(width, height, center);
+    resize_placed(
+        image.as_raw(),
+        (width, height),
+        size,
+        (side, side, offset_x, offset_y),
+    )
+}
+
+/// Where the image sits in its zero-padded square: `(side, offset_x, offset_y)`. With `center`,
+/// `round(diff/2)` goes after and the rest before (face-api `padToSquare`); otherwise everything
+/// goes right/bottom.
+fn square_placement(width: usize, height: usize, center: bool) -> (usize, usize, usize) {
+    let size = width.max(height);
+    let diff = size - width.min(height);
+    let after = if center {
+        (diff as f64 * 0.5).round() as usize
+    } else {
+        diff
+    };
+    let before = diff - after;
+    if height > width {
+        (size, before, 0)
+    } else {
+        (size, 0, before)
+    }
+}
+
+/// TF legacy bilinear resize to `size x size` of a `side_w x side_h` canvas that holds this
+/// image at `(offset_x, offset_y)` and zeros elsewhere, without building that canvas.
+fn resize_placed<T: Copy>(
+    pixels: &[T],
+    (width, height): (usize, usize),
+    size: usize,
+    (side_w, side_h, offset_x, offset_y): (usize, usize, usize, usize),
+) -> RgbF32
+where
+    f32: From<T>,
+{
+    let scale_y = side_h as f32 / size as f32;
+    let scale_x = side_w as f32 / size as f32;
+    // A canvas cell outside the image reads a clamped image cell times 0.0: exactly the zero
+    // the padded canvas holds (pixel values are finite), without a branch per sample.
+    let locate = |at: usize, offset: usize, len: usize| match at.checked_sub(offset) {
+        Some(i) if i < len => (i, 1.0f32),
+        _ => (0, 0.0),
+    };
+    let columns: Vec<[(usize, f32); 2]> = (0..size)
+        .map(|x| {
+            let src = x as f32 * scale_x;
+            let x0 = src.floor() as usize;
+            let x1 = (src.ceil() as usize).min(side_w - 1);
+            let (i0, v0) = locate(x0, offset_x, width);
+            let (i1, v1) = locate(x1, offset_x, width);
+            [(i0 * 3, v0), (i1 * 3, v1)]
+        })
+        .collect();
+    let fractions: Vec<f32> = (0..size)
+        .map(|x| {
+            let src = x as f32 * scale_x;
+            src - src.floor()
+        })
+        .collect();
+    let row_len = width * 3;
+    let mut data = vec![0f32; size * size * 3];
+    for (y, out_row) in data.chunks_exact_mut(size * 3).enumerate() {
+        let src = y as f32 * scale_y;
+        let y0 = src.floor() as usize;
+        let y1 = (src.ceil() as usize).min(side_h - 1);
+        let fy = src - y0 as f32;
+        let (r0, w0) = locate(y0, offset_y, height);
+        let (r1, w1) = locate(y1, offset_y, height);
+        let row0 = &pixels[r0 * row_len..(r0 + 1) * row_len];
+        let row1 = &pixels[r1 * row_len..(r1 + 1) * row_len];
+        for ((out, &[(i0, v0), (i1, v1)]), &fx) in
+            out_row.chunks_exact_mut(3).zip(&columns).zip(&fractions)
+        {
+            for c in 0..3 {
+                let at = |row: &[T], i: usize| f32::from(row[i + c]);
+                let (a, b) = (at(row0, i0) * v0 * w0, at(row0, i1) * v1 * w0);
+                let (d, e) = (at(row1, i0) * v0 * w1, at(row1, i1) * v1 * w1);
+                let top = a + (b - a) * fx;
+                let bottom = d + (e - d) * fx;
+                out[c] = top + (bottom - top) * fy;
+            }
+        }
+    }
+    RgbF32 {
+        width: size,
+        height: size,
+        data,
     }
 }
 
