@@ -79,7 +79,7 @@ pub fn depthwise_conv_into(
     // Input rows and columns that land inside the padded plane.
     let rows = g.height.min(padded_height.saturating_sub(g.pad_top));
     let columns = g.width.min(padded_width.saturating_sub(g.pad_left));
-    pulp::Arch::new().dispatch(Planes {
+    let planes = Planes {
         input,
         weights,
         bias,
@@ -92,7 +92,19 @@ pub fn depthwise_conv_into(
         columns,
         phase_width,
         row_len,
-    });
+    };
+    #[cfg(test)]
+    if SCALAR_ONLY.with(std::cell::Cell::get) {
+        pulp::WithSimd::with_simd(planes, pulp::Scalar::new());
+        return;
+    }
+    pulp::Arch::new().dispatch(planes);
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Tests set this to run the portable one-lane path that CPUs without AVX2 take.
+    static SCALAR_ONLY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// The channel loop of [`depthwise_conv_into`] as a `pulp` operation: `with_simd` and everything
@@ -304,5 +316,79 @@ fn row_3x3<S: pulp::Simd>(
     if !out_tail.is_empty() {
         let values = std::array::from_fn(|t| simd.partial_load_f32s(split[t].1));
         simd.partial_store_f32s(out_tail, compute(values));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The vector path this CPU takes (AVX-512 or AVX2) and the portable one-lane path agree, for
+    /// both strides, odd and even sizes, every input activation and with or without ReLU6.
+    #[test]
+    fn simd_and_scalar_paths_agree() {
+        let run = |scalar: bool, g: DepthwiseGeometry, activation, relu6| {
+            let input: Vec<f32> = (0..g.channels * g.height * g.width)
+                .map(|i| ((i * 37 % 101) as f32 - 50.0) / 9.0)
+                .collect();
+            let weights: Vec<f32> = (0..g.channels * 9)
+                .map(|i| ((i * 13 % 23) as f32 - 11.0) / 7.0)
+                .collect();
+            let bias: Vec<f32> = (0..g.channels).map(|c| c as f32 * 0.3 - 0.5).collect();
+            let (mut out, mut scratch) = (vec![f32::NAN; 7], vec![f32::NAN; 3]);
+            SCALAR_ONLY.with(|s| s.set(scalar));
+            depthwise_conv_into(
+                &input,
+                &weights,
+                &bias,
+                g,
+                activation,
+                relu6,
+                &mut out,
+                &mut scratch,
+            );
+            SCALAR_ONLY.with(|s| s.set(false));
+            out
+        };
+        let shift = [0.5f32, -1.0, 2.0];
+        for (height, width, stride) in
+            [(9, 8, 1), (10, 10, 2), (7, 11, 2), (33, 37, 1), (17, 40, 2)]
+        {
+            let (pad_top, _, out_height) =
+                super::super::tf_padding(height, 3, stride, super::super::Padding::Same);
+            let (pad_left, _, out_width) =
+                super::super::tf_padding(width, 3, stride, super::super::Padding::Same);
+            let g = DepthwiseGeometry {
+                channels: 3,
+                height,
+                width,
+                kernel: 3,
+                stride,
+                pad_top,
+                pad_left,
+                out_height,
+                out_width,
+            };
+            for activation in [
+                InputActivation::Identity,
+                InputActivation::Relu,
+                InputActivation::BiasRelu6(&shift),
+            ] {
+                for relu6 in [false, true] {
+                    let vector = run(false, g, activation, relu6);
+                    let scalar = run(true, g, activation, relu6);
+                    assert_eq!(vector.len(), 3 * out_height * out_width);
+                    let diff = vector
+                        .iter()
+                        .zip(&scalar)
+                        .map(|(a, b)| (a - b).abs())
+                        .fold(0f32, f32::max);
+                    assert!(
+                        diff < 1e-5,
+                        "{height}x{width} s{stride} {activation:?} relu6 {relu6}: {diff}"
+                    );
+                }
+            }
+        }
     }
 }
