@@ -234,11 +234,12 @@ impl SsdMobilenet {
             pending_bias = pointwise.bias();
             if i + 1 == 11 {
                 conv11.clear();
-                conv11.extend_from_slice(b);
+                conv11.extend_from_slice(&b[..pointwise.out_channels() * height * width]);
                 conv11_pixels = height * width;
                 add_bias(conv11, pending_bias, Activation::Relu6);
             }
         }
+        let b = &mut b[..pending_bias.len() * height * width];
         add_bias(b, pending_bias, Activation::Relu6);
         // The extra layers' maps are small (at most 512 x 8 x 8): plain vectors.
         let mut feature_maps: Vec<(Vec<f32>, usize)> = Vec::with_capacity(4);
@@ -277,7 +278,8 @@ impl SsdMobilenet {
             predictor
                 .boxes
                 .forward_plane_into(features, pixels, &mut out);
-            add_bias(&mut out, predictor.boxes.bias(), Activation::None);
+            let bias = predictor.boxes.bias();
+            add_bias(&mut out[..bias.len() * pixels], bias, Activation::None);
             for p in 0..pixels {
                 for a in 0..anchors {
                     let at = |j: usize| out[(a * 4 + j) * pixels + p];
@@ -287,7 +289,8 @@ impl SsdMobilenet {
             predictor
                 .classes
                 .forward_plane_into(features, pixels, &mut out);
-            add_bias(&mut out, predictor.classes.bias(), Activation::None);
+            let bias = predictor.classes.bias();
+            add_bias(&mut out[..bias.len() * pixels], bias, Activation::None);
             for p in 0..pixels {
                 for a in 0..anchors {
                     logits.push(out[(a * 3 + 1) * pixels + p]);

@@ -64,7 +64,7 @@ pub fn depthwise_conv_into(
 ) {
     let (k, s) = (g.kernel, g.stride);
     let plane_out = g.out_height * g.out_width;
-    super::resize_for_overwrite(output, g.channels * plane_out);
+    let output = super::resize_for_overwrite(output, g.channels * plane_out);
     if plane_out == 0 {
         return;
     }
@@ -75,7 +75,7 @@ pub fn depthwise_conv_into(
     let row_len = phase_width * s;
     // The padding cells stay zero: the rows below write only the image's cells.
     scratch.clear();
-    super::resize_for_overwrite(scratch, padded_height * row_len);
+    let scratch = super::resize_for_overwrite(scratch, padded_height * row_len);
     // Input rows and columns that land inside the padded plane.
     let rows = g.height.min(padded_height.saturating_sub(g.pad_top));
     let columns = g.width.min(padded_width.saturating_sub(g.pad_left));

@@ -83,8 +83,7 @@ impl RgbF32 {
     /// The planar `[3, H, W]` values `normalise(value, channel)` into `out`.
     pub fn to_planar_into(&self, normalise: impl Fn(f32, usize) -> f32, out: &mut Vec<f32>) {
         let plane = self.width * self.height;
-        out.clear();
-        out.resize(plane * 3, 0.0);
+        let out = super::resize_for_overwrite(out, plane * 3);
         let (r, rest) = out.split_at_mut(plane);
         let (g, b) = rest.split_at_mut(plane);
         for (((pixel, r), g), b) in self.data.chunks_exact(3).zip(r).zip(g).zip(b) {

@@ -130,15 +130,17 @@ pub fn add_bias(values: &mut [f32], bias: &[f32], activation: Activation) {
     pulp::Arch::new().dispatch(AddBias(values, bias, range));
 }
 
-/// Makes `buffer` exactly `len` long for a caller that overwrites every value: a reused buffer is
-/// only truncated or extended (no pass over the values it keeps), and grows to exactly `len`.
-pub fn resize_for_overwrite(buffer: &mut Vec<f32>, len: usize) {
-    if buffer.len() >= len {
-        buffer.truncate(len);
-    } else {
+/// The first `len` values of `buffer`, for a caller that overwrites every one of them. A reused
+/// buffer's length is its high-water mark: it only grows (to exactly `len`, zero-filling just the
+/// new cells), so reuse costs no pass over memory. The values past `len` are stale: whoever reads
+/// the buffer later takes the first `len` values, and the layer functions here slice their inputs
+/// to the length their shape gives.
+pub fn resize_for_overwrite(buffer: &mut Vec<f32>, len: usize) -> &mut [f32] {
+    if buffer.len() < len {
         buffer.reserve_exact(len - buffer.len());
         buffer.resize(len, 0.0);
     }
+    &mut buffer[..len]
 }
 
 /// Values kept for reuse between calls (scratch buffers): each call takes one, or a fresh default
@@ -251,7 +253,8 @@ impl Conv {
             self.padding,
         );
         let pixels = g.out_height * g.out_width;
-        resize_for_overwrite(out, self.out_channels() * pixels);
+        let out = resize_for_overwrite(out, self.out_channels() * pixels);
+        let input = &input[..self.cin * height * width];
         let rows = self.cin * self.kernel * self.kernel;
         if self.kernel == 1 && self.stride == 1 {
             matmul_into(
@@ -262,6 +265,7 @@ impl Conv {
                 false,
             );
         } else {
+            let columns = resize_for_overwrite(columns, rows * pixels);
             im2col_into(input, g, columns);
             matmul_into(
                 out,
@@ -293,8 +297,9 @@ impl Conv {
         let (mut oh, mut ow) = (0, 0);
         for image in input.chunks_exact(c * h * w) {
             (oh, ow) = self.forward_plane_into(image, (h, w), &mut image_out, &mut columns);
-            add_bias(&mut image_out, &self.bias, activation);
-            output.extend_from_slice(&image_out);
+            let image_out = &mut image_out[..self.out_channels() * oh * ow];
+            add_bias(image_out, &self.bias, activation);
+            output.extend_from_slice(image_out);
         }
         Ok(Tensor::from_vec(
             output,
@@ -306,12 +311,12 @@ impl Conv {
 
 /// Patches of one `[C, H, W]` image as a `[C*k*k, OH*OW]` matrix (zero outside the image) in
 /// `cols`, built a whole output row at a time: for stride 1 each row is a shifted copy of an input row.
-pub fn im2col_into(input: &[f32], g: Geometry, cols: &mut Vec<f32>) {
+///
+/// `cols` holds exactly `C*k*k*OH*OW` values; every one is written (zero outside the image), so a
+/// reused buffer needs no clearing pass.
+pub fn im2col_into(input: &[f32], g: Geometry, cols: &mut [f32]) {
     let k = g.kernel;
     let plane_out = g.out_height * g.out_width;
-    // Every cell is written below, the ones outside the image with zero, so a reused buffer
-    // needs no clearing pass.
-    resize_for_overwrite(cols, g.channels * k * k * plane_out);
     for c in 0..g.channels {
         let src = &input[c * g.height * g.width..(c + 1) * g.height * g.width];
         for ky in 0..k {
@@ -415,11 +420,11 @@ impl Pointwise {
 
     /// `W x` without the bias on one `[C, pixels]` buffer, into `out` (`[O, pixels]`).
     pub fn forward_plane_into(&self, input: &[f32], pixels: usize, out: &mut Vec<f32>) {
-        resize_for_overwrite(out, self.out_channels() * pixels);
+        let out = resize_for_overwrite(out, self.out_channels() * pixels);
         matmul_into(
             out,
             &self.weight,
-            input,
+            &input[..self.in_channels() * pixels],
             (self.out_channels(), self.in_channels(), pixels),
             false,
         );
@@ -522,7 +527,7 @@ impl Depthwise {
                 &mut image_out,
                 &mut scratch,
             );
-            output.extend_from_slice(&image_out);
+            output.extend_from_slice(&image_out[..c * oh * ow]);
         }
         Ok(Tensor::from_vec(output, (n, c, oh, ow), &Device::Cpu)?)
     }
@@ -582,8 +587,9 @@ impl SeparableConv {
             );
             self.pointwise
                 .forward_plane_into(&filtered, oh * ow, &mut out);
-            add_bias(&mut out, &self.pointwise.bias, Activation::None);
-            output.extend_from_slice(&out);
+            let out = &mut out[..self.pointwise.out_channels() * oh * ow];
+            add_bias(out, &self.pointwise.bias, Activation::None);
+            output.extend_from_slice(out);
         }
         Ok(Tensor::from_vec(
             output,
