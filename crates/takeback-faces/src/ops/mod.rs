@@ -173,7 +173,7 @@ fn tensor_values(x: &Tensor) -> Result<Vec<f32>> {
 /// A full convolution with bias, TF padding and stride, computed as im2col plus one matrix product.
 ///
 /// candle's own `conv2d` builds its patches pixel by pixel and scatters the result channel by
-/// channel; building whole shifted rows ([`im2col`]) and multiplying once is much faster here.
+/// channel; building whole shifted rows ([`im2col_into`]) and multiplying once is much faster here.
 #[derive(Debug)]
 pub struct Conv {
     /// `[O, C*k*k]`, columns in (c, ky, kx) order.
