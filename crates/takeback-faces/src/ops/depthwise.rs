@@ -274,6 +274,13 @@ fn clamp_shifted<S: pulp::Simd>(
     }
 }
 
+/// The first `n` values of `t` as `vectors` whole vectors and a tail.
+#[inline(always)]
+fn split_vectors<S: pulp::Simd>(t: &[f32], n: usize, vectors: usize) -> (&[S::f32s], &[f32]) {
+    let (head, tail) = S::as_simd_f32s(&t[..n]);
+    (&head[..vectors], tail)
+}
+
 /// One output row of a 3x3 filter in explicit vectors (whole vectors, then one masked tail):
 /// every output value is written once, its nine taps summed in a register. Auto-vectorised code
 /// did worse here, because its unrolled main loop left 32-pixel rows entirely to the scalar tail.
@@ -287,7 +294,19 @@ fn row_3x3<S: pulp::Simd>(
     relu6: bool,
 ) {
     let n = out.len();
-    let weights: [S::f32s; 9] = std::array::from_fn(|t| simd.splat_f32s(w[t]));
+    // Arrays written out rather than built with `array::map` / `from_fn`: those were not inlined
+    // into pulp's target-feature function and cost a call per vector.
+    let weights: [S::f32s; 9] = [
+        simd.splat_f32s(w[0]),
+        simd.splat_f32s(w[1]),
+        simd.splat_f32s(w[2]),
+        simd.splat_f32s(w[3]),
+        simd.splat_f32s(w[4]),
+        simd.splat_f32s(w[5]),
+        simd.splat_f32s(w[6]),
+        simd.splat_f32s(w[7]),
+        simd.splat_f32s(w[8]),
+    ];
     let (zero, six, bias) = (
         simd.splat_f32s(0.0),
         simd.splat_f32s(6.0),
@@ -295,10 +314,17 @@ fn row_3x3<S: pulp::Simd>(
     );
     let (out_head, out_tail) = S::as_mut_simd_f32s(out);
     let vectors = out_head.len();
-    let split = taps.map(|t| {
-        let (head, tail) = S::as_simd_f32s(&t[..n]);
-        (&head[..vectors], tail)
-    });
+    let split = |t| split_vectors::<S>(t, n, vectors);
+    let [t0, t1, t2, t3, t4, t5, t6, t7, t8] = taps;
+    let (h0, r0) = split(t0);
+    let (h1, r1) = split(t1);
+    let (h2, r2) = split(t2);
+    let (h3, r3) = split(t3);
+    let (h4, r4) = split(t4);
+    let (h5, r5) = split(t5);
+    let (h6, r6) = split(t6);
+    let (h7, r7) = split(t7);
+    let (h8, r8) = split(t8);
     let compute = |values: [S::f32s; 9]| {
         let mut acc = bias;
         for (&v, &w) in values.iter().zip(&weights) {
@@ -311,10 +337,24 @@ fn row_3x3<S: pulp::Simd>(
         }
     };
     for (i, o) in out_head.iter_mut().enumerate() {
-        *o = compute(std::array::from_fn(|t| split[t].0[i]));
+        let values = [
+            h0[i], h1[i], h2[i], h3[i], h4[i], h5[i], h6[i], h7[i], h8[i],
+        ];
+        *o = compute(values);
     }
     if !out_tail.is_empty() {
-        let values = std::array::from_fn(|t| simd.partial_load_f32s(split[t].1));
+        let load = |r: &[f32]| simd.partial_load_f32s(r);
+        let values = [
+            load(r0),
+            load(r1),
+            load(r2),
+            load(r3),
+            load(r4),
+            load(r5),
+            load(r6),
+            load(r7),
+            load(r8),
+        ];
         simd.partial_store_f32s(out_tail, compute(values));
     }
 }

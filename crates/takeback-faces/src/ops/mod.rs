@@ -742,6 +742,9 @@ mod tests {
             (3, 4, 15, 15, 7, 2, Padding::Valid),
             (2, 3, 7, 7, 3, 2, Padding::Valid),
             (4, 2, 8, 8, 1, 2, Padding::Same),
+            (6, 4, 9, 9, 3, 2, Padding::Same),
+            (5, 3, 8, 7, 3, 1, Padding::Same),
+            (3, 4, 16, 16, 3, 1, Padding::Valid),
         ];
         for (cin, cout, h, w, k, stride, padding) in cases {
             let n = 2;
