@@ -50,7 +50,8 @@ impl InputActivation<'_> {
 
 /// `out[c, oy, ox] = bias[c] + sum_{ky,kx} in[c, oy*s + ky - pad_top, ox*s + kx - pad_left] * w[c, ky, kx]`,
 /// reading zero outside the input, then ReLU6 when `relu6`. `weights` is `[channels, kernel, kernel]`.
-/// `output` is overwritten (`channels * out_height * out_width` values); `scratch` is reused between calls.
+/// The result is the first `channels * out_height * out_width` values of `output` (see
+/// [`super::resize_for_overwrite`]); `scratch` is reused between calls.
 #[allow(clippy::too_many_arguments)]
 pub fn depthwise_conv_into(
     input: &[f32],

@@ -236,8 +236,9 @@ impl Conv {
         &self.bias
     }
 
-    /// The product without the bias on one `[C, height, width]` buffer into `out` (`[O, oh, ow]`);
-    /// `columns` is scratch for the patches. Returns `(oh, ow)`.
+    /// The product without the bias on one `[C, height, width]` buffer (its first `C*height*width`
+    /// values) into the first `O*oh*ow` values of `out`; `columns` is scratch for the patches.
+    /// Returns `(oh, ow)`.
     pub fn forward_plane_into(
         &self,
         input: &[f32],
@@ -418,7 +419,8 @@ impl Pointwise {
         &self.bias
     }
 
-    /// `W x` without the bias on one `[C, pixels]` buffer, into `out` (`[O, pixels]`).
+    /// `W x` without the bias on one `[C, pixels]` buffer (its first `C*pixels` values), into the
+    /// first `O*pixels` values of `out`.
     pub fn forward_plane_into(&self, input: &[f32], pixels: usize, out: &mut Vec<f32>) {
         let out = resize_for_overwrite(out, self.out_channels() * pixels);
         matmul_into(
@@ -473,8 +475,8 @@ impl Depthwise {
     }
 
     /// Applies the filter with TF "SAME" padding to one `[C, height, width]` buffer, reading it
-    /// through `activation` and optionally followed by ReLU6, into `out`; returns the output height
-    /// and width. `scratch` is reused between calls.
+    /// through `activation` and optionally followed by ReLU6, into the first `C*oh*ow` values of
+    /// `out`; returns `(oh, ow)`. `scratch` is reused between calls.
     pub fn forward_plane_into(
         &self,
         input: &[f32],
