@@ -4,7 +4,9 @@
 use candle_core::Tensor;
 
 use crate::ops::image_prep::{normalise_face, RgbF32};
-use crate::ops::{max_pool_same, Conv, Dense, Padding, Result, SeparableConv};
+use crate::ops::{
+    max_pool_same, Activation, Conv, Dense, InputActivation, Padding, Result, SeparableConv,
+};
 use crate::weights::WeightMap;
 
 pub const INPUT_SIZE: usize = 112;
@@ -41,13 +43,13 @@ impl ReductionBlock {
     }
 
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        let input = if self.activate_input {
-            x.relu()?
+        let activation = if self.activate_input {
+            InputActivation::Relu
         } else {
-            x.clone()
+            InputActivation::Identity
         };
-        let out = self.sep0.forward(&input)?;
-        let out = self.sep1.forward(&out.relu()?)?;
+        let out = self.sep0.forward_activated(x, activation)?;
+        let out = self.sep1.forward_activated(&out, InputActivation::Relu)?;
         let out = max_pool_same(&out, 3, 2)?;
         Ok((out + self.expansion.forward(x)?)?)
     }
@@ -62,7 +64,7 @@ impl MainBlock {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let mut out = x.clone();
         for conv in &self.convs {
-            out = conv.forward(&out.relu()?)?;
+            out = conv.forward_activated(&out, InputActivation::Relu)?;
         }
         Ok((out + x)?)
     }
@@ -124,7 +126,7 @@ impl AgeNet {
     /// Estimated age in years on a prepared 112x112 input.
     pub fn forward(&self, input: &RgbF32) -> Result<f32> {
         let x = input.to_tensor(normalise_face)?;
-        let mut x = self.conv_in.forward(&x)?.relu()?;
+        let mut x = self.conv_in.forward_activated(&x, Activation::Relu)?;
         x = self.reduction0.forward(&x)?;
         x = self.reduction1.forward(&x)?;
         for block in &self.main {

@@ -12,6 +12,7 @@ use crate::align::{
 use crate::decode::{decode_image, DecodeLimits};
 use crate::landmarks::LandmarkNet;
 use crate::models;
+use crate::ops::downscale::resize_triangle;
 use crate::ops::image_prep::RgbF32;
 use crate::recognition::{self, RecognitionNet};
 use crate::ssd::SsdMobilenet;
@@ -154,11 +155,9 @@ impl FaceEngine {
             return Err(FaceError::ZeroSize { width, height });
         }
         let started = Instant::now();
-        let full = RgbF32::crop(image, 0, 0, width, height);
         let detections = self
             .ssd
-            .detect(&full, self.options.min_score, self.options.max_faces)?;
-        drop(full);
+            .detect(image, self.options.min_score, self.options.max_faces)?;
         times.ssd += started.elapsed();
 
         struct Pending {
@@ -260,12 +259,10 @@ pub fn prepare_image(image: &DynamicImage, max_long_side: Option<u32>) -> RgbIma
             let scale = f64::from(max) / f64::from(long);
             let w = ((f64::from(width) * scale).round() as u32).max(1);
             let h = ((f64::from(height) * scale).round() as u32).max(1);
-            image::imageops::resize(
-                &image.to_rgb8(),
-                w,
-                h,
-                image::imageops::FilterType::Triangle,
-            )
+            match image.as_rgb8() {
+                Some(rgb) => resize_triangle(rgb, w, h),
+                None => resize_triangle(&image.to_rgb8(), w, h),
+            }
         }
         _ => image.to_rgb8(),
     }

@@ -3,7 +3,7 @@
 use candle_core::Tensor;
 
 use crate::ops::image_prep::{normalise_face, RgbF32};
-use crate::ops::{Conv, Dense, Padding, Result, SeparableConv};
+use crate::ops::{Conv, Dense, InputActivation, Padding, Result, SeparableConv};
 use crate::weights::WeightMap;
 
 pub const INPUT_SIZE: usize = 112;
@@ -56,9 +56,9 @@ impl DenseBlock {
         }
         .relu()?;
         let out2 = self.convs[0].forward(&out1)?;
-        let out3 = self.convs[1].forward(&(&out1 + &out2)?.relu()?)?;
+        let out3 = self.convs[1].forward_activated(&(&out1 + &out2)?, InputActivation::Relu)?;
         let sum3 = (&out1 + (&out2 + &out3)?)?;
-        let out4 = self.convs[2].forward(&sum3.relu()?)?;
+        let out4 = self.convs[2].forward_activated(&sum3, InputActivation::Relu)?;
         Ok((&out1 + (&out2 + (&out3 + &out4)?)?)?.relu()?)
     }
 }

@@ -4,7 +4,7 @@
 use candle_core::Tensor;
 
 use crate::ops::image_prep::{normalise_face, RgbF32};
-use crate::ops::{Conv, Dense, Padding, Result};
+use crate::ops::{Activation, Conv, Dense, Padding, Result};
 use crate::weights::WeightMap;
 
 pub const INPUT_SIZE: usize = 150;
@@ -63,7 +63,9 @@ impl Residual {
     }
 
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        let mut out = self.conv2.forward(&self.conv1.forward(x)?.relu()?)?;
+        let mut out = self
+            .conv2
+            .forward(&self.conv1.forward_activated(x, Activation::Relu)?)?;
         if !self.down {
             return Ok((out + x)?.relu()?);
         }
@@ -133,7 +135,7 @@ impl RecognitionNet {
             .map(|i| i.to_tensor(normalise_face))
             .collect::<Result<Vec<_>>>()?;
         let x = Tensor::cat(&tensors, 0)?;
-        let mut x = self.conv_down.forward(&x)?.relu()?;
+        let mut x = self.conv_down.forward_activated(&x, Activation::Relu)?;
         x = x.max_pool2d_with_stride((3, 3), (2, 2))?;
         for block in &self.blocks {
             x = block.forward(&x)?;

@@ -1,9 +1,8 @@
 //! SSD MobileNetV1 face detector (face-api `ssdMobilenetv1`): the network, anchor decoding and NMS.
 
-use candle_core::{Device, Tensor};
-
-use crate::ops::image_prep::RgbF32;
-use crate::ops::{relu6, Conv, Depthwise, Padding, Pointwise, Result};
+use crate::ops::depthwise::InputActivation;
+use crate::ops::image_prep::{batch_input_rgb8, RgbF32};
+use crate::ops::{add_bias, Activation, Conv, Depthwise, Padding, Pointwise, Pool, Result};
 use crate::weights::WeightMap;
 
 /// The network's input side.
@@ -83,6 +82,17 @@ pub struct SsdMobilenet {
     predictors: Vec<BoxPredictor>,
     /// `[ymin, xmin, ymax, xmax]` per anchor.
     anchors: Vec<[f32; 4]>,
+    scratch: Pool<Scratch>,
+}
+
+/// The buffers of one forward pass (the largest is 64 x 256 x 256 values), kept for the next.
+#[derive(Debug, Default)]
+struct Scratch {
+    a: Vec<f32>,
+    b: Vec<f32>,
+    padded: Vec<f32>,
+    columns: Vec<f32>,
+    conv11: Vec<f32>,
 }
 
 impl SsdMobilenet {
@@ -183,55 +193,109 @@ impl SsdMobilenet {
             extra,
             predictors,
             anchors,
+            scratch: Pool::default(),
         })
     }
 
     /// Runs the network on an already prepared 512x512 input (values 0..255).
+    ///
+    /// Everything runs on plain buffers taken from a pool, so a call allocates almost nothing. A
+    /// pointwise layer's output stays without its bias and ReLU6 until the next depthwise layer
+    /// reads it ([`InputActivation::BiasRelu6`]), which saves a pass over the largest buffers.
     pub fn forward(&self, input: &RgbF32) -> Result<SsdOutput> {
-        let x = input.to_tensor(|v, _| v / 127.5 - 1.0)?;
-        let x = relu6(&self.conv0.forward(&x)?)?;
-        // The backbone runs on plain buffers: depthwise + ReLU6, then matmul + bias + ReLU6 in one
-        // pass, with no tensor temporaries between layers.
-        let (_, mut channels, mut height, mut width) = x.dims4()?;
-        let mut buffer = x.flatten_all()?.to_vec1::<f32>()?;
-        let mut conv11 = None;
+        self.scratch
+            .with(|scratch| self.forward_with(input, scratch))
+    }
+
+    fn forward_with(&self, input: &RgbF32, scratch: &mut Scratch) -> Result<SsdOutput> {
+        let Scratch {
+            a,
+            b,
+            padded,
+            columns,
+            conv11,
+        } = scratch;
+        input.to_planar_into(|v, _| v / 127.5 - 1.0, a);
+        let (mut height, mut width) =
+            self.conv0
+                .forward_plane_into(a, (input.height, input.width), b, columns);
+        let mut pending_bias = self.conv0.bias();
+        let mut conv11_pixels = 0;
         for (i, (depthwise, pointwise)) in self.backbone.iter().enumerate() {
-            let (filtered, h, w) = depthwise.forward_plane(&buffer, height, width, true);
-            buffer = pointwise.forward_relu6_plane(filtered, h * w)?;
-            (channels, height, width) = (pointwise.out_channels(), h, w);
+            (height, width) = depthwise.forward_plane_into(
+                b,
+                (height, width),
+                InputActivation::BiasRelu6(pending_bias),
+                true,
+                a,
+                padded,
+            );
+            pointwise.forward_plane_into(a, height * width, b);
+            pending_bias = pointwise.bias();
             if i + 1 == 11 {
-                conv11 = Some(Tensor::from_vec(
-                    buffer.clone(),
-                    (1, channels, height, width),
-                    &Device::Cpu,
-                )?);
+                conv11.clear();
+                conv11.extend_from_slice(&b[..pointwise.out_channels() * height * width]);
+                conv11_pixels = height * width;
+                add_bias(conv11, pending_bias, Activation::Relu6);
             }
         }
-        let mut x = Tensor::from_vec(buffer, (1, channels, height, width), &Device::Cpu)?;
-        let conv11 = conv11.unwrap_or_else(|| x.clone());
-        let mut feature_maps = vec![conv11, x.clone()];
+        let b = &mut b[..pending_bias.len() * height * width];
+        add_bias(b, pending_bias, Activation::Relu6);
+        // The extra layers' maps are small (at most 512 x 8 x 8): plain vectors.
+        let mut feature_maps: Vec<(Vec<f32>, usize)> = Vec::with_capacity(4);
+        let mut current: Vec<f32> = Vec::new();
+        let (mut h, mut w) = (height, width);
         for (i, layer) in self.extra.iter().enumerate() {
-            x = relu6(&match layer {
-                ExtraLayer::Pointwise(p) => p.forward(&x)?,
-                ExtraLayer::Strided(c) => c.forward(&x)?,
-            })?;
+            let x: &[f32] = if i == 0 { b } else { &current };
+            let mut out = Vec::new();
+            let bias = match layer {
+                ExtraLayer::Pointwise(p) => {
+                    p.forward_plane_into(x, h * w, &mut out);
+                    p.bias()
+                }
+                ExtraLayer::Strided(c) => {
+                    (h, w) = c.forward_plane_into(x, (h, w), &mut out, columns);
+                    c.bias()
+                }
+            };
+            add_bias(&mut out, bias, Activation::Relu6);
             if i % 2 == 1 {
-                feature_maps.push(x.clone());
+                feature_maps.push((out.clone(), h * w));
             }
+            current = out;
         }
+        let mut maps: Vec<(&[f32], usize)> = vec![(conv11, conv11_pixels), (b, height * width)];
+        maps.extend(
+            feature_maps
+                .iter()
+                .map(|(m, pixels)| (m.as_slice(), *pixels)),
+        );
         let mut encodings = Vec::with_capacity(self.anchors.len());
         let mut logits = Vec::with_capacity(self.anchors.len());
-        for (predictor, features) in self.predictors.iter().zip(&feature_maps) {
-            encodings.extend(nhwc_rows(
-                &predictor.boxes.forward(features)?,
-                predictor.anchors_per_cell,
-                4,
-            )?);
-            logits.extend(nhwc_rows(
-                &predictor.classes.forward(features)?,
-                predictor.anchors_per_cell,
-                3,
-            )?);
+        let mut out = Vec::new();
+        for (predictor, &(features, pixels)) in self.predictors.iter().zip(&maps) {
+            let anchors = predictor.anchors_per_cell;
+            predictor
+                .boxes
+                .forward_plane_into(features, pixels, &mut out);
+            let bias = predictor.boxes.bias();
+            add_bias(&mut out[..bias.len() * pixels], bias, Activation::None);
+            for p in 0..pixels {
+                for a in 0..anchors {
+                    let at = |j: usize| out[(a * 4 + j) * pixels + p];
+                    encodings.push([at(0), at(1), at(2), at(3)]);
+                }
+            }
+            predictor
+                .classes
+                .forward_plane_into(features, pixels, &mut out);
+            let bias = predictor.classes.bias();
+            add_bias(&mut out[..bias.len() * pixels], bias, Activation::None);
+            for p in 0..pixels {
+                for a in 0..anchors {
+                    logits.push(out[(a * 3 + 1) * pixels + p]);
+                }
+            }
         }
         let mut boxes = Vec::with_capacity(self.anchors.len());
         for (anchor, t) in self.anchors.iter().zip(&encodings) {
@@ -243,18 +307,18 @@ impl SsdMobilenet {
             let cx = t[1] / 10.0 * w_a + cx_a;
             boxes.push([cy - half_h, cx - half_w, cy + half_h, cx + half_w]);
         }
-        let scores = logits.iter().map(|l| 1.0 / (1.0 + (-l[1]).exp())).collect();
+        let scores = logits.iter().map(|l| 1.0 / (1.0 + (-l).exp())).collect();
         Ok(SsdOutput { boxes, scores })
     }
 
     /// Detects faces in an RGB image: face-api `locateFaces` with `minConfidence`, `maxResults`.
     pub fn detect(
         &self,
-        image: &RgbF32,
+        image: &image::RgbImage,
         min_confidence: f32,
         max_results: usize,
     ) -> Result<Vec<Detection>> {
-        let output = self.forward(&image.to_batch_input(INPUT_SIZE, false))?;
+        let output = self.forward(&batch_input_rgb8(image, INPUT_SIZE, false))?;
         let kept = non_max_suppression(
             &output.boxes,
             &output.scores,
@@ -263,12 +327,12 @@ impl SsdMobilenet {
             min_confidence,
         );
         // Undo the right/bottom padding: the image filled `reshaped` of the 512 square.
-        let long = image.width.max(image.height) as f64;
-        let reshaped_w = (image.width as f64 * INPUT_SIZE as f64 / long).round();
-        let reshaped_h = (image.height as f64 * INPUT_SIZE as f64 / long).round();
+        let (w, h) = (f64::from(image.width()), f64::from(image.height()));
+        let long = w.max(h);
+        let reshaped_w = (w * INPUT_SIZE as f64 / long).round();
+        let reshaped_h = (h * INPUT_SIZE as f64 / long).round();
         let pad_x = INPUT_SIZE as f64 / reshaped_w;
         let pad_y = INPUT_SIZE as f64 / reshaped_h;
-        let (w, h) = (image.width as f64, image.height as f64);
         Ok(kept
             .into_iter()
             .map(|i| {
@@ -287,25 +351,6 @@ impl SsdMobilenet {
             })
             .collect())
     }
-}
-
-/// Flattens an NCHW predictor output `[1, A*k, H, W]` into rows of `k` in NHWC anchor order `(h*W + w)*A + a`.
-fn nhwc_rows(t: &Tensor, anchors: usize, k: usize) -> Result<Vec<Vec<f32>>> {
-    let (_, c, h, w) = t.dims4()?;
-    let values = t.flatten_all()?.to_vec1::<f32>()?;
-    let mut rows = Vec::with_capacity(h * w * anchors);
-    for y in 0..h {
-        for x in 0..w {
-            for a in 0..anchors {
-                rows.push(
-                    (0..k)
-                        .map(|j| values[((a * k + j).min(c - 1) * h + y) * w + x])
-                        .collect(),
-                );
-            }
-        }
-    }
-    Ok(rows)
 }
 
 fn iou(a: &[f32; 4], b: &[f32; 4]) -> f64 {

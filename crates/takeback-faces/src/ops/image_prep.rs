@@ -34,25 +34,12 @@ impl RgbF32 {
         }
     }
 
-    /// Zero-pads the short side so the image is square. With `center`, `round(diff/2)` goes after
-    /// and the rest before (face-api `padToSquare`); otherwise everything goes right/bottom.
+    /// Zero-pads the short side so the image is square (see [`RgbF32::to_batch_input`]).
     pub fn pad_to_square(&self, center: bool) -> RgbF32 {
-        let size = self.width.max(self.height);
+        let (size, offset_x, offset_y) = square_placement(self.width, self.height, center);
         if self.width == self.height {
             return self.clone();
         }
-        let diff = size - self.width.min(self.height);
-        let after = if center {
-            (diff as f64 * 0.5).round() as usize
-        } else {
-            diff
-        };
-        let before = diff - after;
-        let (offset_x, offset_y) = if self.height > self.width {
-            (before, 0)
-        } else {
-            (0, before)
-        };
         let mut data = vec![0f32; size * size * 3];
         for y in 0..self.height {
             let src = &self.data[y * self.width * 3..(y + 1) * self.width * 3];
@@ -71,41 +58,39 @@ impl RgbF32 {
         if self.width == size && self.height == size {
             return self.clone();
         }
-        let scale_y = self.height as f32 / size as f32;
-        let scale_x = self.width as f32 / size as f32;
-        let columns: Vec<(usize, usize, f32)> = (0..size)
-            .map(|x| {
-                let src = x as f32 * scale_x;
-                let x0 = src.floor() as usize;
-                let x1 = (src.ceil() as usize).min(self.width - 1);
-                (x0, x1, src - x0 as f32)
-            })
-            .collect();
-        let mut data = vec![0f32; size * size * 3];
-        for y in 0..size {
-            let src = y as f32 * scale_y;
-            let y0 = src.floor() as usize;
-            let y1 = (src.ceil() as usize).min(self.height - 1);
-            let fy = src - y0 as f32;
-            for (x, &(x0, x1, fx)) in columns.iter().enumerate() {
-                for c in 0..3 {
-                    let at = |yy: usize, xx: usize| self.data[(yy * self.width + xx) * 3 + c];
-                    let top = at(y0, x0) + (at(y0, x1) - at(y0, x0)) * fx;
-                    let bottom = at(y1, x0) + (at(y1, x1) - at(y1, x0)) * fx;
-                    data[(y * size + x) * 3 + c] = top + (bottom - top) * fy;
-                }
-            }
-        }
-        RgbF32 {
-            width: size,
-            height: size,
-            data,
-        }
+        resize_placed(
+            &self.data,
+            (self.width, self.height),
+            size,
+            (self.width, self.height, 0, 0),
+        )
     }
 
-    /// `toBatchTensor(size, center)`.
+    /// `toBatchTensor(size, center)`: pad to a square, then resize to `size` (in one pass).
     pub fn to_batch_input(&self, size: usize, center: bool) -> RgbF32 {
-        self.pad_to_square(center).resize_bilinear(size)
+        let (side, offset_x, offset_y) = square_placement(self.width, self.height, center);
+        if side == size && self.width == self.height {
+            return self.clone();
+        }
+        resize_placed(
+            &self.data,
+            (self.width, self.height),
+            size,
+            (side, side, offset_x, offset_y),
+        )
+    }
+
+    /// The planar `[3, H, W]` values `normalise(value, channel)` into `out`.
+    pub fn to_planar_into(&self, normalise: impl Fn(f32, usize) -> f32, out: &mut Vec<f32>) {
+        let plane = self.width * self.height;
+        let out = super::resize_for_overwrite(out, plane * 3);
+        let (r, rest) = out.split_at_mut(plane);
+        let (g, b) = rest.split_at_mut(plane);
+        for (((pixel, r), g), b) in self.data.chunks_exact(3).zip(r).zip(g).zip(b) {
+            *r = normalise(pixel[0], 0);
+            *g = normalise(pixel[1], 1);
+            *b = normalise(pixel[2], 2);
+        }
     }
 
     /// NCHW tensor `[1, 3, H, W]` of `normalise(value, channel)`.
@@ -122,6 +107,104 @@ impl RgbF32 {
             (1, 3, self.height, self.width),
             &Device::Cpu,
         )?)
+    }
+}
+
+/// `RgbF32::crop(image, 0, 0, w, h).to_batch_input(size, center)` without the f32 copy of the
+/// whole image (the SSD input: the image padded to a square and resized to 512).
+pub fn batch_input_rgb8(image: &image::RgbImage, size: usize, center: bool) -> RgbF32 {
+    let (width, height) = (image.width() as usize, image.height() as usize);
+    let (side, offset_x, offset_y) = square_placement(width, height, center);
+    resize_placed(
+        image.as_raw(),
+        (width, height),
+        size,
+        (side, side, offset_x, offset_y),
+    )
+}
+
+/// Where the image sits in its zero-padded square: `(side, offset_x, offset_y)`. With `center`,
+/// `round(diff/2)` goes after and the rest before (face-api `padToSquare`); otherwise everything
+/// goes right/bottom.
+fn square_placement(width: usize, height: usize, center: bool) -> (usize, usize, usize) {
+    let size = width.max(height);
+    let diff = size - width.min(height);
+    let after = if center {
+        (diff as f64 * 0.5).round() as usize
+    } else {
+        diff
+    };
+    let before = diff - after;
+    if height > width {
+        (size, before, 0)
+    } else {
+        (size, 0, before)
+    }
+}
+
+/// TF legacy bilinear resize to `size x size` of a `side_w x side_h` canvas that holds this
+/// image at `(offset_x, offset_y)` and zeros elsewhere, without building that canvas.
+fn resize_placed<T: Copy>(
+    pixels: &[T],
+    (width, height): (usize, usize),
+    size: usize,
+    (side_w, side_h, offset_x, offset_y): (usize, usize, usize, usize),
+) -> RgbF32
+where
+    f32: From<T>,
+{
+    let scale_y = side_h as f32 / size as f32;
+    let scale_x = side_w as f32 / size as f32;
+    // A canvas cell outside the image reads a clamped image cell times 0.0: exactly the zero
+    // the padded canvas holds (pixel values are finite), without a branch per sample.
+    let locate = |at: usize, offset: usize, len: usize| match at.checked_sub(offset) {
+        Some(i) if i < len => (i, 1.0f32),
+        _ => (0, 0.0),
+    };
+    let columns: Vec<[(usize, f32); 2]> = (0..size)
+        .map(|x| {
+            let src = x as f32 * scale_x;
+            let x0 = src.floor() as usize;
+            let x1 = (src.ceil() as usize).min(side_w - 1);
+            let (i0, v0) = locate(x0, offset_x, width);
+            let (i1, v1) = locate(x1, offset_x, width);
+            [(i0 * 3, v0), (i1 * 3, v1)]
+        })
+        .collect();
+    let fractions: Vec<f32> = (0..size)
+        .map(|x| {
+            let src = x as f32 * scale_x;
+            src - src.floor()
+        })
+        .collect();
+    let row_len = width * 3;
+    let mut data = vec![0f32; size * size * 3];
+    for (y, out_row) in data.chunks_exact_mut(size * 3).enumerate() {
+        let src = y as f32 * scale_y;
+        let y0 = src.floor() as usize;
+        let y1 = (src.ceil() as usize).min(side_h - 1);
+        let fy = src - y0 as f32;
+        let (r0, w0) = locate(y0, offset_y, height);
+        let (r1, w1) = locate(y1, offset_y, height);
+        let row0 = &pixels[r0 * row_len..(r0 + 1) * row_len];
+        let row1 = &pixels[r1 * row_len..(r1 + 1) * row_len];
+        for ((out, &[(i0, v0), (i1, v1)]), &fx) in
+            out_row.chunks_exact_mut(3).zip(&columns).zip(&fractions)
+        {
+            for c in 0..3 {
+                let at = |row: &[T], i: usize| f32::from(row[i + c]);
+                let (a, b) = (at(row0, i0) * v0 * w0, at(row0, i1) * v1 * w0);
+                let (d, e) = (at(row1, i0) * v0 * w1, at(row1, i1) * v1 * w1);
+                let top = a + (b - a) * fx;
+                let bottom = d + (e - d) * fx;
+                out[c] = top + (bottom - top) * fy;
+            }
+        }
+    }
+    RgbF32 {
+        width: size,
+        height: size,
+        data,
     }
 }
 

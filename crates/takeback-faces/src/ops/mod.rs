@@ -5,12 +5,17 @@
 //! row/column goes bottom/right), which candle's symmetric `padding` cannot express, so it is explicit here.
 
 pub mod depthwise;
+pub mod downscale;
 pub mod image_prep;
+pub mod matmul;
 
 use candle_core::{Device, Tensor};
 
 use crate::weights::WeightMap;
 use crate::FaceError;
+use depthwise::DepthwiseGeometry as Geometry;
+pub use depthwise::InputActivation;
+use matmul::matmul_into;
 
 pub(crate) type Result<T> = std::result::Result<T, FaceError>;
 
@@ -38,7 +43,8 @@ pub fn tf_padding(
     }
 }
 
-/// Transposes an HWIO filter to candle's OIHW, optionally scaling each output channel.
+/// Transposes an HWIO filter to `[O, I*kh*kw]` (candle's OIHW, flattened), optionally scaling each
+/// output channel.
 fn hwio_to_oihw(
     values: &[f32],
     kh: usize,
@@ -47,14 +53,14 @@ fn hwio_to_oihw(
     cout: usize,
     scale: Option<&[f32]>,
 ) -> Vec<f32> {
-    let mut out = vec![0f32; values.len()];
-    for y in 0..kh {
-        for x in 0..kw {
-            for i in 0..cin {
-                for o in 0..cout {
-                    let s = scale.map_or(1.0, |s| s[o]);
-                    out[((o * cin + i) * kh + y) * kw + x] =
-                        values[((y * kw + x) * cin + i) * cout + o] * s;
+    // Written in output order: scattered writes over a few MB cost far more than scattered reads.
+    let mut out = Vec::with_capacity(values.len());
+    for o in 0..cout {
+        let s = scale.map_or(1.0, |s| s[o]);
+        for i in 0..cin {
+            for y in 0..kh {
+                for x in 0..kw {
+                    out.push(values[((y * kw + x) * cin + i) * cout + o] * s);
                 }
             }
         }
@@ -62,15 +68,117 @@ fn hwio_to_oihw(
     out
 }
 
+/// The output geometry of a `kernel`-square filter with TF padding over a `[channels, height, width]`
+/// buffer.
+fn geometry(
+    channels: usize,
+    (height, width): (usize, usize),
+    kernel: usize,
+    stride: usize,
+    padding: Padding,
+) -> Geometry {
+    let (pad_top, _, out_height) = tf_padding(height, kernel, stride, padding);
+    let (pad_left, _, out_width) = tf_padding(width, kernel, stride, padding);
+    Geometry {
+        channels,
+        height,
+        width,
+        kernel,
+        stride,
+        pad_top,
+        pad_left,
+        out_height,
+        out_width,
+    }
+}
+
+/// What follows a bias addition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Activation {
+    None,
+    /// `max(x, 0)`.
+    Relu,
+    /// `clamp(x, 0, 6)`.
+    Relu6,
+}
+
+/// Adds `bias[c]` to every value of channel `c` of a `[C, pixels]` buffer, then `activation`.
+pub fn add_bias(values: &mut [f32], bias: &[f32], activation: Activation) {
+    /// The loop as a `pulp` operation, so it compiles for AVX2 / AVX-512 (see `depthwise::Planes`).
+    struct AddBias<'a>(&'a mut [f32], &'a [f32], (f32, f32));
+    impl pulp::WithSimd for AddBias<'_> {
+        type Output = ();
+        #[inline(always)]
+        fn with_simd<S: pulp::Simd>(self, _simd: S) {
+            let AddBias(values, bias, (low, high)) = self;
+            let pixels = values.len() / bias.len().max(1);
+            if pixels == 0 {
+                return;
+            }
+            for (row, &b) in values.chunks_exact_mut(pixels).zip(bias) {
+                for v in row {
+                    *v = (*v + b).max(low).min(high);
+                }
+            }
+        }
+    }
+    let range = match activation {
+        Activation::None => (f32::NEG_INFINITY, f32::INFINITY),
+        Activation::Relu => (0.0, f32::INFINITY),
+        Activation::Relu6 => (0.0, 6.0),
+    };
+    pulp::Arch::new().dispatch(AddBias(values, bias, range));
+}
+
+/// The first `len` values of `buffer`, for a caller that overwrites every one of them. A reused
+/// buffer's length is its high-water mark: it only grows (to exactly `len`, zero-filling just the
+/// new cells), so reuse costs no pass over memory. The values past `len` are stale: whoever reads
+/// the buffer later takes the first `len` values, and the layer functions here slice their inputs
+/// to the length their shape gives.
+pub fn resize_for_overwrite(buffer: &mut Vec<f32>, len: usize) -> &mut [f32] {
+    if buffer.len() < len {
+        buffer.reserve_exact(len - buffer.len());
+        buffer.resize(len, 0.0);
+    }
+    &mut buffer[..len]
+}
+
+/// Values kept for reuse between calls (scratch buffers): each call takes one, or a fresh default
+/// when all are in use, and gives it back. It holds at most as many as calls ran at once.
+#[derive(Debug, Default)]
+pub struct Pool<T>(std::sync::Mutex<Vec<T>>);
+
+impl<T: Default> Pool<T> {
+    pub fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
+        let taken = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .pop();
+        let mut item = taken.unwrap_or_default();
+        let result = f(&mut item);
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(item);
+        result
+    }
+}
+
+/// Copies a `[N, C, H, W]` tensor's values out (one copy; candle keeps them behind a lock).
+fn tensor_values(x: &Tensor) -> Result<Vec<f32>> {
+    Ok(x.flatten_all()?.to_vec1::<f32>()?)
+}
+
 /// A full convolution with bias, TF padding and stride, computed as im2col plus one matrix product.
 ///
 /// candle's own `conv2d` builds its patches pixel by pixel and scatters the result channel by
-/// channel; building whole shifted rows ([`im2col`]) and multiplying once is much faster here.
+/// channel; building whole shifted rows ([`im2col_into`]) and multiplying once is much faster here.
 #[derive(Debug)]
 pub struct Conv {
     /// `[O, C*k*k]`, columns in (c, ky, kx) order.
-    weight: Tensor,
-    bias: Tensor,
+    weight: Vec<f32>,
+    bias: Vec<f32>,
     cin: usize,
     kernel: usize,
     stride: usize,
@@ -89,15 +197,16 @@ impl Conv {
         scale: Option<&[f32]>,
     ) -> Result<Self> {
         let [kh, kw, cin, cout] = shape;
-        let weight = Tensor::from_vec(
-            hwio_to_oihw(filter, kh, kw, cin, cout, scale),
-            (cout, cin * kh * kw),
-            &Device::Cpu,
-        )?;
-        let bias = Tensor::from_vec(bias.to_vec(), (1, cout, 1, 1), &Device::Cpu)?;
+        if kh != kw || filter.len() != kh * kw * cin * cout || bias.len() != cout {
+            return Err(FaceError::Tensor(format!(
+                "conv: filter {shape:?} with {} values and {} biases",
+                filter.len(),
+                bias.len()
+            )));
+        }
         Ok(Conv {
-            weight,
-            bias,
+            weight: hwio_to_oihw(filter, kh, kw, cin, cout, scale),
+            bias: bias.to_vec(),
             cin,
             kernel: kh,
             stride,
@@ -119,7 +228,63 @@ impl Conv {
         Conv::new(filter, shape, bias, stride, padding, None)
     }
 
+    pub fn out_channels(&self) -> usize {
+        self.bias.len()
+    }
+
+    pub fn bias(&self) -> &[f32] {
+        &self.bias
+    }
+
+    /// The product without the bias on one `[C, height, width]` buffer (its first `C*height*width`
+    /// values) into the first `O*oh*ow` values of `out`; `columns` is scratch for the patches.
+    /// Returns `(oh, ow)`.
+    pub fn forward_plane_into(
+        &self,
+        input: &[f32],
+        (height, width): (usize, usize),
+        out: &mut Vec<f32>,
+        columns: &mut Vec<f32>,
+    ) -> (usize, usize) {
+        let g = geometry(
+            self.cin,
+            (height, width),
+            self.kernel,
+            self.stride,
+            self.padding,
+        );
+        let pixels = g.out_height * g.out_width;
+        let out = resize_for_overwrite(out, self.out_channels() * pixels);
+        let input = &input[..self.cin * height * width];
+        let rows = self.cin * self.kernel * self.kernel;
+        if self.kernel == 1 && self.stride == 1 {
+            matmul_into(
+                out,
+                &self.weight,
+                input,
+                (self.out_channels(), rows, pixels),
+                false,
+            );
+        } else {
+            let columns = resize_for_overwrite(columns, rows * pixels);
+            im2col_into(input, g, columns);
+            matmul_into(
+                out,
+                &self.weight,
+                columns,
+                (self.out_channels(), rows, pixels),
+                false,
+            );
+        }
+        (g.out_height, g.out_width)
+    }
+
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        self.forward_activated(x, Activation::None)
+    }
+
+    /// `activation(conv(x) + bias)`, the activation applied in the bias pass.
+    pub fn forward_activated(&self, x: &Tensor, activation: Activation) -> Result<Tensor> {
         let (n, c, h, w) = x.dims4()?;
         if c != self.cin {
             return Err(FaceError::Tensor(format!(
@@ -127,86 +292,75 @@ impl Conv {
                 self.cin
             )));
         }
-        let (pad_top, _, out_height) = tf_padding(h, self.kernel, self.stride, self.padding);
-        let (pad_left, _, out_width) = tf_padding(w, self.kernel, self.stride, self.padding);
-        let geometry = depthwise::DepthwiseGeometry {
-            channels: c,
-            height: h,
-            width: w,
-            kernel: self.kernel,
-            stride: self.stride,
-            pad_top,
-            pad_left,
-            out_height,
-            out_width,
-        };
-        let input = x.flatten_all()?.to_vec1::<f32>()?;
-        let cout = self.weight.dim(0)?;
-        let mut outputs = Vec::with_capacity(n);
+        let input = tensor_values(x)?;
+        let (mut image_out, mut columns) = (Vec::new(), Vec::new());
+        let mut output = Vec::new();
+        let (mut oh, mut ow) = (0, 0);
         for image in input.chunks_exact(c * h * w) {
-            let columns = Tensor::from_vec(
-                im2col(image, geometry),
-                (c * self.kernel * self.kernel, out_height * out_width),
-                &Device::Cpu,
-            )?;
-            outputs.push(
-                self.weight
-                    .matmul(&columns)?
-                    .reshape((1, cout, out_height, out_width))?,
-            );
+            (oh, ow) = self.forward_plane_into(image, (h, w), &mut image_out, &mut columns);
+            let image_out = &mut image_out[..self.out_channels() * oh * ow];
+            add_bias(image_out, &self.bias, activation);
+            output.extend_from_slice(image_out);
         }
-        let y = if outputs.len() == 1 {
-            outputs.remove(0)
-        } else {
-            Tensor::cat(&outputs, 0)?
-        };
-        Ok(y.broadcast_add(&self.bias)?)
+        Ok(Tensor::from_vec(
+            output,
+            (n, self.out_channels(), oh, ow),
+            &Device::Cpu,
+        )?)
     }
 }
 
-/// Patches of one `[C, H, W]` image as a `[C*k*k, OH*OW]` matrix (zero outside the image), built a
-/// whole output row at a time: for stride 1 each row is a shifted copy of an input row.
-pub fn im2col(input: &[f32], g: depthwise::DepthwiseGeometry) -> Vec<f32> {
+/// Patches of one `[C, H, W]` image as a `[C*k*k, OH*OW]` matrix (zero outside the image) in
+/// `cols`, built a whole output row at a time: for stride 1 each row is a shifted copy of an input row.
+///
+/// `cols` holds exactly `C*k*k*OH*OW` values; every one is written (zero outside the image), so a
+/// reused buffer needs no clearing pass.
+pub fn im2col_into(input: &[f32], g: Geometry, cols: &mut [f32]) {
     let k = g.kernel;
     let plane_out = g.out_height * g.out_width;
-    let mut cols = vec![0f32; g.channels * k * k * plane_out];
     for c in 0..g.channels {
         let src = &input[c * g.height * g.width..(c + 1) * g.height * g.width];
         for ky in 0..k {
             for kx in 0..k {
-                if g.width + g.pad_left <= kx {
-                    continue;
-                }
                 // Output columns whose input column ox*s + kx - pad_left lies inside the row.
-                let first = g.pad_left.saturating_sub(kx).div_ceil(g.stride);
-                let last = ((g.width + g.pad_left - kx - 1) / g.stride + 1).min(g.out_width);
-                if first >= last {
-                    continue;
+                let first = g
+                    .pad_left
+                    .saturating_sub(kx)
+                    .div_ceil(g.stride)
+                    .min(g.out_width);
+                let last = if g.width + g.pad_left > kx {
+                    ((g.width + g.pad_left - kx - 1) / g.stride + 1).min(g.out_width)
+                } else {
+                    0
                 }
-                let start = first * g.stride + kx - g.pad_left;
+                .max(first);
                 let row = (c * k + ky) * k + kx;
                 let dst = &mut cols[row * plane_out..(row + 1) * plane_out];
-                for oy in 0..g.out_height {
-                    let Some(iy) = (oy * g.stride + ky).checked_sub(g.pad_top) else {
+                for (oy, row_out) in dst.chunks_exact_mut(g.out_width).enumerate() {
+                    let iy = (oy * g.stride + ky)
+                        .checked_sub(g.pad_top)
+                        .filter(|&iy| iy < g.height);
+                    let Some(iy) = iy.filter(|_| first < last) else {
+                        row_out.fill(0.0);
                         continue;
                     };
-                    if iy >= g.height {
-                        continue;
-                    }
-                    let row_in = &src[iy * g.width..(iy + 1) * g.width];
-                    let row_out = &mut dst[oy * g.out_width + first..oy * g.out_width + last];
+                    row_out[..first].fill(0.0);
+                    row_out[last..].fill(0.0);
+                    let start = first * g.stride + kx - g.pad_left;
+                    let row_in = &src[iy * g.width + start..(iy + 1) * g.width];
+                    let inside = &mut row_out[first..last];
                     if g.stride == 1 {
-                        row_out.copy_from_slice(&row_in[start..start + (last - first)]);
+                        inside.copy_from_slice(&row_in[..inside.len()]);
                     } else {
-                        for (n, o) in row_out.iter_mut().enumerate() {
-                            *o = row_in[start + n * g.stride];
+                        // `chunks` rather than `step_by`: no per-element bounds checks.
+                        for (o, chunk) in inside.iter_mut().zip(row_in.chunks(g.stride)) {
+                            *o = chunk[0];
                         }
                     }
                 }
             }
         }
     }
-    cols
 }
 
 /// Pads `x` (NCHW) so a padding-free convolution reproduces TF padding (the reference the
@@ -232,56 +386,50 @@ pub fn pad_tf(x: &Tensor, kernel: usize, stride: usize, padding: Padding) -> Res
 /// A 1x1 stride-1 convolution as one matrix product `[O, C] x [C, H*W]`.
 #[derive(Debug)]
 pub struct Pointwise {
-    weight: Tensor,
-    bias: Tensor,
-    bias_values: Vec<f32>,
+    /// `[O, C]`
+    weight: Vec<f32>,
+    bias: Vec<f32>,
 }
 
 impl Pointwise {
     pub fn new(filter: &[f32], cin: usize, cout: usize, bias: &[f32]) -> Result<Self> {
-        let weight = Tensor::from_vec(
-            hwio_to_oihw(filter, 1, 1, cin, cout, None),
-            (cout, cin),
-            &Device::Cpu,
-        )?;
-        let bias_values = bias.to_vec();
-        let bias = Tensor::from_vec(bias.to_vec(), (cout, 1), &Device::Cpu)?;
+        if filter.len() != cin * cout || bias.len() != cout {
+            return Err(FaceError::Tensor(format!(
+                "pointwise: {} weights and {} biases for {cin} -> {cout}",
+                filter.len(),
+                bias.len()
+            )));
+        }
         Ok(Pointwise {
-            weight,
-            bias,
-            bias_values,
+            weight: hwio_to_oihw(filter, 1, 1, cin, cout, None),
+            bias: bias.to_vec(),
         })
     }
 
     /// Output channels.
     pub fn out_channels(&self) -> usize {
-        self.bias_values.len()
+        self.bias.len()
     }
 
-    /// `relu6(W x + b)` on one `[C, pixels]` buffer, with bias and clamp in a single pass over the
-    /// product (MobileNet's pointwise layers, without candle's elementwise temporaries).
-    pub fn forward_relu6_plane(&self, input: Vec<f32>, pixels: usize) -> Result<Vec<f32>> {
-        let channels = input.len() / pixels.max(1);
-        let x = Tensor::from_vec(input, (channels, pixels), &Device::Cpu)?;
-        let mut out = self.weight.matmul(&x)?.flatten_all()?.to_vec1::<f32>()?;
-        for (row, &b) in out.chunks_exact_mut(pixels.max(1)).zip(&self.bias_values) {
-            for v in row {
-                *v = (*v + b).clamp(0.0, 6.0);
-            }
-        }
-        Ok(out)
+    fn in_channels(&self) -> usize {
+        self.weight.len() / self.out_channels().max(1)
     }
 
-    pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        let (n, c, h, w) = x.dims4()?;
-        let cout = self.weight.dim(0)?;
-        let mut outputs = Vec::with_capacity(n);
-        for b in 0..n {
-            let flat = x.get(b)?.reshape((c, h * w))?;
-            let y = self.weight.matmul(&flat)?.broadcast_add(&self.bias)?;
-            outputs.push(y.reshape((1, cout, h, w))?);
-        }
-        Ok(Tensor::cat(&outputs, 0)?)
+    pub fn bias(&self) -> &[f32] {
+        &self.bias
+    }
+
+    /// `W x` without the bias on one `[C, pixels]` buffer (its first `C*pixels` values), into the
+    /// first `O*pixels` values of `out`.
+    pub fn forward_plane_into(&self, input: &[f32], pixels: usize, out: &mut Vec<f32>) {
+        let out = resize_for_overwrite(out, self.out_channels() * pixels);
+        matmul_into(
+            out,
+            &self.weight,
+            &input[..self.in_channels() * pixels],
+            (self.out_channels(), self.in_channels(), pixels),
+            false,
+        );
     }
 }
 
@@ -326,38 +474,40 @@ impl Depthwise {
         }
     }
 
-    /// Applies the filter with TF "SAME" padding to one `[C, height, width]` buffer, optionally
-    /// followed by ReLU6; returns the output buffer and its height and width.
-    pub fn forward_plane(
+    /// Applies the filter with TF "SAME" padding to one `[C, height, width]` buffer, reading it
+    /// through `activation` and optionally followed by ReLU6, into the first `C*oh*ow` values of
+    /// `out`; returns `(oh, ow)`. `scratch` is reused between calls.
+    pub fn forward_plane_into(
         &self,
         input: &[f32],
-        height: usize,
-        width: usize,
+        (height, width): (usize, usize),
+        activation: InputActivation<'_>,
         relu6: bool,
-    ) -> (Vec<f32>, usize, usize) {
-        let (pad_top, _, out_height) = tf_padding(height, self.kernel, self.stride, Padding::Same);
-        let (pad_left, _, out_width) = tf_padding(width, self.kernel, self.stride, Padding::Same);
-        let geometry = depthwise::DepthwiseGeometry {
-            channels: self.channels,
-            height,
-            width,
-            kernel: self.kernel,
-            stride: self.stride,
-            pad_top,
-            pad_left,
-            out_height,
-            out_width,
-        };
-        let mut out = depthwise::depthwise_conv(input, &self.weights, &self.bias, geometry);
-        if relu6 {
-            for v in &mut out {
-                *v = v.clamp(0.0, 6.0);
-            }
-        }
-        (out, out_height, out_width)
+        out: &mut Vec<f32>,
+        scratch: &mut Vec<f32>,
+    ) -> (usize, usize) {
+        let g = geometry(
+            self.channels,
+            (height, width),
+            self.kernel,
+            self.stride,
+            Padding::Same,
+        );
+        depthwise::depthwise_conv_into(
+            input,
+            &self.weights,
+            &self.bias,
+            g,
+            activation,
+            relu6,
+            out,
+            scratch,
+        );
+        (g.out_height, g.out_width)
     }
 
-    /// Applies the filter with TF "SAME" padding.
+    /// Applies the filter with TF "SAME" padding (the tensor form the exactness test uses).
+    #[cfg(test)]
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let (n, c, h, w) = x.dims4()?;
         if c != self.channels {
@@ -366,35 +516,22 @@ impl Depthwise {
                 self.channels
             )));
         }
-        let (pad_top, _, out_height) = tf_padding(h, self.kernel, self.stride, Padding::Same);
-        let (pad_left, _, out_width) = tf_padding(w, self.kernel, self.stride, Padding::Same);
-        let geometry = depthwise::DepthwiseGeometry {
-            channels: c,
-            height: h,
-            width: w,
-            kernel: self.kernel,
-            stride: self.stride,
-            pad_top,
-            pad_left,
-            out_height,
-            out_width,
-        };
-        let input = x.flatten_all()?.to_vec1::<f32>()?;
-        let per_image = c * h * w;
-        let mut output = Vec::with_capacity(n * c * out_height * out_width);
-        for image in input.chunks_exact(per_image) {
-            output.extend(depthwise::depthwise_conv(
+        let input = tensor_values(x)?;
+        let (mut image_out, mut scratch) = (Vec::new(), Vec::new());
+        let mut output = Vec::new();
+        let (mut oh, mut ow) = (0, 0);
+        for image in input.chunks_exact(c * h * w) {
+            (oh, ow) = self.forward_plane_into(
                 image,
-                &self.weights,
-                &self.bias,
-                geometry,
-            ));
+                (h, w),
+                InputActivation::Identity,
+                false,
+                &mut image_out,
+                &mut scratch,
+            );
+            output.extend_from_slice(&image_out[..c * oh * ow]);
         }
-        Ok(Tensor::from_vec(
-            output,
-            (n, c, out_height, out_width),
-            &Device::Cpu,
-        )?)
+        Ok(Tensor::from_vec(output, (n, c, oh, ow), &Device::Cpu)?)
     }
 }
 
@@ -424,7 +561,43 @@ impl SeparableConv {
     }
 
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        self.pointwise.forward(&self.depthwise.forward(x)?)
+        self.forward_activated(x, InputActivation::Identity)
+    }
+
+    /// The convolution of `activation(x)`, the activation applied as the depthwise step reads its
+    /// input; one copy out of candle and one back.
+    pub fn forward_activated(&self, x: &Tensor, activation: InputActivation<'_>) -> Result<Tensor> {
+        let (n, c, h, w) = x.dims4()?;
+        if c != self.depthwise.channels {
+            return Err(FaceError::Tensor(format!(
+                "separable conv: {c} channels, expected {}",
+                self.depthwise.channels
+            )));
+        }
+        let input = tensor_values(x)?;
+        let (mut filtered, mut scratch, mut out) = (Vec::new(), Vec::new(), Vec::new());
+        let mut output = Vec::new();
+        let (mut oh, mut ow) = (0, 0);
+        for image in input.chunks_exact(c * h * w) {
+            (oh, ow) = self.depthwise.forward_plane_into(
+                image,
+                (h, w),
+                activation,
+                false,
+                &mut filtered,
+                &mut scratch,
+            );
+            self.pointwise
+                .forward_plane_into(&filtered, oh * ow, &mut out);
+            let out = &mut out[..self.pointwise.out_channels() * oh * ow];
+            add_bias(out, &self.pointwise.bias, Activation::None);
+            output.extend_from_slice(out);
+        }
+        Ok(Tensor::from_vec(
+            output,
+            (n, self.pointwise.out_channels(), oh, ow),
+            &Device::Cpu,
+        )?)
     }
 }
 
@@ -455,39 +628,38 @@ impl Dense {
     }
 }
 
-/// `min(max(x, 0), 6)`.
-pub fn relu6(x: &Tensor) -> Result<Tensor> {
-    Ok(x.clamp(0f32, 6f32)?)
-}
-
 /// Max pool with TF "SAME" padding: padded cells are ignored (equivalent to -inf padding).
+///
+/// Separable: the maximum over each output column's window along every input row first, then
+/// over each output row's window of those (max is exact in any order).
 pub fn max_pool_same(x: &Tensor, kernel: usize, stride: usize) -> Result<Tensor> {
     let (n, c, h, w) = x.dims4()?;
     let (top, _, oh) = tf_padding(h, kernel, stride, Padding::Same);
     let (left, _, ow) = tf_padding(w, kernel, stride, Padding::Same);
-    let input = x.flatten_all()?.to_vec1::<f32>()?;
+    // Inclusive-exclusive input ranges of each output index, clipped to the image.
+    let window = |o: usize, pad: usize, len: usize| {
+        let start = (o * stride).saturating_sub(pad).min(len);
+        let end = (o * stride + kernel).saturating_sub(pad).min(len);
+        start..end
+    };
+    let columns: Vec<_> = (0..ow).map(|o| window(o, left, w)).collect();
+    let rows: Vec<_> = (0..oh).map(|o| window(o, top, h)).collect();
+    let input = tensor_values(x)?;
     let mut out = vec![f32::NEG_INFINITY; n * c * oh * ow];
+    let mut row_max = vec![f32::NEG_INFINITY; h * ow];
     for (plane, dst) in input.chunks_exact(h * w).zip(out.chunks_exact_mut(oh * ow)) {
-        for oy in 0..oh {
-            for ox in 0..ow {
-                let mut best = f32::NEG_INFINITY;
-                for ky in 0..kernel {
-                    let Some(iy) = (oy * stride + ky).checked_sub(top) else {
-                        continue;
-                    };
-                    if iy >= h {
-                        continue;
-                    }
-                    for kx in 0..kernel {
-                        let Some(ix) = (ox * stride + kx).checked_sub(left) else {
-                            continue;
-                        };
-                        if ix < w {
-                            best = best.max(plane[iy * w + ix]);
-                        }
-                    }
+        for (row_in, maxima) in plane.chunks_exact(w).zip(row_max.chunks_exact_mut(ow)) {
+            for (m, range) in maxima.iter_mut().zip(&columns) {
+                *m = row_in[range.clone()]
+                    .iter()
+                    .fold(f32::NEG_INFINITY, |a, &b| a.max(b));
+            }
+        }
+        for (dst_row, range) in dst.chunks_exact_mut(ow).zip(&rows) {
+            for iy in range.clone() {
+                for (d, &m) in dst_row.iter_mut().zip(&row_max[iy * ow..(iy + 1) * ow]) {
+                    *d = d.max(m);
                 }
-                dst[oy * ow + ox] = best;
             }
         }
     }
@@ -572,6 +744,9 @@ mod tests {
             (3, 4, 15, 15, 7, 2, Padding::Valid),
             (2, 3, 7, 7, 3, 2, Padding::Valid),
             (4, 2, 8, 8, 1, 2, Padding::Same),
+            (6, 4, 9, 9, 3, 2, Padding::Same),
+            (5, 3, 8, 7, 3, 1, Padding::Same),
+            (3, 4, 16, 16, 3, 1, Padding::Valid),
         ];
         for (cin, cout, h, w, k, stride, padding) in cases {
             let n = 2;
@@ -585,12 +760,14 @@ mod tests {
             let conv = Conv::new(&filter, [k, k, cin, cout], &bias, stride, padding, None).unwrap();
             let x = Tensor::from_vec(input, (n, cin, h, w), &Device::Cpu).unwrap();
             let ours = conv.forward(&x).unwrap();
-            let kernel = conv.weight.reshape((cout, cin, k, k)).unwrap();
+            let kernel =
+                Tensor::from_vec(conv.weight.clone(), (cout, cin, k, k), &Device::Cpu).unwrap();
+            let bias = Tensor::from_vec(conv.bias.clone(), (1, cout, 1, 1), &Device::Cpu).unwrap();
             let reference = pad_tf(&x, k, stride, padding)
                 .unwrap()
                 .conv2d(&kernel, 0, stride, 1, 1)
                 .unwrap()
-                .broadcast_add(&conv.bias)
+                .broadcast_add(&bias)
                 .unwrap();
             assert_eq!(ours.dims(), reference.dims());
             let diff = (ours - reference)
@@ -601,6 +778,62 @@ mod tests {
                 .unwrap();
             let diff = diff.max(0).unwrap().to_scalar::<f32>().unwrap();
             assert!(diff < 1e-4, "cin={cin} k={k} s={stride}: {diff}");
+
+            // A reused, dirty scratch buffer gives the same result: every patch cell is written.
+            let first_image = &x
+                .get(0)
+                .unwrap()
+                .flatten_all()
+                .unwrap()
+                .to_vec1::<f32>()
+                .unwrap();
+            let (mut clean, mut dirty) = (Vec::new(), Vec::new());
+            let mut columns = vec![f32::NAN; 10_000];
+            conv.forward_plane_into(first_image, (h, w), &mut clean, &mut Vec::new());
+            conv.forward_plane_into(first_image, (h, w), &mut dirty, &mut columns);
+            assert_eq!(clean, dirty, "cin={cin} k={k} s={stride}");
+        }
+    }
+
+    /// The separable max pool against a direct window scan.
+    #[test]
+    fn max_pool_same_matches_window_scan() {
+        for &(h, w, k, s) in &[
+            (7usize, 9usize, 3usize, 2usize),
+            (8, 8, 3, 2),
+            (5, 4, 2, 1),
+            (1, 3, 3, 2),
+        ] {
+            let values: Vec<f32> = (0..2 * h * w)
+                .map(|i| ((i * 37 % 101) as f32 - 50.0) / 7.0)
+                .collect();
+            let x = Tensor::from_vec(values.clone(), (1, 2, h, w), &Device::Cpu).unwrap();
+            let got = max_pool_same(&x, k, s)
+                .unwrap()
+                .flatten_all()
+                .unwrap()
+                .to_vec1::<f32>()
+                .unwrap();
+            let (top, _, oh) = tf_padding(h, k, s, Padding::Same);
+            let (left, _, ow) = tf_padding(w, k, s, Padding::Same);
+            let mut want = Vec::new();
+            for c in 0..2 {
+                for oy in 0..oh {
+                    for ox in 0..ow {
+                        let mut best = f32::NEG_INFINITY;
+                        for ky in 0..k {
+                            for kx in 0..k {
+                                let (iy, ix) = (oy * s + ky, ox * s + kx);
+                                if iy >= top && ix >= left && iy - top < h && ix - left < w {
+                                    best = best.max(values[(c * h + iy - top) * w + ix - left]);
+                                }
+                            }
+                        }
+                        want.push(best);
+                    }
+                }
+            }
+            assert_eq!(got, want, "{h}x{w} k{k} s{s}");
         }
     }
 
