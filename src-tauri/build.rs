@@ -48,6 +48,7 @@ fn main() {
             "confirm_finding",
             "dismiss_finding",
             "finding_refs",
+            "recheck_findings",
             "register_photo",
             "list_registered_photos",
             "provider_preview",

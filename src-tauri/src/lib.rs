@@ -66,6 +66,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::findings::confirm_finding,
             commands::findings::dismiss_finding,
             commands::findings::finding_refs,
+            commands::findings::recheck_findings,
             commands::scan::register_photo,
             commands::scan::list_registered_photos,
             commands::scan::provider_preview,

@@ -46,6 +46,7 @@ export function startFakeWeb(facesDir) {
   }
   const requests = [];
   const uploads = [];
+  const takenDown = new Set();
   const server = createServer((req, res) => {
     const path = new URL(req.url, "http://x").pathname;
     requests.push(path);
@@ -55,7 +56,7 @@ export function startFakeWeb(facesDir) {
       req.on("end", () => tineye(req, res, path, Buffer.concat(chunks)));
       return;
     }
-    const route = routes[path];
+    const route = takenDown.has(path) ? undefined : routes[path];
     if (!route) {
       res.writeHead(404, { "content-type": "text/plain" }).end("not found");
       return;
@@ -104,6 +105,8 @@ export function startFakeWeb(facesDir) {
         uploads,
         tineyeKey: TINEYE_KEY,
         requests,
+        /** From now on `path` answers 404, as after a successful takedown. */
+        takeDown: (path) => takenDown.add(path),
         close: () => new Promise((r) => server.close(r)),
       });
     });

@@ -123,6 +123,29 @@ test("request removal: advisor, recipient from security.txt, reviewed letter sav
   assert.equal(await browser.$('[data-testid="case"]').getAttribute("data-state"), "sent");
 });
 
+test("evidence was kept on confirm, and a re-check notices when the picture is taken down", async () => {
+  const { browser } = app;
+  const confirmedImage = web.requests.filter((p) => /^\/img\/obama[23]\.jpg$/.test(p));
+  assert.ok(confirmedImage.length >= 2, "the confirmed image was fetched again for the evidence");
+  await browser.$('[data-testid="nav-findings"]').click();
+  await browser.$('[data-testid="filter-confirmed"]').click();
+  await browser.$('[data-testid="recheck"]').click();
+  await browser.$('[data-testid="recheck-summary"]').waitForDisplayed({ timeout: 30000 });
+  assert.match(await browser.$('[data-testid="recheck-summary"]').getText(), /Checked 1: 0 gone, 1 still online/);
+
+  const url = await browser.$('[data-testid="finding"]').getText();
+  const path = url.match(/\/img\/obama[23]\.jpg/)[0];
+  web.takeDown(path);
+  await browser.$('[data-testid="recheck"]').click();
+  await browser.waitUntil(async () => /1 gone/.test(await browser.$('[data-testid="recheck-summary"]').getText()), {
+    timeout: 30000,
+    timeoutMsg: "the re-check did not notice the takedown",
+  });
+  await browser.$('[data-testid="filter-removed"]').click();
+  await browser.waitUntil(async () => (await browser.$$('[data-testid="finding"]').length) === 1, { timeout: 5000 });
+  assert.equal(await browser.$('[data-testid="finding"]').getAttribute("data-status"), "removed");
+});
+
 test("a search service against its loopback API: key to the keyring, exact preview, consent, results re-checked here", async () => {
   const { browser } = app;
   await browser.$('[data-testid="nav-providers"]').click();

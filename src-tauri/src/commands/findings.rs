@@ -3,10 +3,14 @@
 
 use base64::Engine as _;
 use chrono::Utc;
-use takeback_core::findings::{self, Finding, FindingStatus, SiteFindings};
+use takeback_core::findings::{
+    self, FetchOptions, Finding, FindingStatus, RecheckResult, SiteFindings,
+};
 use takeback_core::letters::FindingRef;
+use takeback_core::scan::{CancelFlag, SystemClock};
 use tauri::State;
 
+use super::profiles::blocking;
 use crate::error::IpcResult;
 use crate::state::AppState;
 
@@ -36,11 +40,44 @@ pub fn finding_thumbnail(state: State<'_, AppState>, id: i32) -> IpcResult<Optio
     })
 }
 
-/// "This is me": keeps it as evidence and offers removal.
+/// "This is me": confirms it and preserves the evidence at once (the image and its page as they
+/// are now, encrypted in the vault, with their SHA-256). A failed capture still confirms; the
+/// evidence record says why.
 #[tauri::command]
 #[specta::specta]
-pub fn confirm_finding(state: State<'_, AppState>, id: i32) -> IpcResult<Finding> {
-    state.with_vault(|vault| findings::confirm(vault, i64::from(id), Utc::now()))
+pub async fn confirm_finding(state: State<'_, AppState>, id: i32) -> IpcResult<Finding> {
+    let vault = state.with_vault(|v| v.open_another())?;
+    let options = fetch_options(&state);
+    let confirmed = blocking(move || {
+        findings::confirm_with_evidence(&vault, i64::from(id), &options, Utc::now())
+    })
+    .await?;
+    Ok(confirmed.finding)
+}
+
+/// Checks whether each confirmed picture is still online: gone ones become `removed`.
+#[tauri::command]
+#[specta::specta]
+pub async fn recheck_findings(state: State<'_, AppState>) -> IpcResult<Vec<RecheckResult>> {
+    let vault = state.with_vault(|v| v.open_another())?;
+    let options = fetch_options(&state);
+    blocking(move || {
+        findings::recheck::run(
+            &vault,
+            &options,
+            &SystemClock,
+            &CancelFlag::new(),
+            &mut |_| {},
+        )
+    })
+    .await
+}
+
+fn fetch_options(state: &AppState) -> FetchOptions {
+    FetchOptions {
+        allow_local_network: state.allow_local_network,
+        ..FetchOptions::default()
+    }
 }
 
 /// "Not me": the face is remembered and suppressed in later scans.

@@ -120,12 +120,18 @@ export const commands = {
 	 *  when there is no picture (an unverified finding).
 	 */
 	findingThumbnail: (id: number) => typedError<string | null, IpcError>(__TAURI_INVOKE("finding_thumbnail", { id })),
-	/**  "This is me": keeps it as evidence and offers removal. */
+	/**
+	 *  "This is me": confirms it and preserves the evidence at once (the image and its page as they
+	 *  are now, encrypted in the vault, with their SHA-256). A failed capture still confirms; the
+	 *  evidence record says why.
+	 */
 	confirmFinding: (id: number) => typedError<Finding_Serialize, IpcError>(__TAURI_INVOKE("confirm_finding", { id })),
 	/**  "Not me": the face is remembered and suppressed in later scans. */
 	dismissFinding: (id: number) => typedError<Finding_Serialize, IpcError>(__TAURI_INVOKE("dismiss_finding", { id })),
 	/**  The findings as a letter cites them (address, first seen, SHA-256, PDQ). */
 	findingRefs: (ids: number[]) => typedError<FindingRef_Serialize[], IpcError>(__TAURI_INVOKE("finding_refs", { ids })),
+	/**  Checks whether each confirmed picture is still online: gone ones become `removed`. */
+	recheckFindings: () => typedError<RecheckResult_Serialize[], IpcError>(__TAURI_INVOKE("recheck_findings")),
 	/**
 	 *  Keeps one of the owner's photos to search with, after the own-face gate (`attest_shows_me`
 	 *  for a photo with no detectable face). Refused photos give the gate's reason.
@@ -1068,6 +1074,60 @@ export type ProviderStatus_Serialize = {
 	/**  The provider's stated retention of the query image (research/providers.md §7.2). */
 	retention: string,
 	credits: StoredCredits | null,
+};
+
+/**  What a re-check found. */
+export type RecheckOutcome = 
+/**  The image is still served. */
+"still_up" | 
+/**  404/410, or no image any more: the finding is now `removed`. */
+"removed" | 
+/**  No answer that proves either (server error, timeout, network); nothing changed. */
+"unreachable";
+
+/**  One re-check, as `takeback recheck --json` prints it. */
+export type RecheckResult = RecheckResult_Serialize | RecheckResult_Deserialize;
+
+/**  One re-check, as `takeback recheck --json` prints it. */
+export type RecheckResult_Deserialize = {
+	/**  The finding. */
+	id: number,
+	image_url: string,
+	outcome: RecheckOutcome,
+	/**  The HTTP status, when the server answered. */
+	status?: number | null,
+	/**  RFC 3339. */
+	checked_at: string,
+	/**  Why it is `removed` or `unreachable`, in words (no address). */
+	reason?: string | null,
+	/**
+	 *  Still up, but the bytes differ from those first found (the image was replaced or
+	 *  re-encoded).
+	 */
+	changed: boolean,
+	/**  SHA-256 (hex) of the image served, when it is still up. */
+	sha256?: string | null,
+};
+
+/**  One re-check, as `takeback recheck --json` prints it. */
+export type RecheckResult_Serialize = {
+	/**  The finding. */
+	id: number,
+	image_url: string,
+	outcome: RecheckOutcome,
+	/**  The HTTP status, when the server answered. */
+	status: number | null,
+	/**  RFC 3339. */
+	checked_at: string,
+	/**  Why it is `removed` or `unreachable`, in words (no address). */
+	reason: string | null,
+	/**
+	 *  Still up, but the bytes differ from those first found (the image was replaced or
+	 *  re-encoded).
+	 */
+	changed: boolean,
+	/**  SHA-256 (hex) of the image served, when it is still up. */
+	sha256: string | null,
 };
 
 /**  Who a letter is addressed to. */

@@ -34,6 +34,7 @@ export type {
   ProviderPreview,
   ProviderRun,
   ProviderStatus_Serialize as ProviderStatus,
+  RecheckResult_Serialize as RecheckResult,
   RegisteredPhoto_Serialize as RegisteredPhoto,
   ScanEnded_Serialize as ScanEnded,
   ScanHistory_Serialize as ScanHistory,
@@ -174,6 +175,7 @@ export const ipc = {
   confirmFinding: async (id: number) => unwrap(await commands.confirmFinding(id)),
   dismissFinding: async (id: number) => unwrap(await commands.dismissFinding(id)),
   findingRefs: async (ids: number[]) => unwrap(await commands.findingRefs(ids)),
+  recheckFindings: async () => unwrap(await commands.recheckFindings()),
 
   /** Calls `handler` for each step of a running scan. Returns an unsubscribe. */
   onScanProgress: (handler: (progress: ScanProgress_Serialize) => void) =>

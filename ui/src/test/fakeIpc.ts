@@ -207,6 +207,7 @@ export function createFakeIpc() {
     dismissFinding: vi.fn(async (_id: number): ReturnType<Ipc["dismissFinding"]> => {
       throw new Error("not set up");
     }),
+    recheckFindings: vi.fn(async (): ReturnType<Ipc["recheckFindings"]> => []),
     findingRefs: vi.fn(async (_ids: number[]): ReturnType<Ipc["findingRefs"]> => []),
     onScanProgress: vi.fn(async (_h: (p: ScanProgress) => void) => () => {}),
     onScanEnded: vi.fn(async (_h: (e: ScanEnded) => void) => () => {}),
