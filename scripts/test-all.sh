@@ -41,6 +41,8 @@ step "App build with embedded UI"
 cargo build -p takeback-app --features custom-protocol
 
 step "End-to-end tests in a real window (Xvfb + tauri-driver + WebKitWebDriver)"
-scripts/with-keyring.sh xvfb-run -a -s '-screen 0 1280x800x24' npm --prefix tests/e2e test
+# The app binary lives in the cargo target dir, wherever CARGO_TARGET_DIR puts it.
+TAKEBACK_APP_BIN="$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')/debug/takeback-app" \
+  scripts/with-keyring.sh xvfb-run -a -s '-screen 0 1280x800x24' npm --prefix tests/e2e test
 
 step "All checks passed"
