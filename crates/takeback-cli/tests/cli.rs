@@ -1,17 +1,11 @@
 //! The CLI as a user runs it: a real process, a real data directory.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+use common::takeback;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
-
-fn takeback(data: &std::path::Path) -> Command {
-    let mut cmd = Command::cargo_bin("takeback").unwrap();
-    cmd.env_remove("TAKEBACK_DATA_DIR")
-        .env_remove("TAKEBACK_PROFILE")
-        .arg("--data-dir")
-        .arg(data);
-    cmd
-}
 
 #[test]
 fn version_is_printed() {

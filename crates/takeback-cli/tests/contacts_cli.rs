@@ -1,19 +1,11 @@
 //! `takeback contacts` as a user runs it, against a real HTTP server on 127.0.0.1.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+use common::takeback;
+
 #[path = "../../takeback-core/tests/support/rdap_server.rs"]
 mod rdap_server;
-
-use assert_cmd::Command;
-
-fn takeback(data: &std::path::Path) -> Command {
-    let mut cmd = Command::cargo_bin("takeback").unwrap();
-    cmd.env_remove("TAKEBACK_DATA_DIR")
-        .env_remove("TAKEBACK_PROFILE")
-        .arg("--data-dir")
-        .arg(data);
-    cmd
-}
 
 fn server() -> rdap_server::Server {
     rdap_server::start(|addr| {

@@ -1,9 +1,10 @@
 //! `takeback faces` as a user runs it, on the shared test photos.
 #![allow(clippy::unwrap_used)]
 
-use std::path::PathBuf;
+mod common;
+use common::takeback;
 
-use assert_cmd::Command;
+use std::path::PathBuf;
 
 fn testdata(rel: &str) -> PathBuf {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/faces");
@@ -13,15 +14,6 @@ fn testdata(rel: &str) -> PathBuf {
         root.display()
     );
     root.join(rel)
-}
-
-fn takeback(data: &std::path::Path) -> Command {
-    let mut cmd = Command::cargo_bin("takeback").unwrap();
-    cmd.env_remove("TAKEBACK_DATA_DIR")
-        .env_remove("TAKEBACK_PROFILE")
-        .arg("--data-dir")
-        .arg(data);
-    cmd
 }
 
 #[test]

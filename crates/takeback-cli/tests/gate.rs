@@ -2,6 +2,8 @@
 //! engine and a real vault. Prints the measured accept/refuse rates.
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -279,12 +281,9 @@ fn enrollment_refuses_group_photos_and_faceless_images_with_typed_errors() {
 }
 
 fn takeback(data: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("takeback").unwrap();
-    cmd.env_remove("TAKEBACK_DATA_DIR")
-        .env("TAKEBACK_PASSPHRASE", "cli gate passphrase")
-        .env("TAKEBACK_PROFILE", "obama")
-        .arg("--data-dir")
-        .arg(data);
+    let mut cmd = common::takeback(data);
+    cmd.env("TAKEBACK_PASSPHRASE", "cli gate passphrase")
+        .env("TAKEBACK_PROFILE", "obama");
     cmd
 }
 

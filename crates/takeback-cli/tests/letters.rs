@@ -5,6 +5,9 @@
 //! Needs poppler-utils (`pdftotext`) on PATH.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+use common::json;
+
 #[path = "../../takeback-core/tests/support/rdap_server.rs"]
 mod rdap_server;
 
@@ -18,23 +21,9 @@ use takeback_core::vault::{KdfParams, Profiles};
 const PASS: &str = "correct horse battery staple";
 
 fn takeback(data: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("takeback").unwrap();
-    cmd.env_remove("TAKEBACK_DATA_DIR")
-        .env_remove("TAKEBACK_PROFILE")
-        .env("TAKEBACK_PASSPHRASE", PASS)
-        .arg("--data-dir")
-        .arg(data);
+    let mut cmd = common::takeback(data);
+    cmd.env("TAKEBACK_PASSPHRASE", PASS);
     cmd
-}
-
-fn json(cmd: &mut Command) -> serde_json::Value {
-    let out = cmd.arg("--json").output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 /// A clinic profile (passphrase, no keyring needed) with an identity and a findings file.

@@ -4,6 +4,9 @@
 //! `unreachable` with the status unchanged.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+use common::json;
+
 // Shared with the core tests, which use every kind of reply; these use fewer.
 #[allow(dead_code)]
 #[path = "../../takeback-core/tests/search/stub_site.rs"]
@@ -23,23 +26,9 @@ use takeback_core::vault::{KdfParams, Profiles, Unlock};
 const PASS: &str = "correct horse battery staple";
 
 fn takeback(data: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("takeback").unwrap();
-    cmd.env_remove("TAKEBACK_DATA_DIR")
-        .env_remove("TAKEBACK_PROFILE")
-        .env("TAKEBACK_PASSPHRASE", PASS)
-        .arg("--data-dir")
-        .arg(data);
+    let mut cmd = common::takeback(data);
+    cmd.env("TAKEBACK_PASSPHRASE", PASS);
     cmd
-}
-
-fn json(cmd: &mut Command) -> serde_json::Value {
-    let out = cmd.arg("--json").output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 fn photo() -> Vec<u8> {

@@ -4,6 +4,9 @@
 //! with and without consent.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+use common::json;
+
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -31,24 +34,11 @@ fn faces_dir() -> PathBuf {
 }
 
 fn takeback(data: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("takeback").unwrap();
-    cmd.env_remove("TAKEBACK_DATA_DIR")
-        .env_remove("TAKEBACK_DEBUG_SCAN_PAUSE_MS")
+    let mut cmd = common::takeback(data);
+    cmd.env_remove("TAKEBACK_DEBUG_SCAN_PAUSE_MS")
         .env("TAKEBACK_PASSPHRASE", PASS)
-        .env("TAKEBACK_PROFILE", "me")
-        .arg("--data-dir")
-        .arg(data);
+        .env("TAKEBACK_PROFILE", "me");
     cmd
-}
-
-fn json(cmd: &mut Command) -> Value {
-    let out = cmd.arg("--json").output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 /// A clinic profile with the owner enrolled and the fake web as a source.

@@ -1,6 +1,8 @@
 //! Profiles, the vault on disk and the audit log, through the real `takeback` binary.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -9,12 +11,8 @@ use predicates::prelude::*;
 const PASS: &str = "correct horse battery";
 
 fn takeback(data: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("takeback").unwrap();
-    cmd.env_remove("TAKEBACK_DATA_DIR")
-        .env_remove("TAKEBACK_PROFILE")
-        .env("TAKEBACK_PASSPHRASE", PASS)
-        .arg("--data-dir")
-        .arg(data);
+    let mut cmd = common::takeback(data);
+    cmd.env("TAKEBACK_PASSPHRASE", PASS);
     cmd
 }
 

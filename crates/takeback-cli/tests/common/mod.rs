@@ -1,0 +1,29 @@
+//! What every CLI test needs: the `takeback` binary run against its own data folder, with no
+//! data folder or profile leaking in from the environment, and `--json` output parsed.
+// Each test file is its own crate and uses only some of these.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+/// `takeback --data-dir DATA` with a clean environment; add a passphrase or profile per test.
+pub fn takeback(data: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("takeback").unwrap();
+    cmd.env_remove("TAKEBACK_DATA_DIR")
+        .env_remove("TAKEBACK_PROFILE")
+        .arg("--data-dir")
+        .arg(data);
+    cmd
+}
+
+/// Runs `cmd --json`, asserts success (showing stderr otherwise) and parses stdout.
+pub fn json(cmd: &mut Command) -> serde_json::Value {
+    let out = cmd.arg("--json").output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
