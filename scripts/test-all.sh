@@ -11,6 +11,12 @@ step() { printf '\n\033[1m==> %s (%ss)\033[0m\n' "$*" "$(($(date +%s) - start))"
 step "Set-up"
 scripts/setup.sh --test
 
+step "Self-contained: no tracked file reads outside the repository"
+if git grep -nE '\.\./shared/|shared/testdata' -- ':!*.md' ':!tests/fixtures'; then
+  echo "the lines above read files from beside the repository; copy what they need into tests/fixtures/" >&2
+  exit 1
+fi
+
 step "Rust formatting"
 cargo fmt --all --check
 

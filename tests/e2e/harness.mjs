@@ -168,8 +168,8 @@ export function appMemoryKb() {
   return total;
 }
 
-/** Facts of the shared test photos (see shared/testdata/faces/README.md). */
-export const facesDir = resolve(repoRoot, "../shared/testdata/faces");
+/** Facts of the shared test photos (see tests/fixtures/faces/README.md). */
+export const facesDir = resolve(repoRoot, "tests/fixtures/faces");
 
 /**
  * Creates a clinic (passphrase) profile through the picker, as a user would, and waits for the

@@ -16,7 +16,7 @@ use takeback_core::vault::{Profiles, Unlock};
 const PASS: &str = "crash test passphrase";
 
 fn photo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/faces/facerec/obama.jpg")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/faces/facerec/obama.jpg")
 }
 
 fn takeback(data: &Path) -> Command {

@@ -7,10 +7,10 @@ use common::takeback;
 use std::path::PathBuf;
 
 fn testdata(rel: &str) -> PathBuf {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/faces");
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/faces");
     assert!(
         root.is_dir(),
-        "shared/testdata/faces not found at {}",
+        "tests/fixtures/faces not found at {}",
         root.display()
     );
     root.join(rel)

@@ -1,4 +1,4 @@
-//! Enrollment and the own-face gate on real photos (`shared/testdata/faces`), with the real face
+//! Enrollment and the own-face gate on real photos (`tests/fixtures/faces`), with the real face
 //! engine and a real vault. Prints the measured accept/refuse rates.
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
@@ -29,7 +29,7 @@ const PEOPLE: [&str; 8] = [
 ];
 
 fn faces_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/faces")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/faces")
 }
 
 fn photo(person: &str, n: usize) -> PathBuf {

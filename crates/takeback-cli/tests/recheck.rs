@@ -34,7 +34,7 @@ fn takeback(data: &Path) -> Command {
 fn photo() -> Vec<u8> {
     std::fs::read(
         PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/testdata/faces/facerec/obama.jpg"),
+            .join("../../tests/fixtures/faces/facerec/obama.jpg"),
     )
     .unwrap()
 }

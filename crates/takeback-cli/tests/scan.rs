@@ -30,7 +30,7 @@ const OWNER: [&str; 3] = [
 const AMBIGUOUS: &str = "/img/facerec/two_people.jpg";
 
 fn faces_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/faces")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/faces")
 }
 
 fn takeback(data: &Path) -> Command {

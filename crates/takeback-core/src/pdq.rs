@@ -299,7 +299,7 @@ mod tests {
     }
 
     fn faces(path: &str) -> DynamicImage {
-        image::load_from_memory(&testdata(&format!("../../../shared/testdata/faces/{path}")))
+        image::load_from_memory(&testdata(&format!("../../tests/fixtures/faces/{path}")))
             .unwrap()
     }
 

@@ -14,7 +14,7 @@ use takeback_faces::FaceEngine;
 
 fn photo(name: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/testdata/faces/facerec")
+        .join("../../tests/fixtures/faces/facerec")
         .join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }

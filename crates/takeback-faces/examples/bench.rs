@@ -4,7 +4,7 @@
 //!
 //! `cargo run --release -p takeback-faces --example bench -- [--rounds N] [--workers N] [--no-node] [DIR]`
 //!
-//! DIR defaults to `shared/testdata/faces`; images of at most 160 px (aligned crops) are left out.
+//! DIR defaults to `tests/fixtures/faces`; images of at most 160 px (aligned crops) are left out.
 //! The Node side needs `npm ci` in `golden/` once.
 #![allow(clippy::print_stdout, clippy::unwrap_used)]
 

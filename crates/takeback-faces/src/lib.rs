@@ -35,7 +35,7 @@ use serde::{Deserialize, Serialize};
 
 /// The own-face gate: two descriptors closer than this (Euclidean) are taken to be the same person,
 /// using the minimum distance over the enrolled photos. Chosen with `takeback faces eval` on
-/// `shared/testdata/faces`; see the crate README for the ROC it came from.
+/// `tests/fixtures/faces`; see the crate README for the ROC it came from.
 pub const GATE_THRESHOLD: f32 = 0.5;
 
 /// A face box in original-image pixels.

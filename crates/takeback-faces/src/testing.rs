@@ -54,9 +54,9 @@ pub fn synthetic(size: usize) -> RgbF32 {
     }
 }
 
-/// `shared/testdata/faces`, found relative to this crate (`../../../shared/testdata/faces`).
+/// `tests/fixtures/faces`, found relative to this crate (`../../tests/fixtures/faces`).
 pub fn testdata_dir() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/faces")
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/faces")
 }
 
 /// SHA-256 in hex.

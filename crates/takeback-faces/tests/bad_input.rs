@@ -17,7 +17,7 @@ fn testdata(rel: &str) -> DynamicImage {
     let path = takeback_faces::testing::testdata_dir().join(rel);
     let bytes = std::fs::read(&path).unwrap_or_else(|e| {
         panic!(
-            "test image {} missing ({e}); shared/testdata/faces must sit next to the repository",
+            "test image {} missing ({e}); tests/fixtures/faces is part of the repository",
             path.display()
         )
     });

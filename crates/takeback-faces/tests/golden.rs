@@ -1,5 +1,5 @@
 //! The proof of equality with the reference: `golden/golden.json` holds what `@vladmandic/face-api`
-//! 1.7.15 (tfjs 4.22, WASM backend) found on every image of `shared/testdata/faces`, computed on the
+//! 1.7.15 (tfjs 4.22, WASM backend) found on every image of `tests/fixtures/faces`, computed on the
 //! exact pixels `takeback_faces::testing::golden_inputs` produces (see `golden/README.md`).
 #![allow(clippy::unwrap_used, clippy::print_stderr)]
 
@@ -122,7 +122,7 @@ fn whole_pipeline_matches_reference_on_every_test_image() {
     let root = testing::testdata_dir();
     assert!(
         root.is_dir(),
-        "test images not found at {} (the shared testdata/faces folder must sit next to the repository)",
+        "test images not found at {} (tests/fixtures/faces is part of the repository)",
         root.display()
     );
     let inputs = testing::golden_inputs(&root).unwrap();

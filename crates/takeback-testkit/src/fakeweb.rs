@@ -59,7 +59,7 @@ struct Site {
 }
 
 impl FakeWeb {
-    /// Serves the site from the face photos in `faces_dir` (`shared/testdata/faces`).
+    /// Serves the site from the face photos in `faces_dir` (`tests/fixtures/faces`).
     pub fn start(faces_dir: &Path) -> Self {
         let journal = Arc::new(Journal::default());
         let site = Arc::new(Site {

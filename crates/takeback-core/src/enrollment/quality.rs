@@ -9,7 +9,7 @@ use takeback_faces::{BBox, Face};
 pub const MIN_FACE_PX: f32 = 80.0;
 
 /// Minimum sharpness (variance of the Laplacian of the face crop, scaled to 128 px; see
-/// [`sharpness`]). Calibrated on `shared/testdata/faces`: every sharp photo there scores well
+/// [`sharpness`]). Calibrated on `tests/fixtures/faces`: every sharp photo there scores well
 /// above it, and the same photos blurred with a Gaussian of sigma 2.5 fall below it.
 pub const MIN_SHARPNESS: f32 = 40.0;
 

@@ -361,7 +361,7 @@ mod tests {
     #[test]
     fn real_photo_fits_serpapi_limit() {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/testdata/faces/facerec/obama-720p.jpg");
+            .join("../../tests/fixtures/faces/facerec/obama-720p.jpg");
         let original = std::fs::read(path).unwrap();
         let prepared =
             prepare_whole_photo(&original, PrepareLimits::for_upload(500 * 1024)).unwrap();

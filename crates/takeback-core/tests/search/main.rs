@@ -13,7 +13,7 @@ mod stub_site;
 
 use std::path::PathBuf;
 
-/// `shared/testdata/faces`, beside the repository.
+/// `tests/fixtures/faces` in the repository.
 pub fn faces_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/faces")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/faces")
 }
