@@ -2,14 +2,14 @@ import { render, screen, waitFor } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import axe from "axe-core";
 import { describe, expect, it, vi } from "vitest";
-import type { FindingRef } from "../ipc";
+import type { FindingRef_Deserialize } from "../ipc";
 import { createFakeIpc } from "../test/fakeIpc";
 
 const fake = createFakeIpc();
 vi.mock(import("../ipc"), async (importOriginal) => ({ ...(await importOriginal()), ipc: fake }));
 const { default: RequestRemoval } = await import("./RequestRemoval.svelte");
 
-const finding: FindingRef = {
+const finding: FindingRef_Deserialize = {
   id: "9",
   image_url: "https://img.example.net/a.jpg",
   page_url: "https://forum.example.net/t/1",

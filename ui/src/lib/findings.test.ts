@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { Finding } from "../ipc";
+import type { Finding_Serialize } from "../ipc";
 import { foundBy, likeness } from "./findings";
 
-const base: Finding = {
+const base: Finding_Serialize = {
   id: 1,
   image_url: "https://x.example/a.jpg",
   page_url: null,

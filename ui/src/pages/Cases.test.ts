@@ -2,14 +2,14 @@ import { render, screen, waitFor } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import axe from "axe-core";
 import { describe, expect, it, vi } from "vitest";
-import type { Case } from "../ipc";
+import type { CaseView_Serialize } from "../ipc";
 import { createFakeIpc } from "../test/fakeIpc";
 
 const fake = createFakeIpc();
 vi.mock(import("../ipc"), async (importOriginal) => ({ ...(await importOriginal()), ipc: fake }));
 const { default: Cases } = await import("./Cases.svelte");
 
-function aCase(over: Partial<Case> = {}): Case {
+function aCase(over: Partial<CaseView_Serialize> = {}): CaseView_Serialize {
   return {
     id: 4,
     kind: "takeitdown",

@@ -2,14 +2,14 @@ import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import axe from "axe-core";
 import { describe, expect, it, vi } from "vitest";
-import type { Finding } from "../ipc";
+import type { Finding_Serialize } from "../ipc";
 import { createFakeIpc } from "../test/fakeIpc";
 
 const fake = createFakeIpc();
 vi.mock(import("../ipc"), async (importOriginal) => ({ ...(await importOriginal()), ipc: fake }));
 const { default: Findings } = await import("./Findings.svelte");
 
-function finding(id: number, over: Partial<Finding> = {}): Finding {
+function finding(id: number, over: Partial<Finding_Serialize> = {}): Finding_Serialize {
   return {
     id,
     image_url: `https://forum.example.net/img/${id}.jpg`,

@@ -1,28 +1,28 @@
 import { vi } from "vitest";
 import type {
-  Advice,
+  Advice_Serialize,
   AppInfo,
-  AuditView,
-  Case,
-  CaseEvent,
-  ContactsFound,
-  Enrollment,
-  GateAnswer,
-  Identity,
+  AuditView_Serialize,
+  CaseView_Serialize,
+  CaseEvent_Serialize,
+  ContactsFound_Serialize,
+  EnrollmentView_Serialize,
+  GateAnswer_Serialize,
+  Identity_Deserialize,
   Ipc,
-  LetterPreview,
-  PhotoCheck,
+  LetterPreview_Serialize,
+  PhotoCheck_Serialize,
   ProfileSummary,
   SavedLetter,
-  ScanEnded,
-  ScanProgress,
-  Setting,
-  SiteLimits,
+  ScanEnded_Serialize,
+  ScanProgress_Serialize,
+  Entry,
+  SiteLimits_Deserialize,
 } from "../ipc";
 import { openProfile } from "./profiles";
 
 /** Settings as the Rust core lists them by default (kept small; shapes follow bindings.ts). */
-export function defaultSettings(): Setting[] {
+export function defaultSettings(): Entry[] {
   return [
     {
       key: "theme",
@@ -87,7 +87,7 @@ export function createFakeIpc() {
     changePassphrase: vi.fn(async (_n: string, _o: string, _p: string) => null),
     deleteProfile: vi.fn(async (_n: string, _c: string) => null),
     checkEnrollmentPhoto: vi.fn(
-      async (_b64: string): Promise<PhotoCheck> => ({
+      async (_b64: string): Promise<PhotoCheck_Serialize> => ({
         token: "t1",
         problem: null,
         faces: [{ x: 10, y: 10, width: 50, height: 50 }],
@@ -97,11 +97,11 @@ export function createFakeIpc() {
     ),
     discardEnrollmentPhoto: vi.fn(async (_t: string) => null),
     enrollPhotos: vi.fn(async (tokens: string[], _a: string | null) => ({ added: tokens.length, total: tokens.length })),
-    getEnrollment: vi.fn(async (): Promise<Enrollment> => ({ photos: [], consents: [], max_photos: 10 })),
+    getEnrollment: vi.fn(async (): Promise<EnrollmentView_Serialize> => ({ photos: [], consents: [], max_photos: 10 })),
     referencePhotoPreview: vi.fn(async (_id: number) => ({ data_url: "data:image/jpeg;base64,", face: null, width: 1, height: 1 })),
     removeReferencePhoto: vi.fn(async (_id: number) => null),
     checkPhoto: vi.fn(
-      async (_b64: string, _attest: boolean): Promise<GateAnswer> => ({
+      async (_b64: string, _attest: boolean): Promise<GateAnswer_Serialize> => ({
         allowed: false,
         decision: "no_match",
         distance: 0.8,
@@ -116,7 +116,7 @@ export function createFakeIpc() {
     ),
     getIdentity: vi.fn(async (): ReturnType<Ipc["getIdentity"]> => null),
     setIdentity: vi.fn(
-      async (identity: Identity): ReturnType<Ipc["setIdentity"]> => ({
+      async (identity: Identity_Deserialize): ReturnType<Ipc["setIdentity"]> => ({
         name: identity.name,
         email: identity.email,
         postal: identity.postal ?? null,
@@ -126,13 +126,13 @@ export function createFakeIpc() {
       }),
     ),
     findContacts: vi.fn(
-      async (_url: string, _visit: boolean): Promise<ContactsFound> => ({ host: "example.net", contacts: [], notes: [] }),
+      async (_url: string, _visit: boolean): Promise<ContactsFound_Serialize> => ({ host: "example.net", contacts: [], notes: [] }),
     ),
     adviseLetters: vi.fn(
-      async (_facts: unknown): Promise<Advice> => ({ routes: [], excluded: [], warnings: [], minor: null }),
+      async (_facts: unknown): Promise<Advice_Serialize> => ({ routes: [], excluded: [], warnings: [], minor: null }),
     ),
     draftLetter: vi.fn(
-      async (_input: unknown): Promise<LetterPreview> => ({
+      async (_input: unknown): Promise<LetterPreview_Serialize> => ({
         subject: "Removal request",
         body: "Dear team,\n\nPlease remove the image.",
         recipient_name: "Abuse team",
@@ -149,18 +149,18 @@ export function createFakeIpc() {
         bytes: 2048,
       }),
     ),
-    listCases: vi.fn(async (): Promise<Case[]> => []),
-    caseTimeline: vi.fn(async (_id: number): Promise<CaseEvent[]> => []),
+    listCases: vi.fn(async (): Promise<CaseView_Serialize[]> => []),
+    caseTimeline: vi.fn(async (_id: number): Promise<CaseEvent_Serialize[]> => []),
     caseLetterText: vi.fn(async (_id: number) => "Subject: Removal request"),
-    markCaseSent: vi.fn(async (_id: number): Promise<Case> => {
+    markCaseSent: vi.fn(async (_id: number): Promise<CaseView_Serialize> => {
       throw new Error("not set up");
     }),
-    setCaseState: vi.fn(async (_id: number, _next: string, _note: string | null): Promise<Case> => {
+    setCaseState: vi.fn(async (_id: number, _next: string, _note: string | null): Promise<CaseView_Serialize> => {
       throw new Error("not set up");
     }),
     listSources: vi.fn(async (): ReturnType<Ipc["listSources"]> => []),
     addSiteSource: vi.fn(
-      async (url: string, limits: SiteLimits): ReturnType<Ipc["addSiteSource"]> => ({
+      async (url: string, limits: SiteLimits_Deserialize): ReturnType<Ipc["addSiteSource"]> => ({
         id: 1,
         added_at: "2026-11-26T10:00:00Z",
         kind: "site",
@@ -209,10 +209,10 @@ export function createFakeIpc() {
     }),
     recheckFindings: vi.fn(async (): ReturnType<Ipc["recheckFindings"]> => []),
     findingRefs: vi.fn(async (_ids: number[]): ReturnType<Ipc["findingRefs"]> => []),
-    onScanProgress: vi.fn(async (_h: (p: ScanProgress) => void) => () => {}),
-    onScanEnded: vi.fn(async (_h: (e: ScanEnded) => void) => () => {}),
+    onScanProgress: vi.fn(async (_h: (p: ScanProgress_Serialize) => void) => () => {}),
+    onScanEnded: vi.fn(async (_h: (e: ScanEnded_Serialize) => void) => () => {}),
     getAuditLog: vi.fn(
-      async (_limit: number): Promise<AuditView> => ({
+      async (_limit: number): Promise<AuditView_Serialize> => ({
         intact: true,
         total: 0,
         first_broken: null,
