@@ -2,7 +2,7 @@ import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import axe from "axe-core";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { SECTIONS } from "./lib/sections";
+import { SECTIONS } from "./features/shell/sections";
 import { createFakeIpc } from "./test/fakeIpc";
 import { openProfile } from "./test/profiles";
 

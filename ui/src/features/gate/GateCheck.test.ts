@@ -1,0 +1,58 @@
+import { render, screen, waitFor } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import { createFakeIpc } from "../../test/fakeIpc";
+
+const fake = createFakeIpc();
+vi.mock(import("../../ipc"), async (importOriginal) => ({ ...(await importOriginal()), ipc: fake }));
+const { default: GateCheck } = await import("./GateCheck.svelte");
+
+const photo = new File([new Uint8Array([1, 2, 3])], "x.jpg", { type: "image/jpeg" });
+
+describe("check a photo", () => {
+  it("says plainly when the photo is someone else", async () => {
+    const user = userEvent.setup();
+    render(GateCheck);
+    await user.upload(screen.getByTestId("gate-file"), photo);
+    const answer = await screen.findByTestId("gate-answer");
+    expect(answer.dataset.allowed).toBe("false");
+    expect(answer.textContent).toContain("This is not the enrolled person.");
+    expect(answer.textContent).toContain("0.80");
+    expect(fake.checkPhoto).toHaveBeenCalledWith(expect.any(String), false);
+  });
+
+  it("offers the attestation only when no face was found, and sends it", async () => {
+    fake.checkPhoto
+      .mockResolvedValueOnce({
+        allowed: false,
+        decision: "no_face",
+        distance: null,
+        threshold: 0.5,
+        decisive: null,
+        faces: [],
+        width: 10,
+        height: 10,
+        message: "No face was found.",
+        audit_seq: 1,
+      })
+      .mockResolvedValueOnce({
+        allowed: true,
+        decision: "attested_no_face",
+        distance: null,
+        threshold: 0.5,
+        decisive: null,
+        faces: [],
+        width: 10,
+        height: 10,
+        message: "Allowed: you confirmed it shows you.",
+        audit_seq: 2,
+      });
+    const user = userEvent.setup();
+    render(GateCheck);
+    await user.upload(screen.getByTestId("gate-file"), photo);
+    await user.click(await screen.findByTestId("gate-attest"));
+    await waitFor(() => expect(fake.checkPhoto).toHaveBeenLastCalledWith(expect.any(String), true));
+    await waitFor(() => expect(screen.getByTestId("gate-answer").dataset.decision).toBe("attested_no_face"));
+    expect(screen.queryByTestId("gate-attest")).toBeNull();
+  });
+});

@@ -1,0 +1,103 @@
+import { render, screen, waitFor } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import axe from "axe-core";
+import { describe, expect, it, vi } from "vitest";
+import type { FindingRef_Deserialize } from "../../ipc";
+import { createFakeIpc } from "../../test/fakeIpc";
+
+const fake = createFakeIpc();
+vi.mock(import("../../ipc"), async (importOriginal) => ({ ...(await importOriginal()), ipc: fake }));
+const { default: RequestRemoval } = await import("./RequestRemoval.svelte");
+
+const finding: FindingRef_Deserialize = {
+  id: "9",
+  image_url: "https://img.example.net/a.jpg",
+  page_url: "https://forum.example.net/t/1",
+  first_seen: "2026-11-20T09:30:00Z",
+  sha256: "ab".repeat(32),
+  pdq: null,
+};
+
+describe("request removal", () => {
+  it("goes from facts to routes, recipient, an edited letter with its check, a saved PDF and a case", async () => {
+    fake.adviseLetters.mockResolvedValueOnce({
+      routes: [
+        { kind: "takeitdown", regime: null, basis: "tida_48h", reason: "The site must remove it within 48 hours.", warnings: [] },
+        { kind: "dmca", regime: null, basis: "dmca_none", reason: "You took the photo.", warnings: ["A counter-notice would show them your name."] },
+      ],
+      excluded: [{ kind: "ukosa", reason: "The site is not in the UK." }],
+      warnings: [],
+      minor: null,
+    });
+    fake.findContacts.mockResolvedValueOnce({
+      host: "forum.example.net",
+      contacts: [
+        { address: "abuse@host.example", role: "abuse", source: "rdap", detail: "Hosting network abuse desk", source_url: null, last_verified: null },
+      ],
+      notes: ["security.txt was not found"],
+    });
+    fake.draftLetter
+      .mockResolvedValueOnce({
+        subject: "Removal request",
+        body: "Dear team,\n\nRemove https://img.example.net/a.jpg within 48 hours.",
+        recipient_name: "Hosting network abuse desk",
+        recipient_address: "abuse@host.example",
+        signer: "Sam",
+        missing: [],
+      })
+      .mockResolvedValueOnce({
+        subject: "Removal request",
+        body: "Dear team,\n\nRemove it.",
+        recipient_name: "Hosting network abuse desk",
+        recipient_address: "abuse@host.example",
+        signer: "Sam",
+        missing: [{ law: "47 U.S.C. § 223a", element: "the image's location" }],
+      });
+    const onfiled = vi.fn();
+    const user = userEvent.setup();
+    const { container } = render(RequestRemoval, { findings: [finding], oncancel: vi.fn(), onfiled });
+
+    await user.click(screen.getByTestId("rr-photographer-myself"));
+    await user.click(screen.getByTestId("rr-suggest"));
+    expect(fake.adviseLetters).toHaveBeenCalledWith(expect.objectContaining({ photographer: "myself", intimate: true }));
+    expect((await screen.findByTestId("rr-advice")).textContent).toContain("counter-notice would show them your name");
+
+    await user.click(screen.getByTestId("rr-lookup"));
+    expect(fake.findContacts).toHaveBeenCalledWith("https://forum.example.net/t/1", true);
+    await waitFor(() => expect((screen.getByTestId("rr-to") as HTMLInputElement).value).toBe("abuse@host.example"));
+
+    await user.click(screen.getByTestId("rr-draft"));
+    expect(await screen.findByTestId("rr-complete")).toBeTruthy();
+    expect(screen.getByTestId("rr-preview").textContent).toContain("https://img.example.net/a.jpg");
+
+    // Deleting the address is allowed, but flagged, and saving waits until it is back.
+    const bodyBox = screen.getByTestId("rr-body") as HTMLTextAreaElement;
+    await user.clear(bodyBox);
+    await user.type(bodyBox, "Dear team, remove it.");
+    expect((await screen.findByTestId("rr-missing", {}, { timeout: 2000 })).textContent).toContain("the image's location");
+    expect((screen.getByTestId("rr-save") as HTMLButtonElement).disabled).toBe(true);
+
+    fake.draftLetter.mockResolvedValueOnce({
+      subject: "Removal request",
+      body: "ok",
+      recipient_name: "x",
+      recipient_address: null,
+      signer: "Sam",
+      missing: [],
+    });
+    await user.type(bodyBox, " https://img.example.net/a.jpg");
+    await screen.findByTestId("rr-complete", {}, { timeout: 2000 });
+    await user.click(screen.getByTestId("rr-save"));
+    expect(fake.saveLetter).toHaveBeenCalledWith(
+      expect.objectContaining({ kind: "takeitdown", recipient: expect.objectContaining({ address: "abuse@host.example" }) }),
+      "pdf",
+      "/home/sam/Documents/Takeback letters/takeitdown.pdf",
+      false,
+      null,
+    );
+    expect(onfiled).toHaveBeenCalledWith(1);
+    expect(await screen.findByTestId("rr-saved")).toBeTruthy();
+    const result = await axe.run(container, { rules: { "color-contrast": { enabled: false } } });
+    expect(result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.html).join()}`)).toEqual([]);
+  });
+});
