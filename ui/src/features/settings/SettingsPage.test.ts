@@ -42,6 +42,20 @@ describe("Settings page", () => {
     expect((await screen.findByRole("alert")).textContent).toContain("a whole number from 1 to 1440");
   });
 
+  it("marks the refused control, links it to the reason and moves the focus to the reason", async () => {
+    fake.setSetting.mockRejectedValueOnce(
+      new IpcFailure({ code: "invalid_input", message: "`0` is not a valid value: a whole number from 1 to 1440" }),
+    );
+    render(Settings);
+    const minutes = (await screen.findByLabelText("Lock after this many idle minutes")) as HTMLInputElement;
+    await fireEvent.change(minutes, { target: { value: "0" } });
+    const alert = await screen.findByRole("alert");
+    expect(minutes.getAttribute("aria-invalid")).toBe("true");
+    expect(minutes.getAttribute("aria-describedby")?.split(" ")).toContain(alert.id);
+    expect(document.activeElement).toBe(alert);
+    expect(alert.textContent).toContain("This setting was not saved");
+  });
+
   it("says so plainly when settings cannot be loaded", async () => {
     fake.listSettings.mockRejectedValueOnce(new Error("the settings file is damaged"));
     render(Settings);
