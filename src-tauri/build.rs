@@ -5,6 +5,7 @@ fn main() {
         tauri_build::AppManifest::new().commands(&[
             "get_app_info",
             "quick_exit",
+            "get_overview",
             "list_settings",
             "set_setting",
             "list_profiles",
@@ -47,7 +48,6 @@ fn main() {
             "finding_thumbnail",
             "confirm_finding",
             "dismiss_finding",
-            "finding_refs",
             "recheck_findings",
             "register_photo",
             "list_registered_photos",

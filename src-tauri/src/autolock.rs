@@ -1,5 +1,5 @@
-//! Auto-lock: a timer that locks every profile left idle for the `auto_lock_minutes` setting and
-//! tells the window, which then shows the profile picker.
+//! Auto-lock: a 15-second timer asks the session to lock the profiles idle for longer than the
+//! `auto_lock_minutes` setting, and tells the window which ones it locked.
 
 use std::time::Duration;
 
@@ -10,10 +10,8 @@ use tauri_specta::Event;
 use crate::events::ProfilesLocked;
 use crate::state::AppState;
 
-/// How often idleness is checked: the lock happens at most this late.
 const TICK: Duration = Duration::from_secs(15);
 
-/// Starts the timer thread for the app's lifetime.
 pub fn start(app: AppHandle) {
     std::thread::Builder::new()
         .name("auto-lock".into())
@@ -34,68 +32,49 @@ fn tick(app: &AppHandle) {
     }
 }
 
-/// Locks the profiles idle for longer than the setting allows at `now`, forgets what belonged to
-/// them, and returns the event for the window (`None` when nothing was locked).
+/// Locks what is idle at `now`; the event for the window, if anything was locked.
 pub fn lock_expired(state: &AppState, now: DateTime<Utc>) -> Option<ProfilesLocked> {
-    let minutes = state.settings().ok()?.auto_lock_minutes();
-    let locked = state
-        .vaults()
-        .ok()?
-        .lock_idle(now, Duration::from_secs(minutes * 60));
-    if locked.is_empty() {
-        return None;
-    }
-    let _ = state.forget_locked();
+    let locked = state.session.lock_idle(now).ok()??;
     Some(ProfilesLocked {
-        ids: locked.into_iter().map(|p| p.id).collect(),
-        reason: format!("Locked after {minutes} minutes without use."),
+        ids: locked.ids,
+        minutes: u32::try_from(locked.minutes).unwrap_or(u32::MAX),
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use takeback_core::paths::DataDir;
-    use takeback_core::secrets::Secret;
-    use takeback_core::vault::{KdfParams, Profiles};
+    use takeback_core::base::paths::DataDir;
 
     #[test]
     fn idle_profiles_lock_after_the_setting_and_the_window_is_told_why() {
         let dir = tempfile::tempdir().unwrap();
         let data = DataDir::at(dir.path());
         let state = AppState::new(data.clone()).unwrap();
-        state
-            .settings()
-            .unwrap()
-            .set("auto_lock_minutes", "5")
-            .unwrap();
+        state.session.set_setting("auto_lock_minutes", "5").unwrap();
         let opened = Utc::now();
-        let vault = Profiles::new(&data)
-            .create_clinic(
+        let id = state
+            .session
+            .create_profile(
                 "A",
-                &Secret::new("passphrase long".to_owned()),
-                KdfParams::INSECURE_FOR_TESTS,
+                takeback_core::session::NewProfileLock::Passphrase {
+                    passphrase: "passphrase long".into(),
+                },
                 opened,
             )
-            .unwrap();
-        let id = vault.info().id.clone();
-        state.vaults().unwrap().insert(vault);
-        state.set_active(Some(id.clone())).unwrap();
-
-        // Used at 4 minutes (a command ran): not locked at 8, locked at 9 and a bit.
-        state
-            .vaults()
             .unwrap()
-            .use_vault(&id, opened + chrono::Duration::minutes(4));
-        assert!(lock_expired(&state, opened + chrono::Duration::minutes(8)).is_none());
-        let event = lock_expired(&state, opened + chrono::Duration::seconds(9 * 60 + 1)).unwrap();
+            .id;
+        state.session.keep_alive().unwrap();
+        let used = Utc::now();
+        assert!(lock_expired(&state, used + chrono::Duration::minutes(4)).is_none());
+        let event = lock_expired(&state, used + chrono::Duration::seconds(5 * 60 + 1)).unwrap();
         assert_eq!(event.ids, vec![id]);
-        assert!(event.reason.contains("5 minutes"));
+        assert_eq!(event.minutes, 5);
         assert_eq!(
-            state.active_id().unwrap(),
+            state.session.active_id().unwrap(),
             None,
             "the window no longer shows it"
         );
-        assert!(lock_expired(&state, opened + chrono::Duration::minutes(20)).is_none());
+        assert!(lock_expired(&state, used + chrono::Duration::minutes(20)).is_none());
     }
 }

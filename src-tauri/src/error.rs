@@ -21,15 +21,6 @@ impl From<takeback_core::Error> for IpcError {
 
 impl IpcError {
     /// For failures of the shell itself (the window system), which the core cannot name.
-    /// No profile is unlocked in this window (never opened, locked by hand, by auto-lock or by
-    /// quick exit).
-    pub fn no_profile() -> Self {
-        Self {
-            code: ErrorCode::Locked,
-            message: "no profile is unlocked; unlock a profile to continue".into(),
-        }
-    }
-
     pub fn internal(message: impl Into<String>) -> Self {
         Self {
             code: ErrorCode::Internal,

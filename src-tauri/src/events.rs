@@ -12,19 +12,19 @@ pub struct WindowReopened;
 #[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
 pub struct ProfilesLocked {
     pub ids: Vec<String>,
-    /// Plain words for the picker ("Locked after 10 minutes without use.").
-    pub reason: String,
+    /// The `auto_lock_minutes` setting that locked them, for the picker's explanation.
+    pub minutes: u32,
 }
 
 /// A scan moved on: a page crawled, an image checked, a phase started, or a notice to show.
 #[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
 pub struct ScanProgressed {
-    pub progress: takeback_core::scan::ScanProgress,
+    pub progress: takeback_core::search::scan::ScanProgress,
 }
 
 /// A scan ended (finished, cancelled or failed); `summary` lists the new findings.
 #[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
 pub struct ScanEnded {
-    pub summary: Option<takeback_core::scan::ScanSummary>,
+    pub summary: Option<takeback_core::search::scan::ScanSummary>,
     pub error: Option<crate::error::IpcError>,
 }

@@ -23,6 +23,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         .commands(collect_commands![
             commands::app::get_app_info,
             commands::app::quick_exit,
+            commands::app::get_overview,
             commands::settings::list_settings,
             commands::settings::set_setting,
             commands::profiles::list_profiles,
@@ -65,7 +66,6 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::findings::finding_thumbnail,
             commands::findings::confirm_finding,
             commands::findings::dismiss_finding,
-            commands::findings::finding_refs,
             commands::findings::recheck_findings,
             commands::scan::register_photo,
             commands::scan::list_registered_photos,
@@ -144,9 +144,9 @@ pub fn run() {
         )
         .init();
 
-    let data_dir = match takeback_core::paths::DataDir::resolve(
+    let data_dir = match takeback_core::base::paths::DataDir::resolve(
         None,
-        std::env::var(takeback_core::paths::DATA_DIR_ENV)
+        std::env::var(takeback_core::base::paths::DATA_DIR_ENV)
             .ok()
             .as_deref(),
     ) {

@@ -100,7 +100,7 @@ describe("the window shell", () => {
   });
 
   it("auto-lock clears the open profile and says why", async () => {
-    let handler: ((e: { ids: string[]; reason: string }) => void) | undefined;
+    let handler: ((e: { ids: string[]; minutes: number }) => void) | undefined;
     fake.onProfilesLocked.mockImplementationOnce(async (h) => {
       handler = h;
       return () => {};
@@ -109,8 +109,8 @@ describe("the window shell", () => {
     await renderOpen();
     await user.click(screen.getByTestId("nav-audit"));
     fake.listProfiles.mockResolvedValue([openProfile({ unlocked: false, active: false })]);
-    handler?.({ ids: ["p1"], reason: "Locked after 10 minutes without use." });
-    expect((await screen.findByTestId("lock-notice")).textContent).toContain("10 minutes");
+    handler?.({ ids: ["p1"], minutes: 10 });
+    expect((await screen.findByTestId("lock-notice")).textContent).toContain("Locked after 10 minutes without use.");
     expect(screen.queryByTestId("page-audit")).toBeNull();
     fake.listProfiles.mockResolvedValue([openProfile()]);
   });

@@ -3,7 +3,9 @@
 
 mod cli;
 mod commands;
+mod hints;
 mod output;
+mod photos;
 
 use std::process::ExitCode;
 

@@ -31,10 +31,15 @@ impl Failure {
 }
 
 impl From<takeback_core::Error> for Failure {
+    /// The core's message, then the command to type next where there is one.
     fn from(e: takeback_core::Error) -> Self {
+        let message = match crate::hints::for_error(&e) {
+            Some(hint) => format!("{e}; {hint}"),
+            None => e.to_string(),
+        };
         Self {
             code: e.code(),
-            message: e.to_string(),
+            message,
         }
     }
 }

@@ -50,7 +50,7 @@ fn contacts_json_follows_the_contract_and_the_local_gate() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--allow-local-network"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unless the local network is allowed"));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v
         .as_array()

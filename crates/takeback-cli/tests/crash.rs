@@ -8,10 +8,10 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use chrono::Utc;
-use takeback_core::enrollment;
-use takeback_core::paths::DataDir;
-use takeback_core::secrets::Secret;
-use takeback_core::vault::{Profiles, Unlock};
+use takeback_core::base::paths::DataDir;
+use takeback_core::face::enrollment;
+use takeback_core::storage::secrets::Secret;
+use takeback_core::storage::vault::{Profiles, Unlock};
 
 const PASS: &str = "crash test passphrase";
 
@@ -40,7 +40,7 @@ fn reopen_and_check(data: &Path) -> usize {
     let faces = enrollment::list(vault.conn()).unwrap();
     // Every stored reference face has its encrypted photo.
     for f in &faces {
-        let id = takeback_core::vault::BlobId::parse(&f.blob_id).unwrap();
+        let id = takeback_core::storage::vault::BlobId::parse(&f.blob_id).unwrap();
         assert!(!vault.blobs().get(vault.conn(), &id).unwrap().is_empty());
     }
     faces.len()

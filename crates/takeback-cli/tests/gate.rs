@@ -9,12 +9,11 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use chrono::Utc;
 use predicates::prelude::*;
-use takeback_core::enrollment::{self, Attestation, Consent, PhotoProblem};
-use takeback_core::gate::{self, Decision, GateRequest, Purpose};
-use takeback_core::paths::DataDir;
-use takeback_core::secrets::Secret;
-use takeback_core::vault::{KdfParams, Profiles};
-use takeback_core::Error;
+use takeback_core::base::paths::DataDir;
+use takeback_core::face::enrollment::{self, Attestation, Consent, PhotoProblem, PhotoRefused};
+use takeback_core::face::gate::{self, Decision, GateRequest, Purpose};
+use takeback_core::storage::secrets::Secret;
+use takeback_core::storage::vault::{KdfParams, Profiles};
 use takeback_faces::FaceEngine;
 
 const PEOPLE: [&str; 8] = [
@@ -97,7 +96,8 @@ fn gate_rates_on_testdata() {
                 let img = framed(other, n);
                 let out =
                     gate::check_image(&vault, &engine, &img, request(Purpose::Verify), Utc::now())
-                        .unwrap();
+                        .unwrap()
+                        .outcome;
                 if other == person {
                     genuine += 1;
                     if out.allowed {
@@ -125,7 +125,7 @@ fn gate_rates_on_testdata() {
             }
         }
         // Every decision was audited and the chain holds.
-        let v = takeback_core::audit::verify(vault.conn()).unwrap();
+        let v = takeback_core::storage::audit::verify(vault.conn()).unwrap();
         assert!(v.ok);
         assert!(v.entries >= 40, "{}", v.entries);
     }
@@ -175,11 +175,11 @@ fn enrollment_refuses_group_photos_and_faceless_images_with_typed_errors() {
     .unwrap_err();
     assert!(
         matches!(
-            err,
-            Error::EnrollmentPhoto {
+            err.downcast_ref::<PhotoRefused>(),
+            Some(PhotoRefused {
                 problem: PhotoProblem::SeveralFaces { .. },
                 ..
-            }
+            })
         ),
         "{err}"
     );
@@ -202,12 +202,12 @@ fn enrollment_refuses_group_photos_and_faceless_images_with_typed_errors() {
     .unwrap_err();
     assert!(
         matches!(
-            err,
-            Error::EnrollmentPhoto {
+            err.downcast_ref::<PhotoRefused>(),
+            Some(PhotoRefused {
                 photo: 1,
                 problem: PhotoProblem::NoFace,
                 ..
-            }
+            })
         ),
         "{err}"
     );
@@ -232,11 +232,11 @@ fn enrollment_refuses_group_photos_and_faceless_images_with_typed_errors() {
     .unwrap_err();
     assert!(
         matches!(
-            err,
-            Error::EnrollmentPhoto {
+            err.downcast_ref::<PhotoRefused>(),
+            Some(PhotoRefused {
                 problem: PhotoProblem::TooBlurry { .. },
                 ..
-            }
+            })
         ),
         "{err}"
     );
@@ -271,13 +271,16 @@ fn enrollment_refuses_group_photos_and_faceless_images_with_typed_errors() {
     let yes = gate::check(&vault, &[], &blank, attested, Utc::now()).unwrap();
     assert_eq!(yes.decision, Decision::AttestedNoFace);
     assert!(yes.into_pass().is_ok());
-    let last = takeback_core::audit::list(vault.conn())
+    let last = takeback_core::storage::audit::list(vault.conn())
         .unwrap()
         .pop()
         .unwrap();
     assert_eq!(last.action, "gate.decision");
     assert_eq!(last.detail["attested_shows_me"], true);
-    assert_eq!(last.subject.unwrap(), takeback_core::audit::digest(&blank));
+    assert_eq!(
+        last.subject.unwrap(),
+        takeback_core::storage::audit::digest(&blank)
+    );
 }
 
 fn takeback(data: &Path) -> Command {
@@ -400,7 +403,7 @@ fn cli_audit_verify_names_the_altered_entry() {
         let vault = profiles
             .unlock(
                 "obama",
-                takeback_core::vault::Unlock::Passphrase(&pass),
+                takeback_core::storage::vault::Unlock::Passphrase(&pass),
                 Utc::now(),
             )
             .unwrap();

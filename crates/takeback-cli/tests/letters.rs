@@ -14,9 +14,10 @@ mod rdap_server;
 use std::path::Path;
 
 use assert_cmd::Command;
-use takeback_core::paths::DataDir;
-use takeback_core::secrets::Secret;
-use takeback_core::vault::{KdfParams, Profiles};
+use predicates::prelude::*;
+use takeback_core::base::paths::DataDir;
+use takeback_core::storage::secrets::Secret;
+use takeback_core::storage::vault::{KdfParams, Profiles};
 
 const PASS: &str = "correct horse battery staple";
 
@@ -26,8 +27,96 @@ fn takeback(data: &Path) -> Command {
     cmd
 }
 
-/// A clinic profile (passphrase, no keyring needed) with an identity and a findings file.
-fn setup() -> (tempfile::TempDir, std::path::PathBuf) {
+/// Findings as a scan would have recorded them, in the vault of profile `default`.
+struct Seeded {
+    /// Confirmed: the owner's face, seen at a page and at an image address alone.
+    confirmed: [i64; 2],
+    dismissed: i64,
+    unverified: i64,
+    /// SHA-256 of the image the confirmed findings were checked on.
+    sha256: String,
+}
+
+fn face_photo() -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/faces/facerec/obama.jpg"),
+    )
+    .unwrap()
+}
+
+/// Records findings directly through the core, as `scan` does after checking an image on this
+/// computer (the scan itself is tested in `scan.rs`).
+fn seed(data: &Path, image_host: &str) -> Seeded {
+    use takeback_core::face::matching::{ImageCheck, Verdict};
+    use takeback_core::search::findings::{self, Evidence, Sighting};
+    let vault = Profiles::new(&DataDir::at(data))
+        .unlock(
+            "default",
+            takeback_core::storage::vault::Unlock::Passphrase(&Secret::new(PASS.to_owned())),
+            chrono::Utc::now(),
+        )
+        .unwrap();
+    let bytes = face_photo();
+    let check = ImageCheck {
+        verdict: Verdict::OwnersFace,
+        faces_found: 1,
+        face_distance: Some(0.3),
+        pdq: None,
+        pdq_distance: None,
+        nearest_face: None,
+    };
+    let record = |image_url: &str, page_url: Option<&str>, checked: bool| {
+        let tx = vault.conn().unchecked_transaction().unwrap();
+        let evidence = if checked {
+            Evidence::Checked {
+                check: &check,
+                bytes: &bytes,
+            }
+        } else {
+            Evidence::Unverified {
+                reason: "the image could not be fetched".into(),
+            }
+        };
+        let id = findings::record(
+            &vault,
+            &tx,
+            &Sighting {
+                image_url,
+                page_url,
+                seen_by: takeback_core::search::findings::SeenBy::SiteWatch,
+                provider_score: None,
+                evidence,
+            },
+            None,
+            chrono::Utc::now(),
+        )
+        .unwrap()
+        .finding_id;
+        tx.commit().unwrap();
+        id
+    };
+    let first = record(
+        &format!("{image_host}/i/1.jpg"),
+        Some("https://badsite.test/p/1"),
+        true,
+    );
+    let second = record(&format!("{image_host}/i/2.jpg"), None, true);
+    let dismissed = record(&format!("{image_host}/i/3.jpg"), None, true);
+    let unverified = record(&format!("{image_host}/i/4.jpg"), None, false);
+    for id in [first, second] {
+        findings::confirm(&vault, id, chrono::Utc::now()).unwrap();
+    }
+    findings::dismiss(&vault, dismissed, chrono::Utc::now()).unwrap();
+    Seeded {
+        confirmed: [first, second],
+        dismissed,
+        unverified,
+        sha256: takeback_core::storage::audit::digest(&bytes),
+    }
+}
+
+/// A clinic profile (passphrase, no keyring needed) with an identity and seeded findings.
+fn setup() -> (tempfile::TempDir, Seeded) {
     let tmp = tempfile::tempdir().unwrap();
     let data = DataDir::at(tmp.path());
     Profiles::new(&data)
@@ -55,14 +144,8 @@ fn setup() -> (tempfile::TempDir, std::path::PathBuf) {
         ])
         .assert()
         .success();
-    let findings = tmp.path().join("findings.json");
-    std::fs::write(&findings, serde_json::json!([
-        {"id": "1", "image_url": "https://cdn.badsite.test/i/1.jpg", "page_url": "https://badsite.test/p/1",
-         "first_seen": "2026-11-20T09:30:00Z", "sha256": "a".repeat(64), "pdq": null},
-        {"id": "2", "image_url": "https://cdn.badsite.test/i/2.jpg", "page_url": null,
-         "first_seen": "2026-11-21T10:00:00Z", "sha256": "b".repeat(64), "pdq": "c".repeat(64)}
-    ]).to_string()).unwrap();
-    (tmp, findings)
+    let seeded = seed(tmp.path(), "https://cdn.badsite.test");
+    (tmp, seeded)
 }
 
 #[test]
@@ -75,7 +158,8 @@ fn identity_round_trips_through_the_vault() {
 
 #[test]
 fn every_kind_in_every_format_opens_a_draft_case() {
-    let (tmp, findings) = setup();
+    let (tmp, seeded) = setup();
+    let [first, second] = seeded.confirmed.map(|id| id.to_string());
     let kinds = [
         "dmca",
         "takeitdown",
@@ -91,16 +175,14 @@ fn every_kind_in_every_format_opens_a_draft_case() {
             let out = tmp.path().join(format!("{kind}.{format}"));
             let v = json(takeback(tmp.path()).args([
                 "letter",
-                "1",
-                "2",
+                &first,
+                &second,
                 "--kind",
                 kind,
                 "--format",
                 format,
                 "--out",
                 out.to_str().unwrap(),
-                "--findings",
-                findings.to_str().unwrap(),
                 "--to",
                 "legal@badsite.test",
                 "--work",
@@ -134,7 +216,7 @@ fn every_kind_in_every_format_opens_a_draft_case() {
             for needle in [
                 "https://badsite.test/p/1",
                 "https://cdn.badsite.test/i/2.jpg",
-                &"b".repeat(64),
+                &seeded.sha256,
                 "/s/SamAdvocate",
             ] {
                 assert!(flat.contains(needle), "{kind}.{format} lacks {needle}");
@@ -154,19 +236,17 @@ fn every_kind_in_every_format_opens_a_draft_case() {
 
 #[test]
 fn case_sent_starts_the_clock_and_close_records_the_outcome() {
-    let (tmp, findings) = setup();
+    let (tmp, seeded) = setup();
     let out = tmp.path().join("t.txt");
     let v = json(takeback(tmp.path()).args([
         "letter",
-        "1",
+        &seeded.confirmed[0].to_string(),
         "--kind",
         "takeitdown",
         "--format",
         "txt",
         "--out",
         out.to_str().unwrap(),
-        "--findings",
-        findings.to_str().unwrap(),
         "--to",
         "legal@badsite.test",
     ]));
@@ -216,21 +296,17 @@ fn recipient_defaults_to_the_best_contact_found() {
         ])
         .assert()
         .success();
+    let on_server = seed(tmp.path(), &server.base());
     let out = tmp.path().join("t.eml");
     let v = json(takeback(tmp.path()).args([
         "letter",
+        &on_server.confirmed[1].to_string(),
         "--kind",
         "takeitdown",
         "--format",
         "eml",
         "--out",
         out.to_str().unwrap(),
-        "--image-url",
-        &format!("{}/i/1.jpg", server.base()),
-        "--first-seen",
-        "2026-11-20",
-        "--sha256",
-        &"d".repeat(64),
         "--allow-local-network",
     ]));
     assert_eq!(v["to"], "takedown@local-site.test");
@@ -240,21 +316,19 @@ fn recipient_defaults_to_the_best_contact_found() {
 
 #[test]
 fn image_attachments_are_refused_with_exit_3() {
-    let (tmp, findings) = setup();
+    let (tmp, seeded) = setup();
     let img = tmp.path().join("screenshot.png");
     std::fs::write(&img, b"\x89PNG\r\n\x1a\n").unwrap();
     takeback(tmp.path())
         .args([
             "letter",
-            "1",
+            &seeded.confirmed[0].to_string(),
             "--kind",
             "abuse",
             "--format",
             "eml",
             "--out",
             tmp.path().join("x.eml").to_str().unwrap(),
-            "--findings",
-            findings.to_str().unwrap(),
             "--to",
             "abuse@host.test",
             "--attach",
@@ -276,45 +350,85 @@ fn letters_need_an_identity_and_a_known_kind() {
             chrono::Utc::now(),
         )
         .unwrap();
+    let seeded = seed(tmp.path(), "https://x.test");
     let out = tmp.path().join("x.txt");
+    let id = seeded.confirmed[0].to_string();
     takeback(tmp.path())
-        .args([
-            "letter",
-            "--kind",
-            "abuse",
-            "--format",
-            "txt",
-            "--out",
-            out.to_str().unwrap(),
-            "--image-url",
-            "https://x.test/1.jpg",
-            "--first-seen",
-            "2026-11-20",
-            "--sha256",
-            &"a".repeat(64),
-            "--to",
-            "a@b.test",
-        ])
+        .args(["letter", &id, "--kind", "abuse", "--format", "txt"])
+        .args(["--out", out.to_str().unwrap(), "--to", "a@b.test"])
         .assert()
         .code(1)
         .stderr(predicates::str::contains("identity set"));
     takeback(tmp.path())
-        .args([
-            "letter",
-            "--kind",
-            "nonsense",
-            "--format",
-            "txt",
-            "--out",
-            out.to_str().unwrap(),
-            "--image-url",
-            "https://x.test/1.jpg",
-            "--first-seen",
-            "2026-11-20",
-            "--sha256",
-            &"a".repeat(64),
-        ])
+        .args(["letter", &id, "--kind", "nonsense", "--format", "txt"])
+        .args(["--out", out.to_str().unwrap()])
         .assert()
         .code(1)
         .stderr(predicates::str::contains("not a letter kind"));
+    assert!(!out.exists(), "nothing written");
+}
+
+#[test]
+fn a_letter_names_only_findings_checked_on_this_computer_and_not_dismissed() {
+    let (tmp, seeded) = setup();
+    let out = tmp.path().join("x.txt");
+    for (id, says) in [
+        (seeded.dismissed, "not me"),
+        (seeded.unverified, "never checked on this computer"),
+    ] {
+        takeback(tmp.path())
+            .args([
+                "letter",
+                &id.to_string(),
+                "--kind",
+                "abuse",
+                "--format",
+                "txt",
+            ])
+            .args(["--out", out.to_str().unwrap(), "--to", "abuse@host.test"])
+            .assert()
+            .code(3)
+            .stderr(predicates::str::contains(says));
+    }
+    assert!(!out.exists(), "nothing written");
+    let cases = json(takeback(tmp.path()).args(["case", "list"]));
+    assert!(cases.as_array().unwrap().is_empty(), "no case filed");
+}
+
+#[test]
+fn a_saved_letter_is_never_written_over_without_force_and_is_audited_once() {
+    let (tmp, seeded) = setup();
+    let out = tmp.path().join("l.txt");
+    std::fs::write(&out, "my own notes").unwrap();
+    let id = seeded.confirmed[0].to_string();
+    let letter = |to: &str, extra: &[&str]| {
+        let mut cmd = takeback(tmp.path());
+        cmd.args(["letter", &id, "--kind", "abuse", "--format", "txt"])
+            .args(["--out", out.to_str().unwrap(), "--to", to])
+            .args(extra);
+        cmd
+    };
+    letter("abuse@host.test", &[]).assert().code(1).stderr(
+        predicate::str::contains("already exists").and(predicate::str::contains("--force")),
+    );
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "my own notes");
+    letter("not an email", &["--force"]).assert().code(1);
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "my own notes");
+    letter("abuse@host.test", &["--force"]).assert().success();
+    assert!(std::fs::read_to_string(&out)
+        .unwrap()
+        .contains("Alex Example"));
+    let audit = json(takeback(tmp.path()).args(["audit"]));
+    let drafted: Vec<_> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "letter.drafted")
+        .collect();
+    assert_eq!(drafted.len(), 1, "{drafted:?}");
+    let detail = &drafted[0]["detail"];
+    assert_eq!(detail["kind"], "abuse");
+    assert_eq!(detail["format"], "txt");
+    assert_eq!(detail["findings"], serde_json::json!([seeded.confirmed[0]]));
+    assert_eq!(drafted[0]["actor"], "owner");
 }

@@ -18,10 +18,10 @@ use std::time::Duration;
 use assert_cmd::Command;
 use chrono::Utc;
 use stub_site::{Reply, StubSite};
-use takeback_core::findings::{self, Evidence, Sighting};
-use takeback_core::paths::DataDir;
-use takeback_core::secrets::Secret;
-use takeback_core::vault::{KdfParams, Profiles, Unlock};
+use takeback_core::base::paths::DataDir;
+use takeback_core::search::findings::{self, Evidence, Sighting};
+use takeback_core::storage::secrets::Secret;
+use takeback_core::storage::vault::{KdfParams, Profiles, Unlock};
 
 const PASS: &str = "correct horse battery staple";
 
@@ -41,7 +41,7 @@ fn photo() -> Vec<u8> {
 
 /// SHA-256 hex, computed independently of the evidence code (the audit log's digest).
 fn sha256(bytes: &[u8]) -> String {
-    takeback_core::audit::digest(bytes)
+    takeback_core::storage::audit::digest(bytes)
 }
 
 /// A clinic profile holding one finding per image address (as a provider reported them).
@@ -65,7 +65,9 @@ fn setup(images: &[String]) -> (tempfile::TempDir, Vec<i64>) {
                 &Sighting {
                     image_url,
                     page_url: None,
-                    seen_by: "tineye",
+                    seen_by: takeback_core::search::findings::SeenBy::Provider(
+                        takeback_core::search::providers::ProviderId::TinEye,
+                    ),
                     provider_score: None,
                     evidence: Evidence::Unverified {
                         reason: "test".into(),
@@ -208,13 +210,13 @@ fn recheck_text_output_timeouts_and_the_local_network_rule() {
         .args(["finding", "confirm", &ids[0].to_string()])
         .assert()
         .success()
-        .stdout(predicates::str::contains("--allow-local-network"));
+        .stdout(predicates::str::contains("allow the local network"));
     let refused = json(takeback(data).arg("recheck"));
     assert_eq!(refused[0]["outcome"], "unreachable");
     assert!(refused[0]["reason"]
         .as_str()
         .unwrap()
-        .contains("--allow-local-network"));
+        .contains("allow the local network"));
     assert_eq!(
         site.hits("/slow.jpg"),
         0,

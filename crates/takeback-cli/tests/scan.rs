@@ -107,7 +107,9 @@ fn scan_finds_the_owner_on_the_fake_web_and_findings_can_be_reviewed() {
         .arg("scan")
         .assert()
         .code(3)
-        .stderr(predicate::str::contains("--allow-local-network"));
+        .stderr(predicate::str::contains(
+            "unless the local network is allowed",
+        ));
 
     let summary = json(takeback(data).args(["scan", "--allow-local-network"]));
     assert_eq!(summary["status"], "finished");
@@ -321,7 +323,7 @@ fn a_provider_without_consent_is_skipped_and_nothing_is_sent() {
         .arg(faces_dir().join("facerec/obama2.jpg"))
         .assert()
         .code(3)
-        .stderr(predicate::str::contains("facecheck is disabled"));
+        .stderr(predicate::str::contains("facecheck is turned off"));
     // Someone else's photo never gets that far: the gate refuses it.
     takeback(data)
         .args([

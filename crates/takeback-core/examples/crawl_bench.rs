@@ -6,16 +6,15 @@
 
 use std::time::{Duration, Instant};
 
-use takeback_core::crawl::{crawl_site, CandidateImage, CrawlLimits};
-use takeback_core::pdq::pdq_hash;
+use takeback_core::face::pdq::pdq_hash;
+use takeback_core::search::crawl::{crawl_site, CandidateImage, CrawlLimits};
 use takeback_testkit::fakeweb::FakeWeb;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let faces =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/faces");
+    let faces = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/faces");
     let web = FakeWeb::start(&faces);
     let limits = CrawlLimits {
         max_depth: 1,

@@ -10,19 +10,20 @@
 use std::time::Instant;
 
 use chrono::Utc;
-use takeback_core::enrollment::{self, Attestation, Consent};
-use takeback_core::paths::DataDir;
-use takeback_core::scan::{self, CancelFlag, ScanContext, ScanPlan, SystemClock};
-use takeback_core::secrets::{KeyringStore, Secret};
-use takeback_core::settings::Settings;
-use takeback_core::sources::{self, SiteLimits};
-use takeback_core::vault::{KdfParams, Profiles};
+use takeback_core::base::cancel::CancelFlag;
+use takeback_core::base::clock::SystemClock;
+use takeback_core::base::paths::DataDir;
+use takeback_core::base::settings::Settings;
+use takeback_core::face::enrollment::{self, Attestation, Consent};
+use takeback_core::search::scan::{self, ScanContext, ScanPlan};
+use takeback_core::search::sources::{self, SiteLimits};
+use takeback_core::storage::secrets::{KeyringStore, Secret};
+use takeback_core::storage::vault::{KdfParams, Profiles};
 use takeback_faces::FaceEngine;
 use takeback_testkit::fakeweb::FakeWeb;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let faces =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/faces");
+    let faces = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/faces");
     let web = FakeWeb::start(&faces);
     let tmp = tempfile::tempdir()?;
     let profiles = Profiles::new(&DataDir::at(tmp.path().join("data")));

@@ -7,8 +7,8 @@ mod rdap_server;
 use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
-use takeback_core::contacts::{discover, Options, Role, Source};
-use takeback_core::letters::LetterKind;
+use takeback_core::removal::contacts::{discover, Options, Role, Source};
+use takeback_core::removal::letters::LetterKind;
 
 fn options(server: &rdap_server::Server, hosts: &[(&str, &str)]) -> Options {
     let mut o = Options::new(format!("{}/rdap/", server.base()));
@@ -96,7 +96,9 @@ async fn local_site_is_refused_unless_allowed() {
     let mut o = options(&server, &[("shop.test", "127.0.0.1")]);
     let d = discover(&url, &o, now()).await.unwrap();
     assert!(
-        d.notes.iter().any(|n| n.contains("--allow-local-network")),
+        d.notes
+            .iter()
+            .any(|n| n.contains("unless the local network is allowed")),
         "{:?}",
         d.notes
     );

@@ -5,11 +5,11 @@
 use std::path::PathBuf;
 
 use chrono::Utc;
-use takeback_core::enrollment::{self, Attestation, Consent};
-use takeback_core::paths::DataDir;
-use takeback_core::secrets::Secret;
-use takeback_core::vault::{KdfParams, Profiles};
-use takeback_core::{audit, Error};
+use takeback_core::base::paths::DataDir;
+use takeback_core::face::enrollment::{self, Attestation, Consent};
+use takeback_core::storage::secrets::Secret;
+use takeback_core::storage::vault::{KdfParams, Profiles};
+use takeback_core::{storage::audit, Error};
 use takeback_faces::FaceEngine;
 
 fn photo(name: &str) -> Vec<u8> {

@@ -9,8 +9,8 @@ use std::process::Command;
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use mail_parser::{MessageParser, MimeHeaders};
-use takeback_core::identity::{Identity, Representative};
-use takeback_core::letters::{
+use takeback_core::removal::identity::{Identity, Representative};
+use takeback_core::removal::letters::{
     self, elements, eml, pdf, FindingRef, LetterKind, LetterRequest, Recipient, Regime,
 };
 

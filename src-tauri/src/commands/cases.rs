@@ -1,44 +1,48 @@
-//! The Cases page: each letter's case, its clock, its timeline and the next step.
+//! The Cases page: every case with its deadline and next step, a case's timeline and letter,
+//! "I sent it", and recording what happened.
 
 use chrono::Utc;
-use takeback_core::cases::store::CaseEvent;
-use takeback_core::cases::{store, CaseState, CaseView};
+use takeback_core::removal::cases::store::{self, CaseEvent};
+use takeback_core::removal::cases::{actions, CaseState, CaseView};
 use tauri::State;
 
 use crate::error::IpcResult;
 use crate::state::AppState;
 
-/// Every case, newest first, with deadlines computed for now.
 #[tauri::command]
 #[specta::specta]
 pub fn list_cases(state: State<'_, AppState>) -> IpcResult<Vec<CaseView>> {
-    state.with_vault(|vault| store::list(vault.conn(), Utc::now()))
+    Ok(state
+        .session
+        .with_vault(|v| store::list(v.conn(), Utc::now()))?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub fn case_timeline(state: State<'_, AppState>, id: i32) -> IpcResult<Vec<CaseEvent>> {
-    state.with_vault(|vault| store::events(vault.conn(), i64::from(id)))
+    Ok(state
+        .session
+        .with_vault(|v| store::events(v.conn(), super::id(id)))?)
 }
 
-/// The letter as it was filed, for reading again or copying into a web form.
 #[tauri::command]
 #[specta::specta]
 pub fn case_letter_text(state: State<'_, AppState>, id: i32) -> IpcResult<String> {
-    state.with_vault(|vault| store::letter_text(vault.conn(), i64::from(id)))
+    Ok(state
+        .session
+        .with_vault(|v| store::letter_text(v.conn(), super::id(id)))?)
 }
 
-/// "I sent it": starts the case's clock now.
+/// "I sent it": the legal clock starts now (audited).
 #[tauri::command]
 #[specta::specta]
 pub fn mark_case_sent(state: State<'_, AppState>, id: i32) -> IpcResult<CaseView> {
-    state.with_vault(|vault| {
-        store::mark_sent(vault.conn(), i64::from(id), Utc::now())?;
-        store::get(vault.conn(), i64::from(id), Utc::now())
-    })
+    Ok(state
+        .session
+        .with_vault(|v| actions::record_sent(v.conn(), super::id(id), Utc::now()))?)
 }
 
-/// Records what happened: acknowledged, removed, partly removed, refused, ignored, escalated.
+/// Records an outcome (only the moves the case allows), with an optional note.
 #[tauri::command]
 #[specta::specta]
 pub fn set_case_state(
@@ -47,14 +51,8 @@ pub fn set_case_state(
     next: CaseState,
     note: Option<String>,
 ) -> IpcResult<CaseView> {
-    state.with_vault(|vault| {
-        store::transition(
-            vault.conn(),
-            i64::from(id),
-            next,
-            Utc::now(),
-            note.as_deref().map(str::trim).filter(|n| !n.is_empty()),
-        )?;
-        store::get(vault.conn(), i64::from(id), Utc::now())
-    })
+    let id = super::id(id);
+    Ok(state
+        .session
+        .with_vault(|v| actions::record_outcome(v.conn(), id, next, note.as_deref(), Utc::now()))?)
 }

@@ -1,6 +1,6 @@
 //! "Your details for letters": the identity (and optional representative) letters are signed with.
 
-use takeback_core::identity::{store, Identity};
+use takeback_core::removal::identity::{store, Identity};
 use tauri::State;
 
 use crate::error::IpcResult;
@@ -9,16 +9,14 @@ use crate::state::AppState;
 #[tauri::command]
 #[specta::specta]
 pub fn get_identity(state: State<'_, AppState>) -> IpcResult<Option<Identity>> {
-    state.with_vault(|vault| store::load(vault.conn()))
+    Ok(state.session.with_vault(|v| store::load(v.conn()))?)
 }
 
-/// Saves the identity (trimmed, country upper-cased) and returns it as stored.
+/// Saves the details (normalised) and returns them as stored.
 #[tauri::command]
 #[specta::specta]
 pub fn set_identity(state: State<'_, AppState>, identity: Identity) -> IpcResult<Identity> {
-    let identity = identity.normalised();
-    state.with_vault(|vault| {
-        store::save(vault.conn(), &identity)?;
-        Ok(identity.clone())
-    })
+    Ok(state
+        .session
+        .with_vault(|v| store::save_normalised(v.conn(), identity))?)
 }

@@ -1,32 +1,21 @@
 //! The Providers page: each remote search service, what it receives, how long it keeps it, its
 //! key (in the OS keyring only) and its balance.
 
-use takeback_core::providers::accounts::{self, ProviderStatus};
-use takeback_core::providers::ProviderId;
-use takeback_core::secrets::Secret;
+use takeback_core::search::providers::accounts::{self, ProviderStatus};
+use takeback_core::search::providers::ProviderId;
+use takeback_core::storage::secrets::Secret;
 use tauri::State;
 
-use crate::error::{IpcError, IpcResult};
+use crate::error::IpcResult;
 use crate::state::AppState;
 
 #[tauri::command]
 #[specta::specta]
 pub fn list_providers(state: State<'_, AppState>) -> IpcResult<Vec<ProviderStatus>> {
-    let keys = state.keys()?;
-    let settings = state.settings()?;
-    let statuses =
-        state.with_vault(|vault| accounts::statuses(&settings, keys.as_ref(), Some(vault.conn())));
-    match statuses {
-        Ok(s) => Ok(s),
-        // Before a profile is open the page can still show the services, without balances.
-        Err(e) if e.code == takeback_core::ErrorCode::Locked => {
-            Ok(accounts::statuses(&settings, keys.as_ref(), None)?)
-        }
-        Err(e) => Err(e),
-    }
+    Ok(state.session.provider_statuses()?)
 }
 
-/// Turns a provider on or off, or points it at another base URL.
+/// Turns a provider on or off and sets its address.
 #[tauri::command]
 #[specta::specta]
 pub fn configure_provider(
@@ -35,13 +24,12 @@ pub fn configure_provider(
     base_url: Option<String>,
     enabled: Option<bool>,
 ) -> IpcResult<()> {
-    let mut settings = state.settings()?;
-    accounts::configure(&mut settings, provider, base_url.as_deref(), enabled)?;
-    settings.save(&state.data_dir)?;
-    Ok(())
+    Ok(state
+        .session
+        .configure_provider(provider, base_url.as_deref(), enabled)?)
 }
 
-/// Stores the provider's API key in the OS keyring. The key never comes back to the window.
+/// Stores the provider's API key in the OS keyring.
 #[tauri::command]
 #[specta::specta]
 pub fn set_provider_key(
@@ -49,18 +37,18 @@ pub fn set_provider_key(
     provider: ProviderId,
     key: String,
 ) -> IpcResult<()> {
-    let key = Secret::new(key.trim().to_owned());
-    if key.expose().is_empty() {
-        return Err(IpcError {
-            code: takeback_core::ErrorCode::InvalidInput,
-            message: "paste the key the provider gave you; it was empty".into(),
-        });
-    }
-    Ok(accounts::set_key(state.keys()?.as_ref(), provider, &key)?)
+    Ok(accounts::set_key(
+        state.session.keys()?.as_ref(),
+        provider,
+        &Secret::new(key),
+    )?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub fn delete_provider_key(state: State<'_, AppState>, provider: ProviderId) -> IpcResult<()> {
-    Ok(accounts::delete_key(state.keys()?.as_ref(), provider)?)
+    Ok(accounts::delete_key(
+        state.session.keys()?.as_ref(),
+        provider,
+    )?)
 }

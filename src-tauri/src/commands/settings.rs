@@ -1,4 +1,6 @@
-use takeback_core::settings::Entry;
+//! Settings: every setting with its help, and changing one.
+
+use takeback_core::base::settings::Entry;
 use tauri::State;
 
 use crate::error::IpcResult;
@@ -7,15 +9,12 @@ use crate::state::AppState;
 #[tauri::command]
 #[specta::specta]
 pub fn list_settings(state: State<'_, AppState>) -> IpcResult<Vec<Entry>> {
-    Ok(state.settings()?.entries())
+    Ok(state.session.settings()?.entries())
 }
 
-/// Validates, saves, and returns the stored (normalised) value.
+/// Changes one setting and saves it; returns the value as stored.
 #[tauri::command]
 #[specta::specta]
 pub fn set_setting(state: State<'_, AppState>, key: String, value: String) -> IpcResult<String> {
-    let mut settings = state.settings()?;
-    let stored = settings.set(&key, &value)?;
-    settings.save(&state.data_dir)?;
-    Ok(stored)
+    Ok(state.session.set_setting(&key, &value)?)
 }

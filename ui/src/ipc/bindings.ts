@@ -8,25 +8,17 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 /** Commands */
 export const commands = {
 	getAppInfo: () => __TAURI_INVOKE<AppInfo>("get_app_info"),
-	/**
-	 *  Quick exit: lock every profile and hide the window at once. The window has already wiped its
-	 *  own screen before calling this; reopening shows the lock screen, then the profile picker.
-	 */
+	/**  Quick exit: hides the window first (what someone at the desk sees), then locks every profile. */
 	quickExit: () => typedError<null, IpcError>(__TAURI_INVOKE("quick_exit")),
+	/**  Where the active profile stands, for Home. */
+	getOverview: () => typedError<Overview, IpcError>(__TAURI_INVOKE("get_overview")),
 	listSettings: () => typedError<Entry[], IpcError>(__TAURI_INVOKE("list_settings")),
-	/**  Validates, saves, and returns the stored (normalised) value. */
+	/**  Changes one setting and saves it; returns the value as stored. */
 	setSetting: (key: string, value: string) => typedError<string, IpcError>(__TAURI_INVOKE("set_setting", { key, value })),
 	listProfiles: () => typedError<ProfileSummary[], IpcError>(__TAURI_INVOKE("list_profiles")),
-	/**
-	 *  Creates a profile and opens it. Key derivation (Argon2id, about 0.1 s) runs off the window's
-	 *  thread.
-	 */
+	/**  Creates a profile and opens it (key derivation runs off the window's thread). */
 	createProfile: (name: string, lock: NewProfileLock) => typedError<ProfileSummary, IpcError>(__TAURI_INVOKE("create_profile", { name, lock })),
-	/**
-	 *  Opens the profile called `name` and shows it. A clinic profile needs its passphrase; a
-	 *  personal one reads its key from the keyring. Opening an already unlocked profile just
-	 *  switches to it.
-	 */
+	/**  Opens the profile called `name` and shows it (a clinic profile needs its passphrase). */
 	unlockProfile: (name: string, passphrase: string | null) => typedError<ProfileSummary, IpcError>(__TAURI_INVOKE("unlock_profile", { name, passphrase })),
 	/**  Locks profile `id` (its key leaves memory). Returns whether it was open. */
 	lockProfile: (id: string) => typedError<boolean, IpcError>(__TAURI_INVOKE("lock_profile", { id })),
@@ -39,121 +31,84 @@ export const commands = {
 	keepAlive: () => typedError<null, IpcError>(__TAURI_INVOKE("keep_alive")),
 	/**  Re-wraps a clinic profile's key under a new passphrase. */
 	changePassphrase: (name: string, oldPassphrase: string, newPassphrase: string) => typedError<null, IpcError>(__TAURI_INVOKE("change_passphrase", { name, oldPassphrase, newPassphrase })),
-	/**
-	 *  Crypto-wipe: locks the profile, destroys its key, removes its files. The window asks the
-	 *  user to type the profile's name first; `confirm_name` must match it.
-	 */
+	/**  Crypto-wipe, after the user typed the profile's name (`confirm_name`). */
 	deleteProfile: (name: string, confirmName: string) => typedError<null, IpcError>(__TAURI_INVOKE("delete_profile", { name, confirmName })),
-	/**
-	 *  Detects and checks one photo. A good photo is kept in memory (never on disk) until
-	 *  `enroll_photos` stores it or the profile locks.
-	 */
+	/**  Detects and checks one photo; a good one waits in memory for `enroll_photos`. */
 	checkEnrollmentPhoto: (imageBase64: string) => typedError<PhotoCheck_Serialize, IpcError>(__TAURI_INVOKE("check_enrollment_photo", { imageBase64 })),
 	/**  Drops a picked photo the user removed before enrolling. */
 	discardEnrollmentPhoto: (token: string) => typedError<null, IpcError>(__TAURI_INVOKE("discard_enrollment_photo", { token })),
-	/**
-	 *  Stores the checked photos with one consent record: the owner's own, or a named advocate's
-	 *  who checked the owner in person.
-	 */
+	/**  Stores the checked photos with one consent record (the owner's, or a named advocate's). */
 	enrollPhotos: (tokens: string[], advocateName: string | null) => typedError<EnrollResult, IpcError>(__TAURI_INVOKE("enroll_photos", { tokens, advocateName })),
+	/**  The active profile's reference photos and consent records. */
 	getEnrollment: () => typedError<EnrollmentView_Serialize, IpcError>(__TAURI_INVOKE("get_enrollment")),
+	/**  A reference photo's preview, decrypted in memory, with its face box. */
 	referencePhotoPreview: (id: number) => typedError<PhotoPreview_Serialize, IpcError>(__TAURI_INVOKE("reference_photo_preview", { id })),
 	/**  Removes a reference photo (audited). */
 	removeReferencePhoto: (id: number) => typedError<null, IpcError>(__TAURI_INVOKE("remove_reference_photo", { id })),
 	/**
-	 *  Asks the gate whether the photo shows the profile's owner. `attest_shows_me` is the owner's
-	 *  statement that a photo without a detectable face shows them (it is recorded in the audit
-	 *  log). Every answer is audited with the photo's digest, never the photo.
+	 *  Asks the gate whether the photo shows the profile's owner (audited with its digest).
+	 *  `attest_shows_me`: the owner states that a photo without a detectable face shows them.
 	 */
 	checkPhoto: (imageBase64: string, attestShowsMe: boolean) => typedError<GateAnswer_Serialize, IpcError>(__TAURI_INVOKE("check_photo", { imageBase64, attestShowsMe })),
 	/**  Verifies the whole chain and returns the newest `limit` entries. */
 	getAuditLog: (limit: number) => typedError<AuditView_Serialize, IpcError>(__TAURI_INVOKE("get_audit_log", { limit })),
 	getIdentity: () => typedError<Identity_Serialize | null, IpcError>(__TAURI_INVOKE("get_identity")),
-	/**  Saves the identity (trimmed, country upper-cased) and returns it as stored. */
+	/**  Saves the details (normalised) and returns them as stored. */
 	setIdentity: (identity: Identity_Deserialize) => typedError<Identity_Serialize, IpcError>(__TAURI_INVOKE("set_identity", { identity })),
-	/**
-	 *  Looks up the recipients for `url`: RDAP (registrar and network abuse desks), the site's
-	 *  security.txt and contact page (only when `visit_site`), and the platform directory.
-	 */
-	findContacts: (url: string, visitSite: boolean) => typedError<ContactsFound_Serialize, IpcError>(__TAURI_INVOKE("find_contacts", { url, visitSite })),
+	/**  `visit_site` off: RDAP and the directory only, so the site's operator sees no request. */
+	findContacts: (url: string, visitSite: boolean, kind: LetterKind) => typedError<ContactsFound_Serialize, IpcError>(__TAURI_INVOKE("find_contacts", { url, visitSite, kind })),
 	/**  Which routes fit the facts, why, and the warnings to show before choosing. */
 	adviseLetters: (facts: Facts_Deserialize) => __TAURI_INVOKE<Advice_Serialize>("advise_letters", { facts }),
 	/**  Drafts the letter (or re-checks the user's edit of its body). */
-	draftLetter: (input: ComposeInput_Deserialize) => typedError<LetterPreview_Serialize, IpcError>(__TAURI_INVOKE("draft_letter", { input })),
+	draftLetter: (order: LetterOrder_Deserialize) => typedError<LetterPreview_Serialize, IpcError>(__TAURI_INVOKE("draft_letter", { order })),
 	/**  Where a letter is suggested to go: `Documents/Takeback letters/<kind>-<date>.<ext>`. */
 	suggestLetterPath: (kind: LetterKind, format: LetterFormat) => __TAURI_INVOKE<string>("suggest_letter_path", { kind, format }),
 	/**
-	 *  Writes the reviewed letter to `path` and files its case (state `draft`) unless `case_id`
-	 *  names the case of an earlier save. The path must be absolute and end in the format's
-	 *  extension; an existing file is replaced only when `overwrite` is true.
+	 *  Writes the reviewed letter where `to` says and files its case, unless `to.case_id` names the
+	 *  case of an earlier save. An existing file is replaced only when `to.overwrite` is true.
 	 */
-	saveLetter: (input: ComposeInput_Deserialize, format: LetterFormat, path: string, overwrite: boolean, caseId: number | null) => typedError<SavedLetter, IpcError>(__TAURI_INVOKE("save_letter", { input, format, path, overwrite, caseId })),
-	/**  Every case, newest first, with deadlines computed for now. */
+	saveLetter: (order: LetterOrder_Deserialize, to: SaveTo_Deserialize) => typedError<SavedLetter_Serialize, IpcError>(__TAURI_INVOKE("save_letter", { order, to })),
 	listCases: () => typedError<CaseView_Serialize[], IpcError>(__TAURI_INVOKE("list_cases")),
 	caseTimeline: (id: number) => typedError<CaseEvent_Serialize[], IpcError>(__TAURI_INVOKE("case_timeline", { id })),
-	/**  The letter as it was filed, for reading again or copying into a web form. */
 	caseLetterText: (id: number) => typedError<string, IpcError>(__TAURI_INVOKE("case_letter_text", { id })),
-	/**  "I sent it": starts the case's clock now. */
+	/**  "I sent it": the legal clock starts now (audited). */
 	markCaseSent: (id: number) => typedError<CaseView_Serialize, IpcError>(__TAURI_INVOKE("mark_case_sent", { id })),
-	/**  Records what happened: acknowledged, removed, partly removed, refused, ignored, escalated. */
+	/**  Records an outcome (only the moves the case allows), with an optional note. */
 	setCaseState: (id: number, next: CaseState, note: string | null) => typedError<CaseView_Serialize, IpcError>(__TAURI_INVOKE("set_case_state", { id, next, note })),
 	listSources: () => typedError<Source[], IpcError>(__TAURI_INVOKE("list_sources")),
-	/**  Adds a site to watch; `None` limits take the defaults (depth 2, 200 pages, 500 ms apart). */
 	addSiteSource: (url: string, limits: SiteLimits_Deserialize) => typedError<Source, IpcError>(__TAURI_INVOKE("add_site_source", { url, limits })),
-	/**  Adds a folder (it must exist) whose pictures are checked on this computer. */
 	addFolderSource: (path: string) => typedError<Source, IpcError>(__TAURI_INVOKE("add_folder_source", { path })),
-	/**  Stops watching a source; what it found stays. */
 	removeSource: (id: number) => typedError<Source, IpcError>(__TAURI_INVOKE("remove_source", { id })),
 	listProviders: () => typedError<ProviderStatus_Serialize[], IpcError>(__TAURI_INVOKE("list_providers")),
-	/**  Turns a provider on or off, or points it at another base URL. */
+	/**  Turns a provider on or off and sets its address. */
 	configureProvider: (provider: ProviderId, baseUrl: string | null, enabled: boolean | null) => typedError<null, IpcError>(__TAURI_INVOKE("configure_provider", { provider, baseUrl, enabled })),
-	/**  Stores the provider's API key in the OS keyring. The key never comes back to the window. */
+	/**  Stores the provider's API key in the OS keyring. */
 	setProviderKey: (provider: ProviderId, key: string) => typedError<null, IpcError>(__TAURI_INVOKE("set_provider_key", { provider, key })),
 	deleteProviderKey: (provider: ProviderId) => typedError<null, IpcError>(__TAURI_INVOKE("delete_provider_key", { provider })),
-	/**
-	 *  Findings by site, newest sites first; `status` filters (`None`: all but dismissed ones are
-	 *  still listed, so the page can show what was reviewed).
-	 */
 	listFindings: (status: FindingStatus | null) => typedError<SiteFindings_Serialize[], IpcError>(__TAURI_INVOKE("list_findings", { status })),
-	/**
-	 *  The finding's small JPEG as a `data:` URL (the window blurs it until revealed), or `None`
-	 *  when there is no picture (an unverified finding).
-	 */
+	/**  The finding's thumbnail as a `data:` URL (nothing on disk), or `None`. */
 	findingThumbnail: (id: number) => typedError<string | null, IpcError>(__TAURI_INVOKE("finding_thumbnail", { id })),
-	/**
-	 *  "This is me": confirms it and preserves the evidence at once (the image and its page as they
-	 *  are now, encrypted in the vault, with their SHA-256). A failed capture still confirms; the
-	 *  evidence record says why.
-	 */
+	/**  "This is me": confirms and keeps the image and its page as evidence. */
 	confirmFinding: (id: number) => typedError<Finding_Serialize, IpcError>(__TAURI_INVOKE("confirm_finding", { id })),
-	/**  "Not me": the face is remembered and suppressed in later scans. */
+	/**  "Not me": the face joins the "not me" memory. */
 	dismissFinding: (id: number) => typedError<Finding_Serialize, IpcError>(__TAURI_INVOKE("dismiss_finding", { id })),
-	/**  The findings as a letter cites them (address, first seen, SHA-256, PDQ). */
-	findingRefs: (ids: number[]) => typedError<FindingRef_Serialize[], IpcError>(__TAURI_INVOKE("finding_refs", { ids })),
-	/**  Checks whether each confirmed picture is still online: gone ones become `removed`. */
+	/**  Fetches the confirmed findings again: still up, removed or unreachable. */
 	recheckFindings: () => typedError<RecheckResult_Serialize[], IpcError>(__TAURI_INVOKE("recheck_findings")),
-	/**
-	 *  Keeps one of the owner's photos to search with, after the own-face gate (`attest_shows_me`
-	 *  for a photo with no detectable face). Refused photos give the gate's reason.
-	 */
+	/**  Keeps one of the owner's photos to search with, after the own-face gate. */
 	registerPhoto: (imageBase64: string, attestShowsMe: boolean) => typedError<RegisteredPhoto_Serialize, IpcError>(__TAURI_INVOKE("register_photo", { imageBase64, attestShowsMe })),
 	listRegisteredPhotos: () => typedError<RegisteredPhoto_Serialize[], IpcError>(__TAURI_INVOKE("list_registered_photos")),
-	/**
-	 *  Exactly what `provider` would receive for registered photo `photo_id` (the image itself,
-	 *  its size, and the provider's stated retention), prepared on this computer.
-	 */
+	/**  Exactly what `provider` would receive for registered photo `photo_id`, and its retention. */
 	providerPreview: (photoId: number, provider: ProviderId) => typedError<ProviderPreview, IpcError>(__TAURI_INVOKE("provider_preview", { photoId, provider })),
-	/**  The owner approves sending what the preview showed (audited). Valid until the profile locks. */
+	/**  The owner approves sending what the preview showed (audited); valid until the profile locks. */
 	consentToProvider: (photoId: number, provider: ProviderId) => typedError<null, IpcError>(__TAURI_INVOKE("consent_to_provider", { photoId, provider })),
 	/**  Providers the owner has approved in this session. */
 	consentedProviders: () => typedError<ProviderId[], IpcError>(__TAURI_INVOKE("consented_providers")),
 	scanHistory: () => typedError<ScanHistory_Serialize, IpcError>(__TAURI_INVOKE("scan_history")),
 	/**
-	 *  Starts a scan in the background: the chosen sources (none and no providers: every source),
-	 *  then the approved providers with registered photo `photo_id`. Progress arrives as
-	 *  `ScanProgressed` events and the end as `ScanEnded`.
+	 *  Starts a scan of the chosen sources (none and no providers: every source), then the approved
+	 *  providers with the registered photo.
 	 */
-	startScan: (sources: number[], providers: ProviderId[], photoId: number | null) => typedError<null, IpcError>(__TAURI_INVOKE("start_scan", { sources, providers, photoId })),
+	startScan: (request: ScanRequest_Deserialize) => typedError<null, IpcError>(__TAURI_INVOKE("start_scan", { request })),
 	/**  Continues scan `job_id` where it stopped (after a crash or a cancel); nothing is repeated. */
 	resumeScan: (jobId: number) => typedError<null, IpcError>(__TAURI_INVOKE("resume_scan", { jobId })),
 	/**  Stops the running scan within one image or one request; it can be resumed later. */
@@ -194,16 +149,17 @@ export type Advice_Serialize = {
 	minor: MinorGuidance | null,
 };
 
-/**  Facts about this installation, for the About box and the Settings page. */
+/**  Facts about this installation, for the About box. */
 export type AppInfo = {
 	version: string,
 	data_dir: string,
-	/**  Development builds keep their data apart from a real installation. */
 	dev_build: boolean,
 };
 
+/**  One entry as the Audit page shows it. */
 export type AuditEntryView = AuditEntryView_Serialize | AuditEntryView_Deserialize;
 
+/**  One entry as the Audit page shows it. */
 export type AuditEntryView_Deserialize = {
 	seq: number,
 	at: string,
@@ -216,6 +172,7 @@ export type AuditEntryView_Deserialize = {
 	hash: string,
 };
 
+/**  One entry as the Audit page shows it. */
 export type AuditEntryView_Serialize = {
 	seq: number,
 	at: string,
@@ -228,8 +185,10 @@ export type AuditEntryView_Serialize = {
 	hash: string,
 };
 
+/**  The log as the Audit page shows it: whether the chain is intact, and the newest entries. */
 export type AuditView = AuditView_Serialize | AuditView_Deserialize;
 
+/**  The log as the Audit page shows it: whether the chain is intact, and the newest entries. */
 export type AuditView_Deserialize = {
 	/**  True when every entry's hash and link to the previous entry check out. */
 	intact: boolean,
@@ -239,10 +198,11 @@ export type AuditView_Deserialize = {
 	broken_reason?: string | null,
 	/**  The newest entry's hash: writing it down lets anyone detect a later rewrite. */
 	head: string,
-	/**  Newest first, at most `limit`. */
+	/**  Newest first, at most the `limit` asked for. */
 	entries: AuditEntryView_Deserialize[],
 };
 
+/**  The log as the Audit page shows it: whether the chain is intact, and the newest entries. */
 export type AuditView_Serialize = {
 	/**  True when every entry's hash and link to the previous entry check out. */
 	intact: boolean,
@@ -252,7 +212,7 @@ export type AuditView_Serialize = {
 	broken_reason: string | null,
 	/**  The newest entry's hash: writing it down lets anyone detect a later rewrite. */
 	head: string,
-	/**  Newest first, at most `limit`. */
+	/**  Newest first, at most the `limit` asked for. */
 	entries: AuditEntryView_Serialize[],
 };
 
@@ -336,39 +296,6 @@ export type CaseView_Serialize = {
 	allowed_next: CaseState[],
 };
 
-/**  What the editor knows about the letter it wants. */
-export type ComposeInput = ComposeInput_Serialize | ComposeInput_Deserialize;
-
-/**  What the editor knows about the letter it wants. */
-export type ComposeInput_Deserialize = {
-	kind: LetterKind,
-	/**  For `gdpr` and `delisting`; `None` picks it from the person's country. */
-	regime?: Regime | null,
-	as_representative: boolean,
-	findings: FindingRef_Deserialize[],
-	recipient: Recipient_Deserialize,
-	work?: string | null,
-	context?: string | null,
-	offence_country?: string | null,
-	/**  The user's edited body; `None` for the template's wording. */
-	body?: string | null,
-};
-
-/**  What the editor knows about the letter it wants. */
-export type ComposeInput_Serialize = {
-	kind: LetterKind,
-	/**  For `gdpr` and `delisting`; `None` picks it from the person's country. */
-	regime: Regime | null,
-	as_representative: boolean,
-	findings: FindingRef_Serialize[],
-	recipient: Recipient_Serialize,
-	work: string | null,
-	context: string | null,
-	offence_country: string | null,
-	/**  The user's edited body; `None` for the template's wording. */
-	body: string | null,
-};
-
 /**  The owner's consent to send one image to one provider. */
 export type Consent = {
 	provider: ProviderId,
@@ -376,10 +303,10 @@ export type Consent = {
 	sha256: string,
 };
 
-/**  A consent record, as the Profile page shows it. */
+/**  A consent record. */
 export type ConsentView = ConsentView_Serialize | ConsentView_Deserialize;
 
-/**  A consent record, as the Profile page shows it. */
+/**  A consent record. */
 export type ConsentView_Deserialize = {
 	id: number,
 	attested_by: string,
@@ -389,7 +316,7 @@ export type ConsentView_Deserialize = {
 	at: string,
 };
 
-/**  A consent record, as the Profile page shows it. */
+/**  A consent record. */
 export type ConsentView_Serialize = {
 	id: number,
 	attested_by: string,
@@ -439,20 +366,40 @@ export type Contact_Serialize = {
 	last_verified: string | null,
 };
 
+/**
+ *  Who can remove an image at an address, where each contact came from, and which one a letter
+ *  of the asked kind goes to by default.
+ */
 export type ContactsFound = ContactsFound_Serialize | ContactsFound_Deserialize;
 
+/**
+ *  Who can remove an image at an address, where each contact came from, and which one a letter
+ *  of the asked kind goes to by default.
+ */
 export type ContactsFound_Deserialize = {
 	host: string,
 	contacts: Contact_Deserialize[],
 	/**  What could not be checked and why, in plain words. */
 	notes: string[],
+	/**  The index in `contacts` of the default recipient (the same rule as the CLI's). */
+	recommended?: number | null,
+	/**  Who the letter is addressed to, for each contact (same order as `contacts`). */
+	organisations: string[],
 };
 
+/**
+ *  Who can remove an image at an address, where each contact came from, and which one a letter
+ *  of the asked kind goes to by default.
+ */
 export type ContactsFound_Serialize = {
 	host: string,
 	contacts: Contact_Serialize[],
 	/**  What could not be checked and why, in plain words. */
 	notes: string[],
+	/**  The index in `contacts` of the default recipient (the same rule as the CLI's). */
+	recommended: number | null,
+	/**  Who the letter is addressed to, for each contact (same order as `contacts`). */
+	organisations: string[],
 };
 
 /**  A computed deadline. */
@@ -496,6 +443,21 @@ export type Deadline_Serialize = {
 	notes: string[],
 };
 
+/**  What the gate decided. */
+export type Decision = 
+/**  The face is the owner's. */
+"match" | 
+/**  No face is close enough to the owner's. */
+"no_match" | 
+/**  No face detected; allowed because the owner attested the photo shows them. */
+"attested_no_face" | 
+/**  No face detected and no attestation (or not a copy search). */
+"no_face" | 
+/**  A face looks under 18. */
+"minor" | 
+/**  The profile has no reference face yet. */
+"not_enrolled";
+
 /**  What enrollment did. */
 export type EnrollResult = {
 	added: number,
@@ -503,17 +465,17 @@ export type EnrollResult = {
 	total: number,
 };
 
-/**  The active profile's enrollment: reference photos and consent records. */
+/**  A profile's enrollment: reference photos and consent records. */
 export type EnrollmentView = EnrollmentView_Serialize | EnrollmentView_Deserialize;
 
-/**  The active profile's enrollment: reference photos and consent records. */
+/**  A profile's enrollment: reference photos and consent records. */
 export type EnrollmentView_Deserialize = {
 	photos: ReferencePhoto[],
 	consents: ConsentView_Deserialize[],
 	max_photos: number,
 };
 
-/**  The active profile's enrollment: reference photos and consent records. */
+/**  A profile's enrollment: reference photos and consent records. */
 export type EnrollmentView_Serialize = {
 	photos: ReferencePhoto[],
 	consents: ConsentView_Serialize[],
@@ -672,6 +634,8 @@ export type Finding_Deserialize = {
 	unverified_reason?: string | null,
 	/**  Distance of the nearest face to the enrolled set (lower is more alike). */
 	distance?: number | null,
+	/**  `distance` in the bands the window puts into words. */
+	likeness: Likeness,
 	/**  Bits to the nearest registered photo. */
 	pdq_distance?: number | null,
 	/**  SHA-256 of the image as fetched (empty for an unverified finding). */
@@ -680,7 +644,7 @@ export type Finding_Deserialize = {
 	/**  Findings with the same cluster id are copies of one picture. */
 	cluster_id: number,
 	status: FindingStatus,
-	/**  Who saw it: provider names, `site-watch`, `folder-scan`. */
+	/**  Who saw it (printed as provider names, `site-watch`, `folder-scan`). */
 	providers: string[],
 	/**  RFC 3339. */
 	first_seen: string,
@@ -700,6 +664,8 @@ export type Finding_Serialize = {
 	unverified_reason: string | null,
 	/**  Distance of the nearest face to the enrolled set (lower is more alike). */
 	distance: number | null,
+	/**  `distance` in the bands the window puts into words. */
+	likeness: Likeness,
 	/**  Bits to the nearest registered photo. */
 	pdq_distance: number | null,
 	/**  SHA-256 of the image as fetched (empty for an unverified finding). */
@@ -708,7 +674,7 @@ export type Finding_Serialize = {
 	/**  Findings with the same cluster id are copies of one picture. */
 	cluster_id: number,
 	status: FindingStatus,
-	/**  Who saw it: provider names, `site-watch`, `folder-scan`. */
+	/**  Who saw it (printed as provider names, `site-watch`, `folder-scan`). */
 	providers: string[],
 	/**  RFC 3339. */
 	first_seen: string,
@@ -717,14 +683,19 @@ export type Finding_Serialize = {
 	has_thumbnail: boolean,
 };
 
-/**  The gate's answer, with what the window needs to draw it. */
+/**
+ *  What the window shows after "Check a photo": the decision, the photo's size and every face,
+ *  boxed.
+ */
 export type GateAnswer = GateAnswer_Serialize | GateAnswer_Deserialize;
 
-/**  The gate's answer, with what the window needs to draw it. */
+/**
+ *  What the window shows after "Check a photo": the decision, the photo's size and every face,
+ *  boxed.
+ */
 export type GateAnswer_Deserialize = {
 	allowed: boolean,
-	/**  `match`, `no_match`, `attested_no_face`, `no_face`, `minor`, `not_enrolled`. */
-	decision: string,
+	decision: Decision,
 	distance?: number | null,
 	threshold: number | null,
 	/**  The face the decision is about. */
@@ -739,11 +710,13 @@ export type GateAnswer_Deserialize = {
 	audit_seq: number,
 };
 
-/**  The gate's answer, with what the window needs to draw it. */
+/**
+ *  What the window shows after "Check a photo": the decision, the photo's size and every face,
+ *  boxed.
+ */
 export type GateAnswer_Serialize = {
 	allowed: boolean,
-	/**  `match`, `no_match`, `attested_no_face`, `no_face`, `minor`, `not_enrolled`. */
-	decision: string,
+	decision: Decision,
 	distance: number | null,
 	threshold: number | null,
 	/**  The face the decision is about. */
@@ -833,6 +806,7 @@ export type Job_Serialize = {
 	error: string | null,
 };
 
+/**  The file formats a letter is saved in. */
 export type LetterFormat = "pdf" | "txt" | "eml";
 
 /**  A kind of letter. The names are the CLI contract's `--kind` values. */
@@ -852,10 +826,45 @@ export type LetterKind =
 /**  Complaint to a hosting provider's or registrar's abuse desk. */
 "abuse";
 
-/**  The letter as it stands, for the live preview. */
+/**  What a letter should say and about which findings. */
+export type LetterOrder = LetterOrder_Serialize | LetterOrder_Deserialize;
+
+/**  What a letter should say and about which findings. */
+export type LetterOrder_Deserialize = {
+	/**  The findings the letter is about, by id. */
+	finding_ids: number[],
+	kind: LetterKind,
+	/**  For `gdpr` and `delisting`; `None` picks it from the person's country. */
+	regime?: Regime | null,
+	as_representative: boolean,
+	recipient: Recipient_Deserialize,
+	work?: string | null,
+	context?: string | null,
+	offence_country?: string | null,
+	/**  The user's edited body; `None` for the template's wording. */
+	body?: string | null,
+};
+
+/**  What a letter should say and about which findings. */
+export type LetterOrder_Serialize = {
+	/**  The findings the letter is about, by id. */
+	finding_ids: number[],
+	kind: LetterKind,
+	/**  For `gdpr` and `delisting`; `None` picks it from the person's country. */
+	regime: Regime | null,
+	as_representative: boolean,
+	recipient: Recipient_Serialize,
+	work: string | null,
+	context: string | null,
+	offence_country: string | null,
+	/**  The user's edited body; `None` for the template's wording. */
+	body: string | null,
+};
+
+/**  The letter as it stands, for the editor's live preview. */
 export type LetterPreview = LetterPreview_Serialize | LetterPreview_Deserialize;
 
-/**  The letter as it stands, for the live preview. */
+/**  The letter as it stands, for the editor's live preview. */
 export type LetterPreview_Deserialize = {
 	subject: string,
 	body: string,
@@ -866,7 +875,7 @@ export type LetterPreview_Deserialize = {
 	missing: MissingElement[],
 };
 
-/**  The letter as it stands, for the live preview. */
+/**  The letter as it stands, for the editor's live preview. */
 export type LetterPreview_Serialize = {
 	subject: string,
 	body: string,
@@ -876,6 +885,15 @@ export type LetterPreview_Serialize = {
 	/**  Empty when every element the law requires is present. */
 	missing: MissingElement[],
 };
+
+/**  How alike a face is to the owner's, in the bands the window puts into words. */
+export type Likeness = 
+/**  At most [`VERY_LIKELY_DISTANCE`]. */
+"very_likely" | 
+/**  Within the gate's threshold. */
+"likely" | 
+/**  Further, or not measured. */
+"possibly";
 
 /**  What to do when the person was a minor: no letters, no capture, specialist services only. */
 export type MinorGuidance = {
@@ -917,12 +935,27 @@ export type NextStep_Serialize = {
 	advice: string,
 };
 
+/**  Counts for Home. */
+export type Overview = {
+	enrolled: number,
+	sources: number,
+	/**  Findings waiting for "this is me" / "not me". */
+	to_review: number,
+	confirmed: number,
+	/**  Letters saved but not sent yet. */
+	drafts: number,
+	/**  Sent and not yet answered for good. */
+	open_cases: number,
+	/**  Open cases past their legal deadline. */
+	overdue: number,
+};
+
 /**  The answer for one picked photo. */
 export type PhotoCheck = PhotoCheck_Serialize | PhotoCheck_Deserialize;
 
 /**  The answer for one picked photo. */
 export type PhotoCheck_Deserialize = {
-	/**  Set when the photo can be enrolled: pass it to `enroll_photos`. */
+	/**  Set when the photo can be enrolled: pass it to [`Session::enroll_staged`]. */
 	token?: string | null,
 	/**  Why it cannot, in plain words (no face, several faces, too small, too blurry, a minor). */
 	problem?: string | null,
@@ -934,7 +967,7 @@ export type PhotoCheck_Deserialize = {
 
 /**  The answer for one picked photo. */
 export type PhotoCheck_Serialize = {
-	/**  Set when the photo can be enrolled: pass it to `enroll_photos`. */
+	/**  Set when the photo can be enrolled: pass it to [`Session::enroll_staged`]. */
 	token: string | null,
 	/**  Why it cannot, in plain words (no face, several faces, too small, too blurry, a minor). */
 	problem: string | null,
@@ -944,28 +977,21 @@ export type PhotoCheck_Serialize = {
 	height: number,
 };
 
-/**
- *  A reference photo's preview (from the vault, decrypted in memory) with its face box scaled
- *  to the preview.
- */
+/**  A reference photo's preview (decrypted in memory) with its face box scaled to the preview. */
 export type PhotoPreview = PhotoPreview_Serialize | PhotoPreview_Deserialize;
 
-/**
- *  A reference photo's preview (from the vault, decrypted in memory) with its face box scaled
- *  to the preview.
- */
+/**  A reference photo's preview (decrypted in memory) with its face box scaled to the preview. */
 export type PhotoPreview_Deserialize = {
+	/**  A `data:` URL, so the window shows it without any file or cache. */
 	data_url: string,
 	face?: FaceBox | null,
 	width: number,
 	height: number,
 };
 
-/**
- *  A reference photo's preview (from the vault, decrypted in memory) with its face box scaled
- *  to the preview.
- */
+/**  A reference photo's preview (decrypted in memory) with its face box scaled to the preview. */
 export type PhotoPreview_Serialize = {
+	/**  A `data:` URL, so the window shows it without any file or cache. */
 	data_url: string,
 	face: FaceBox | null,
 	width: number,
@@ -986,7 +1012,7 @@ export type ProfileSummary = {
 	/**  `personal` (key in this computer's keyring) or `clinic` (passphrase). */
 	kind: string,
 	created_at: string,
-	/**  Unlocked in this window right now. */
+	/**  Unlocked in this session right now. */
 	unlocked: boolean,
 	/**  The profile the window is showing. */
 	active: boolean,
@@ -998,8 +1024,8 @@ export type ProfileSummary = {
  */
 export type ProfilesLocked = {
 	ids: string[],
-	/**  Plain words for the picker ("Locked after 10 minutes without use."). */
-	reason: string,
+	/**  The `auto_lock_minutes` setting that locked them, for the picker's explanation. */
+	minutes: number,
 };
 
 /**  The remote providers, by their CLI names. */
@@ -1275,11 +1301,56 @@ export type Rung =
 /**  A regulator or the police. */
 "regulator";
 
-export type SavedLetter = {
+/**  Where and how to save a letter. */
+export type SaveTo = SaveTo_Serialize | SaveTo_Deserialize;
+
+/**  Where and how to save a letter. */
+export type SaveTo_Deserialize = {
+	format: LetterFormat,
+	/**  An absolute path ending in the format's extension. */
+	path: string,
+	/**  Replace an existing file (the user confirmed it). */
+	overwrite: boolean,
+	/**  The case of an earlier save of the same letter (another format): no new case is filed. */
+	case_id?: number | null,
+	/**  Non-image files for an `.eml` draft (a police report, a letter). Images are refused. */
+	attachments?: string[],
+};
+
+/**  Where and how to save a letter. */
+export type SaveTo_Serialize = {
+	format: LetterFormat,
+	/**  An absolute path ending in the format's extension. */
+	path: string,
+	/**  Replace an existing file (the user confirmed it). */
+	overwrite: boolean,
+	/**  The case of an earlier save of the same letter (another format): no new case is filed. */
+	case_id: number | null,
+	/**  Non-image files for an `.eml` draft (a police report, a letter). Images are refused. */
+	attachments: string[],
+};
+
+/**  A letter written to disk, with its case. */
+export type SavedLetter = SavedLetter_Serialize | SavedLetter_Deserialize;
+
+/**  A letter written to disk, with its case. */
+export type SavedLetter_Deserialize = {
 	/**  The case this letter belongs to (filed on the first save). */
 	case_id: number,
 	path: string,
 	bytes: number,
+	to?: string | null,
+	subject: string,
+};
+
+/**  A letter written to disk, with its case. */
+export type SavedLetter_Serialize = {
+	/**  The case this letter belongs to (filed on the first save). */
+	case_id: number,
+	path: string,
+	bytes: number,
+	to: string | null,
+	subject: string,
 };
 
 /**  A scan ended (finished, cancelled or failed); `summary` lists the new findings. */
@@ -1403,6 +1474,32 @@ export type ScanProgressed_Deserialize = {
 /**  A scan moved on: a page crawled, an image checked, a phase started, or a notice to show. */
 export type ScanProgressed_Serialize = {
 	progress: ScanProgress_Serialize,
+};
+
+/**
+ *  What a new scan covers: the chosen sources (none and no providers: every source), then the
+ *  providers the owner approved in this session, with registered photo `photo_id`.
+ */
+export type ScanRequest = ScanRequest_Serialize | ScanRequest_Deserialize;
+
+/**
+ *  What a new scan covers: the chosen sources (none and no providers: every source), then the
+ *  providers the owner approved in this session, with registered photo `photo_id`.
+ */
+export type ScanRequest_Deserialize = {
+	sources: number[],
+	providers: ProviderId[],
+	photo_id?: number | null,
+};
+
+/**
+ *  What a new scan covers: the chosen sources (none and no providers: every source), then the
+ *  providers the owner approved in this session, with registered photo `photo_id`.
+ */
+export type ScanRequest_Serialize = {
+	sources: number[],
+	providers: ProviderId[],
+	photo_id: number | null,
 };
 
 /**  What a scan did. */

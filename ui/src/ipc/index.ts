@@ -9,7 +9,7 @@ import {
   commands,
   events,
   type CaseState,
-  type ComposeInput_Deserialize,
+  type LetterOrder_Deserialize,
   type Facts_Deserialize,
   type FindingStatus,
   type ProviderId,
@@ -52,6 +52,7 @@ function unwrap<T>(result: Result<T, IpcError>): T {
 export const ipc = {
   appInfo: () => commands.getAppInfo(),
   quickExit: async () => unwrap(await commands.quickExit()),
+  overview: async () => unwrap(await commands.getOverview()),
   listSettings: async () => unwrap(await commands.listSettings()),
   setSetting: async (key: string, value: string) => unwrap(await commands.setSetting(key, value)),
 
@@ -82,17 +83,18 @@ export const ipc = {
 
   getIdentity: async () => unwrap(await commands.getIdentity()),
   setIdentity: async (identity: Identity_Deserialize) => unwrap(await commands.setIdentity(identity)),
-  findContacts: async (url: string, visitSite: boolean) => unwrap(await commands.findContacts(url, visitSite)),
+  findContacts: async (url: string, visitSite: boolean, kind: LetterKind) =>
+    unwrap(await commands.findContacts(url, visitSite, kind)),
   adviseLetters: (facts: Facts_Deserialize) => commands.adviseLetters(facts),
-  draftLetter: async (input: ComposeInput_Deserialize) => unwrap(await commands.draftLetter(input)),
+  draftLetter: async (order: LetterOrder_Deserialize) => unwrap(await commands.draftLetter(order)),
   suggestLetterPath: (kind: LetterKind, format: LetterFormat) => commands.suggestLetterPath(kind, format),
   saveLetter: async (
-    input: ComposeInput_Deserialize,
+    order: LetterOrder_Deserialize,
     format: LetterFormat,
     path: string,
     overwrite: boolean,
     caseId: number | null,
-  ) => unwrap(await commands.saveLetter(input, format, path, overwrite, caseId)),
+  ) => unwrap(await commands.saveLetter(order, { format, path, overwrite, case_id: caseId, attachments: [] })),
   listCases: async () => unwrap(await commands.listCases()),
   caseTimeline: async (id: number) => unwrap(await commands.caseTimeline(id)),
   caseLetterText: async (id: number) => unwrap(await commands.caseLetterText(id)),
@@ -121,7 +123,7 @@ export const ipc = {
   consentedProviders: async () => unwrap(await commands.consentedProviders()),
   scanHistory: async () => unwrap(await commands.scanHistory()),
   startScan: async (sources: number[], providers: ProviderId[], photoId: number | null) =>
-    unwrap(await commands.startScan(sources, providers, photoId)),
+    unwrap(await commands.startScan({ sources, providers, photo_id: photoId })),
   resumeScan: async (jobId: number) => unwrap(await commands.resumeScan(jobId)),
   cancelScan: async () => unwrap(await commands.cancelScan()),
 
@@ -129,7 +131,6 @@ export const ipc = {
   findingThumbnail: async (id: number) => unwrap(await commands.findingThumbnail(id)),
   confirmFinding: async (id: number) => unwrap(await commands.confirmFinding(id)),
   dismissFinding: async (id: number) => unwrap(await commands.dismissFinding(id)),
-  findingRefs: async (ids: number[]) => unwrap(await commands.findingRefs(ids)),
   recheckFindings: async () => unwrap(await commands.recheckFindings()),
 
   /** Calls `handler` for each step of a running scan. Returns an unsubscribe. */

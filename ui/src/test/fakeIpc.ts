@@ -10,10 +10,12 @@ import type {
   GateAnswer_Serialize,
   Identity_Deserialize,
   Ipc,
+  LetterKind,
   LetterPreview_Serialize,
+  Overview,
   PhotoCheck_Serialize,
   ProfileSummary,
-  SavedLetter,
+  SavedLetter_Serialize,
   ScanEnded_Serialize,
   ScanProgress_Serialize,
   Entry,
@@ -74,10 +76,21 @@ export function createFakeIpc() {
   return {
     appInfo: vi.fn(async () => appInfo),
     quickExit: vi.fn(async () => null),
+    overview: vi.fn(
+      async (): Promise<Overview> => ({
+        enrolled: 0,
+        sources: 0,
+        to_review: 0,
+        confirmed: 0,
+        drafts: 0,
+        open_cases: 0,
+        overdue: 0,
+      }),
+    ),
     listSettings: vi.fn(async () => defaultSettings()),
     setSetting: vi.fn(async (_key: string, value: string) => value),
     onWindowReopened: vi.fn(async (_handler: () => void) => () => {}),
-    onProfilesLocked: vi.fn(async (_handler: (e: { ids: string[]; reason: string }) => void) => () => {}),
+    onProfilesLocked: vi.fn(async (_handler: (e: { ids: string[]; minutes: number }) => void) => () => {}),
     listProfiles: vi.fn(async (): Promise<ProfileSummary[]> => [openProfile()]),
     createProfile: vi.fn(async (name: string, _lock: unknown) => openProfile({ name })),
     unlockProfile: vi.fn(async (name: string, _passphrase: string | null) => openProfile({ name })),
@@ -126,7 +139,13 @@ export function createFakeIpc() {
       }),
     ),
     findContacts: vi.fn(
-      async (_url: string, _visit: boolean): Promise<ContactsFound_Serialize> => ({ host: "example.net", contacts: [], notes: [] }),
+      async (_url: string, _visit: boolean, _kind: LetterKind): Promise<ContactsFound_Serialize> => ({
+        host: "example.net",
+        contacts: [],
+        notes: [],
+        recommended: null,
+        organisations: [],
+      }),
     ),
     adviseLetters: vi.fn(
       async (_facts: unknown): Promise<Advice_Serialize> => ({ routes: [], excluded: [], warnings: [], minor: null }),
@@ -143,10 +162,12 @@ export function createFakeIpc() {
     ),
     suggestLetterPath: vi.fn(async (kind: string, format: string) => `/home/sam/Documents/Takeback letters/${kind}.${format}`),
     saveLetter: vi.fn(
-      async (_i: unknown, _f: string, path: string, _o: boolean, caseId: number | null): Promise<SavedLetter> => ({
+      async (_i: unknown, _f: string, path: string, _o: boolean, caseId: number | null): Promise<SavedLetter_Serialize> => ({
         case_id: caseId ?? 1,
         path,
         bytes: 2048,
+        to: null,
+        subject: "Removal request",
       }),
     ),
     listCases: vi.fn(async (): Promise<CaseView_Serialize[]> => []),
@@ -208,7 +229,6 @@ export function createFakeIpc() {
       throw new Error("not set up");
     }),
     recheckFindings: vi.fn(async (): ReturnType<Ipc["recheckFindings"]> => []),
-    findingRefs: vi.fn(async (_ids: number[]): ReturnType<Ipc["findingRefs"]> => []),
     onScanProgress: vi.fn(async (_h: (p: ScanProgress_Serialize) => void) => () => {}),
     onScanEnded: vi.fn(async (_h: (e: ScanEnded_Serialize) => void) => () => {}),
     getAuditLog: vi.fn(

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use takeback_core::letters::advisor::{self, Facts, Photographer, SiteRegion};
+use takeback_core::removal::letters::advisor::{self, Facts, Photographer, SiteRegion};
 
 use super::Context;
 use crate::output::{exit, print_json, Failure};

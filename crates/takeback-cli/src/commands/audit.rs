@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Args;
-use takeback_core::audit;
+use takeback_core::storage::audit;
 use takeback_core::ErrorCode;
 
 use super::Context;

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use clap::{Args, Subcommand, ValueEnum};
-use takeback_core::cases::{store, CaseState, CaseView, Reminder};
+use takeback_core::removal::cases::{store, CaseState, CaseView, Reminder};
 use takeback_core::ErrorCode;
 
 use super::Context;

@@ -1,6 +1,6 @@
 use std::process::ExitCode;
 
-use takeback_core::settings::Settings;
+use takeback_core::base::settings::Settings;
 
 use super::Context;
 use crate::cli::ConfigCommand;

@@ -3,8 +3,8 @@
 use std::process::ExitCode;
 
 use clap::Args;
-use takeback_core::contacts::{self, Contact, Options};
-use takeback_core::settings::Settings;
+use takeback_core::base::settings::Settings;
+use takeback_core::removal::contacts::{self, Contact, Options};
 
 use super::Context;
 use crate::output::{print_json, Failure};

@@ -1,6 +1,6 @@
 use std::process::ExitCode;
 
-use takeback_core::doctor;
+use takeback_core::base::doctor;
 
 use super::Context;
 use crate::output::{exit, print_json, Failure};

@@ -1,17 +1,16 @@
 //! `takeback enroll IMAGE... [--attested-by NAME]`: add reference photos of the profile's owner.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use chrono::Utc;
 use clap::Args;
-use takeback_core::enrollment::{self, Attestation, Consent, Progress};
-use takeback_core::ErrorCode;
-use takeback_faces::FaceEngine;
+use takeback_core::face::enrollment::{self, Attestation, Consent, Progress};
 
 use super::Context;
 use crate::output::{print_json, Failure};
+use crate::photos::{load_engine, read_image};
 
 /// Slows each stored photo down by this many milliseconds. Only for the crash-safety test, which
 /// kills the process while the enrollment transaction is open.
@@ -72,37 +71,12 @@ pub fn run(ctx: &Context, args: EnrollArgs) -> Result<ExitCode, Failure> {
 
 /// Puts the file's path in front of a per-photo error: the core only knows photo numbers.
 fn name_photo(e: takeback_core::Error, paths: &[PathBuf]) -> Failure {
-    let path = match &e {
-        takeback_core::Error::EnrollmentPhoto { photo, .. } => paths.get(photo.wrapping_sub(1)),
-        _ => None,
-    };
+    let path = e
+        .downcast_ref::<takeback_core::face::enrollment::PhotoRefused>()
+        .and_then(|refused| paths.get(refused.photo.wrapping_sub(1)));
     let mut f = Failure::from(e);
     if let Some(p) = path {
         f.message = format!("{}: {}", p.display(), f.message);
     }
     f
-}
-
-pub fn load_engine() -> Result<FaceEngine, Failure> {
-    FaceEngine::load().map_err(|e| Failure::from(takeback_core::Error::from(e)))
-}
-
-/// Reads an image file, refusing files larger than the face engine would decode.
-pub fn read_image(path: &Path, engine: &FaceEngine) -> Result<Vec<u8>, Failure> {
-    let io = |e: std::io::Error| Failure {
-        code: ErrorCode::Io,
-        message: format!("cannot read {}: {e}", path.display()),
-    };
-    let max = engine.options().decode_limits.max_file_bytes;
-    let size = std::fs::metadata(path).map_err(io)?.len();
-    if size > max {
-        return Err(Failure {
-            code: ErrorCode::InvalidInput,
-            message: format!(
-                "{} is too large ({size} bytes, at most {max})",
-                path.display()
-            ),
-        });
-    }
-    std::fs::read(path).map_err(io)
 }

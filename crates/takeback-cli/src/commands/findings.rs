@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use clap::{Args, Subcommand, ValueEnum};
-use takeback_core::findings::{
+use takeback_core::search::findings::{
     self, EvidenceRecord, FetchOptions, Finding, FindingKind, FindingStatus,
 };
 
@@ -196,6 +196,11 @@ pub fn describe(finding: &Finding) -> String {
         finding.id,
         finding.status.as_str(),
         finding.image_url,
-        finding.providers.join(", ")
+        finding
+            .providers
+            .iter()
+            .map(|p| p.name())
+            .collect::<Vec<_>>()
+            .join(", ")
     )
 }

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use takeback_core::identity::{self, Identity, Representative};
+use takeback_core::removal::identity::{self, Identity, Representative};
 use takeback_core::Error;
 
 use super::Context;
@@ -62,16 +62,17 @@ pub fn run(ctx: &Context, cmd: IdentityCommand) -> Result<ExitCode, Failure> {
                 }),
                 _ => None,
             };
-            let saved = Identity {
-                name: args.name,
-                email: args.email,
-                postal: args.postal,
-                phone: args.phone,
-                country: args.country,
-                representative,
-            }
-            .normalised();
-            identity::store::save(vault.conn(), &saved)?;
+            let saved = identity::store::save_normalised(
+                vault.conn(),
+                Identity {
+                    name: args.name,
+                    email: args.email,
+                    postal: args.postal,
+                    phone: args.phone,
+                    country: args.country,
+                    representative,
+                },
+            )?;
             if ctx.json {
                 print_json(&saved)?;
             } else {

@@ -20,7 +20,7 @@ pub mod verify;
 
 use std::process::ExitCode;
 
-use takeback_core::paths::{DataDir, DATA_DIR_ENV};
+use takeback_core::base::paths::{DataDir, DATA_DIR_ENV};
 
 use crate::cli::{Cli, Command};
 use crate::output::Failure;

@@ -5,9 +5,9 @@ use std::process::ExitCode;
 
 use chrono::Utc;
 use clap::Subcommand;
-use takeback_core::doctor::Check;
-use takeback_core::secrets::{KeyringStore, Secret};
-use takeback_core::vault::{KdfParams, ProfileKind, Profiles, Unlock, Vault};
+use takeback_core::base::doctor::Check;
+use takeback_core::storage::secrets::{KeyringStore, Secret};
+use takeback_core::storage::vault::{KdfParams, ProfileKind, Profiles, Unlock, Vault};
 use takeback_core::{Error, ErrorCode};
 
 use super::Context;
@@ -127,7 +127,7 @@ pub fn run(ctx: &Context, cmd: ProfileCommand) -> Result<ExitCode, Failure> {
             let deleted = profiles.delete(
                 &name,
                 keys.as_ref()
-                    .map(|k| k as &dyn takeback_core::secrets::KeyStore),
+                    .map(|k| k as &dyn takeback_core::storage::secrets::KeyStore),
             )?;
             if ctx.json {
                 print_json(&serde_json::json!({ "deleted": deleted }))?;

@@ -7,11 +7,11 @@ use std::process::ExitCode;
 
 use chrono::Utc;
 use clap::Subcommand;
-use takeback_core::providers::{accounts, ProviderId, RemoteProvider, SearchProvider};
-use takeback_core::scan::CancelFlag as CancellationToken;
-use takeback_core::secrets::{KeyringStore, Secret};
-use takeback_core::settings::Settings;
-use takeback_core::vault::Profiles;
+use takeback_core::base::cancel::CancelFlag as CancellationToken;
+use takeback_core::base::settings::Settings;
+use takeback_core::search::providers::{accounts, ProviderId, RemoteProvider, SearchProvider};
+use takeback_core::storage::secrets::{KeyringStore, Secret};
+use takeback_core::storage::vault::Profiles;
 use takeback_core::ErrorCode;
 
 use super::Context;

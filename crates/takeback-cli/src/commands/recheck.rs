@@ -5,8 +5,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Args;
-use takeback_core::findings::{recheck, FetchOptions, RecheckOutcome, RecheckResult};
-use takeback_core::scan::{CancelFlag, SystemClock};
+use takeback_core::base::cancel::CancelFlag;
+use takeback_core::base::clock::SystemClock;
+use takeback_core::search::findings::{recheck, FetchOptions, RecheckOutcome, RecheckResult};
 
 use super::Context;
 use crate::output::{print_json, Failure};

@@ -12,13 +12,15 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use clap::Args;
-use takeback_core::providers::{accounts, ProviderId};
-use takeback_core::scan::{
-    self, jobs, CancelFlag, Consent, ProviderRun, ScanContext, ScanPhase, ScanPlan, ScanProgress,
-    ScanSummary, SearchError, SystemClock,
+use takeback_core::base::cancel::CancelFlag;
+use takeback_core::base::clock::SystemClock;
+use takeback_core::base::settings::Settings;
+use takeback_core::search::error::SearchError;
+use takeback_core::search::providers::{accounts, ProviderId};
+use takeback_core::search::scan::{
+    self, jobs, Consent, ProviderRun, ScanContext, ScanPhase, ScanPlan, ScanProgress, ScanSummary,
 };
-use takeback_core::secrets::KeyringStore;
-use takeback_core::settings::Settings;
+use takeback_core::storage::secrets::KeyringStore;
 use takeback_core::ErrorCode;
 
 use super::Context;
@@ -58,7 +60,7 @@ pub struct ScanArgs {
 }
 
 pub fn run(ctx: &Context, args: ScanArgs) -> Result<ExitCode, Failure> {
-    let engine = super::enroll::load_engine()?;
+    let engine = crate::photos::load_engine()?;
     let vault = super::profile::open(ctx)?;
     let settings = Settings::load(&ctx.data_dir)?;
     let providers = args
@@ -80,7 +82,7 @@ pub fn run(ctx: &Context, args: ScanArgs) -> Result<ExitCode, Failure> {
         KeyringStore::platform().ok()
     };
     let no_keys = NoKeys;
-    let keys: &dyn takeback_core::secrets::KeyStore = match &keyring {
+    let keys: &dyn takeback_core::storage::secrets::KeyStore = match &keyring {
         Some(k) => k,
         None => &no_keys,
     };
@@ -112,7 +114,7 @@ pub fn run(ctx: &Context, args: ScanArgs) -> Result<ExitCode, Failure> {
             ..ScanPlan::default()
         };
         if let Some(path) = &args.image {
-            let bytes = super::enroll::read_image(path, &engine)?;
+            let bytes = crate::photos::read_image(path, &engine)?;
             let photo = scan::register(&vault, &engine, &bytes, args.attest_shows_me, Utc::now())?;
             eprintln!(
                 "{} photo {} (later scans also look for copies of it).",
@@ -357,11 +359,11 @@ impl Reporter {
 #[derive(Debug)]
 struct NoKeys;
 
-impl takeback_core::secrets::KeyStore for NoKeys {
+impl takeback_core::storage::secrets::KeyStore for NoKeys {
     fn put(
         &self,
         _: &str,
-        _: &takeback_core::secrets::Secret<Vec<u8>>,
+        _: &takeback_core::storage::secrets::Secret<Vec<u8>>,
     ) -> takeback_core::Result<()> {
         Err(takeback_core::Error::KeyringUnavailable {
             reason: "not opened for this scan".into(),
@@ -370,7 +372,7 @@ impl takeback_core::secrets::KeyStore for NoKeys {
     fn get(
         &self,
         _: &str,
-    ) -> takeback_core::Result<Option<takeback_core::secrets::Secret<Vec<u8>>>> {
+    ) -> takeback_core::Result<Option<takeback_core::storage::secrets::Secret<Vec<u8>>>> {
         Ok(None)
     }
     fn delete(&self, _: &str) -> takeback_core::Result<()> {

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use chrono::Utc;
 use clap::Subcommand;
-use takeback_core::sources::{self, SiteLimits, Source, SourceTarget};
+use takeback_core::search::sources::{self, SiteLimits, Source, SourceTarget};
 
 use super::Context;
 use crate::output::{print_json, Failure};

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use chrono::Utc;
 use clap::Args;
-use takeback_core::gate::{self, GateRequest, Purpose};
+use takeback_core::face::gate::{self, GateRequest, Purpose};
 
 use super::Context;
 use crate::output::{exit, print_json, Failure};
@@ -18,15 +18,15 @@ pub struct VerifyArgs {
 }
 
 pub fn run(ctx: &Context, args: VerifyArgs) -> Result<ExitCode, Failure> {
-    let engine = super::enroll::load_engine()?;
-    let bytes = super::enroll::read_image(&args.image, &engine)?;
+    let engine = crate::photos::load_engine()?;
+    let bytes = crate::photos::read_image(&args.image, &engine)?;
     let vault = super::profile::open(ctx)?;
     let request = GateRequest {
         purpose: Purpose::Verify,
         actor: "owner",
         attest_shows_me: false,
     };
-    let outcome = gate::check_image(&vault, &engine, &bytes, request, Utc::now())?;
+    let outcome = gate::check_image(&vault, &engine, &bytes, request, Utc::now())?.outcome;
     if ctx.json {
         print_json(&outcome)?;
     } else {
@@ -39,7 +39,14 @@ pub fn run(ctx: &Context, args: VerifyArgs) -> Result<ExitCode, Failure> {
             outcome.threshold
         );
         if !outcome.allowed {
-            eprintln!("takeback: {}", outcome.message);
+            // Attesting a face-less photo counts only for copy searches, not for `verify`.
+            let hint = (outcome.decision == gate::Decision::NotEnrolled)
+                .then(|| crate::hints::for_gate(outcome.decision))
+                .flatten();
+            match hint {
+                Some(hint) => eprintln!("takeback: {}; {hint}", outcome.message),
+                None => eprintln!("takeback: {}", outcome.message),
+            }
         }
     }
     Ok(if outcome.allowed {

@@ -3,7 +3,9 @@
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use takeback_core::crawl::{crawl_site, CandidateImage, CrawlError, CrawlLimits, CrawlReport};
+use takeback_core::search::crawl::{
+    crawl_site, CandidateImage, CrawlError, CrawlLimits, CrawlReport,
+};
 use takeback_testkit::fakeweb::FakeWeb;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -144,7 +146,9 @@ async fn loopback_is_refused_unless_allowed() {
         matches!(error, CrawlError::LocalNetworkRefused { .. }),
         "{error:?}"
     );
-    assert!(error.to_string().contains("--allow-local-network"));
+    assert!(error
+        .to_string()
+        .contains("unless the local network is allowed"));
     assert!(web.server().requests().is_empty(), "nothing was fetched");
 }
 

@@ -7,15 +7,16 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use sha2::{Digest, Sha256};
-use takeback_core::audit;
-use takeback_core::findings::{
+use takeback_core::base::cancel::CancelFlag;
+use takeback_core::base::clock::Clock;
+use takeback_core::base::paths::DataDir;
+use takeback_core::search::findings::{
     self, recheck, Evidence, EvidenceKind, FetchOptions, FindingStatus, RecheckOutcome,
     RecheckResult, Sighting,
 };
-use takeback_core::paths::DataDir;
-use takeback_core::scan::{CancelFlag, Clock};
-use takeback_core::secrets::Secret;
-use takeback_core::vault::{KdfParams, Profiles, Vault};
+use takeback_core::storage::audit;
+use takeback_core::storage::secrets::Secret;
+use takeback_core::storage::vault::{KdfParams, Profiles, Vault};
 
 use super::stub_site::{Reply, StubSite};
 
@@ -69,7 +70,9 @@ fn add_finding(vault: &Vault, image_url: &str, page_url: Option<&str>) -> i64 {
         &Sighting {
             image_url,
             page_url,
-            seen_by: "tineye",
+            seen_by: takeback_core::search::findings::SeenBy::Provider(
+                takeback_core::search::providers::ProviderId::TinEye,
+            ),
             provider_score: None,
             evidence: Evidence::Unverified {
                 reason: "test".into(),
@@ -301,7 +304,7 @@ fn a_404_is_recorded_with_its_status_and_loopback_is_refused_unless_allowed() {
         .failure
         .as_deref()
         .unwrap()
-        .contains("--allow-local-network"));
+        .contains("allow the local network"));
     assert_eq!(
         site.hits("/img/me.jpg"),
         0,
@@ -530,8 +533,8 @@ fn an_image_replaced_at_the_same_address_is_still_up_but_changed() {
     let (_tmp, vault) = vault();
     let site = StubSite::start();
     let original = photo();
-    let check = takeback_core::matching::ImageCheck {
-        verdict: takeback_core::matching::Verdict::OwnersFace,
+    let check = takeback_core::face::matching::ImageCheck {
+        verdict: takeback_core::face::matching::Verdict::OwnersFace,
         faces_found: 1,
         face_distance: Some(0.3),
         pdq: None,
@@ -546,7 +549,7 @@ fn an_image_replaced_at_the_same_address_is_still_up_but_changed() {
         &Sighting {
             image_url: &address,
             page_url: None,
-            seen_by: "site-watch",
+            seen_by: takeback_core::search::findings::SeenBy::SiteWatch,
             provider_score: None,
             evidence: Evidence::Checked {
                 check: &check,

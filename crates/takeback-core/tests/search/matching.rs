@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use takeback_core::crawl::{crawl_site, CandidateImage, CrawlLimits};
-use takeback_core::matching::{check_image, ImageCheck, OwnerReference, Verdict};
-use takeback_core::pdq::pdq_hash;
+use takeback_core::face::matching::{check_image, ImageCheck, OwnerReference, Verdict};
+use takeback_core::face::pdq::pdq_hash;
+use takeback_core::search::crawl::{crawl_site, CandidateImage, CrawlLimits};
 use takeback_faces::FaceEngine;
 use takeback_testkit::fakeweb::FakeWeb;
 use tokio::sync::mpsc;

@@ -3,10 +3,10 @@
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
-use takeback_core::providers::prepare::{
+use takeback_core::search::providers::prepare::{
     prepare_face_crop, prepare_whole_photo, FaceBox, PrepareLimits,
 };
-use takeback_core::providers::{
+use takeback_core::search::providers::{
     ApiKey, ApprovedQuery, FaceCheck, GoogleVision, MatchKind, ProviderConfig, ProviderError,
     ProviderId, RetryPolicy, SearchProvider, SerpApiLens, TinEye,
 };

@@ -7,18 +7,20 @@ use std::path::Path;
 use std::sync::Arc;
 
 use chrono::Utc;
-use takeback_core::enrollment::{self, Attestation, Consent as EnrollConsent};
-use takeback_core::findings::{self, FindingKind, FindingStatus};
-use takeback_core::paths::DataDir;
-use takeback_core::providers::{accounts, ProviderId};
-use takeback_core::scan::{
-    self, CancelFlag, JobStatus, ProviderRun, ScanContext, ScanPhase, ScanPlan, ScanProgress,
-    SystemClock,
+use takeback_core::base::cancel::CancelFlag;
+use takeback_core::base::clock::SystemClock;
+use takeback_core::base::paths::DataDir;
+use takeback_core::base::settings::Settings;
+use takeback_core::face::enrollment::{self, Attestation, Consent as EnrollConsent};
+use takeback_core::search::findings::SeenBy;
+use takeback_core::search::findings::{self, FindingKind, FindingStatus};
+use takeback_core::search::providers::{accounts, ProviderId};
+use takeback_core::search::scan::{
+    self, JobStatus, ProviderRun, ScanContext, ScanPhase, ScanPlan, ScanProgress,
 };
-use takeback_core::secrets::{KeyringStore, Secret};
-use takeback_core::settings::Settings;
-use takeback_core::sources::{self, SiteLimits};
-use takeback_core::vault::{KdfParams, Profiles, Vault};
+use takeback_core::search::sources::{self, SiteLimits};
+use takeback_core::storage::secrets::{KeyringStore, Secret};
+use takeback_core::storage::vault::{KdfParams, Profiles, Vault};
 use takeback_faces::FaceEngine;
 use takeback_testkit::fakeweb::FakeWeb;
 use takeback_testkit::providers::{FaceCheckMock, SerpApiMock, TinEyeMock, VisionMock};
@@ -159,7 +161,7 @@ fn a_site_scan_in_the_background_finds_the_owner_and_records_each_image_once() {
     );
     for finding in &summary.new_findings {
         assert_eq!(finding.kind, FindingKind::OwnersFace);
-        assert_eq!(finding.providers, ["site-watch"]);
+        assert_eq!(finding.providers, [SeenBy::SiteWatch]);
         assert!(matches!(
             finding.status,
             FindingStatus::New | FindingStatus::Confirmed
@@ -530,7 +532,7 @@ fn providers_run_only_with_consent_and_their_hits_are_rechecked_on_the_device() 
     let find = |suffix: &str| all.iter().find(|f| f.image_url.ends_with(suffix));
     let obama2 = find("/img/facerec/obama2.jpg").expect("tineye's hit of the owner is confirmed");
     assert_eq!(obama2.kind, FindingKind::OwnersFace);
-    assert_eq!(obama2.providers, ["tineye"]);
+    assert_eq!(obama2.providers, [SeenBy::Provider(ProviderId::TinEye)]);
     assert!(
         find("/img/faceapi/bbt2.jpg").is_none(),
         "someone else's photo is not a finding"
@@ -563,7 +565,7 @@ fn providers_run_only_with_consent_and_their_hits_are_rechecked_on_the_device() 
     let statuses = accounts::statuses(&settings, &keys, Some(s.vault.conn())).unwrap();
     assert!(statuses[0].credits.is_some(), "{statuses:?}");
     // The consents and searches are in the audit log.
-    let actions: Vec<String> = takeback_core::audit::list(s.vault.conn())
+    let actions: Vec<String> = takeback_core::storage::audit::list(s.vault.conn())
         .unwrap()
         .into_iter()
         .map(|e| e.action)
@@ -588,9 +590,10 @@ fn a_registered_photo_without_a_face_is_found_again_by_its_pdq_hash() {
     )
     .unwrap();
     // No face: refused unless the owner attests that it shows them.
+    let refused = scan::register(&s.vault, &engine, &original, false, Utc::now()).unwrap_err();
     assert!(matches!(
-        scan::register(&s.vault, &engine, &original, false, Utc::now()),
-        Err(takeback_core::Error::GateRefused { .. })
+        refused.downcast_ref::<takeback_core::face::gate::GateRefusal>(),
+        Some(r) if r.decision == takeback_core::face::gate::Decision::NoFace
     ));
     let photo = scan::register(&s.vault, &engine, &original, true, Utc::now()).unwrap();
     assert!(photo.attested_no_face && photo.pdq.is_some());
@@ -627,9 +630,9 @@ fn a_registered_photo_without_a_face_is_found_again_by_its_pdq_hash() {
     let found = &summary.new_findings[0];
     assert!(found.image_url.ends_with("/copy.jpg"));
     assert_eq!(found.kind, FindingKind::CopyOfRegisteredPhoto);
-    assert!(found.pdq_distance.unwrap() <= takeback_core::pdq::NEAR_DUPLICATE_THRESHOLD);
+    assert!(found.pdq_distance.unwrap() <= takeback_core::face::pdq::NEAR_DUPLICATE_THRESHOLD);
     assert_eq!(found.site, "this computer");
-    assert_eq!(found.providers, ["folder-scan"]);
+    assert_eq!(found.providers, [SeenBy::FolderScan]);
 }
 
 #[test]

@@ -18,6 +18,7 @@ function finding(id: number, over: Partial<Finding_Serialize> = {}): Finding_Ser
     kind: "owners_face",
     unverified_reason: null,
     distance: 0.35,
+    likeness: "very_likely",
     pdq_distance: null,
     sha256: "ab".repeat(32),
     pdq: null,

@@ -10,6 +10,7 @@ const base: Finding_Serialize = {
   kind: "owners_face",
   unverified_reason: null,
   distance: 0.3,
+  likeness: "very_likely",
   pdq_distance: null,
   sha256: "00",
   pdq: null,
@@ -22,10 +23,10 @@ const base: Finding_Serialize = {
 };
 
 describe("findings in words", () => {
-  it("grades likeness by distance, with copies and unverified named as such", () => {
+  it("puts the core's likeness band into words, with copies and unverified named as such", () => {
     expect(likeness(base)).toBe("Very likely you");
-    expect(likeness({ ...base, distance: 0.47 })).toBe("Likely you");
-    expect(likeness({ ...base, distance: 0.58 })).toBe("Possibly you");
+    expect(likeness({ ...base, likeness: "likely" })).toBe("Likely you");
+    expect(likeness({ ...base, likeness: "possibly" })).toBe("Possibly you");
     expect(likeness({ ...base, kind: "copy_of_registered_photo", distance: null })).toBe("A copy of one of your photos");
     expect(likeness({ ...base, kind: "unverified" })).toBe("Could not be checked on this computer");
   });

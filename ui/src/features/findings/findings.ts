@@ -1,15 +1,17 @@
 /** Plain words for findings: how alike, and how they were found. */
 import type { Finding_Serialize } from "../../ipc";
 
-/** Similarity in words (UX: "very likely you", "possibly you"), from the gate's distance scale. */
+const LIKENESS: Record<Finding_Serialize["likeness"], string> = {
+  very_likely: "Very likely you",
+  likely: "Likely you",
+  possibly: "Possibly you",
+};
+
+/** Similarity in words (UX: "very likely you", "possibly you"); the core decides the band. */
 export function likeness(f: Finding_Serialize): string {
   if (f.kind === "copy_of_registered_photo") return "A copy of one of your photos";
   if (f.kind === "unverified") return "Could not be checked on this computer";
-  const d = f.distance;
-  if (d === null) return "Possibly you";
-  if (d <= 0.4) return "Very likely you";
-  if (d <= 0.5) return "Likely you";
-  return "Possibly you";
+  return LIKENESS[f.likeness];
 }
 
 const SOURCES: Record<string, string> = {

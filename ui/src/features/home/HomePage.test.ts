@@ -9,10 +9,14 @@ const { default: Home } = await import("./HomePage.svelte");
 
 describe("the Home page", () => {
   it("marks what is done and offers the first step that is not", async () => {
-    fake.getEnrollment.mockResolvedValueOnce({
-      photos: [{ id: 1, added_at: "2026-11-26T10:00:00Z", face: { x: 0, y: 0, width: 1, height: 1 }, score: 1, sharpness: 100 }],
-      consents: [],
-      max_photos: 10,
+    fake.overview.mockResolvedValueOnce({
+      enrolled: 1,
+      sources: 0,
+      to_review: 0,
+      confirmed: 0,
+      drafts: 0,
+      open_cases: 0,
+      overdue: 0,
     });
     const onnavigate = vi.fn();
     const user = userEvent.setup();

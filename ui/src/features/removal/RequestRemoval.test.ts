@@ -2,20 +2,31 @@ import { render, screen, waitFor } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import axe from "axe-core";
 import { describe, expect, it, vi } from "vitest";
-import type { FindingRef_Deserialize } from "../../ipc";
+import type { Finding_Serialize } from "../../ipc";
 import { createFakeIpc } from "../../test/fakeIpc";
 
 const fake = createFakeIpc();
 vi.mock(import("../../ipc"), async (importOriginal) => ({ ...(await importOriginal()), ipc: fake }));
 const { default: RequestRemoval } = await import("./RequestRemoval.svelte");
 
-const finding: FindingRef_Deserialize = {
-  id: "9",
+const finding: Finding_Serialize = {
+  id: 9,
   image_url: "https://img.example.net/a.jpg",
   page_url: "https://forum.example.net/t/1",
-  first_seen: "2026-11-20T09:30:00Z",
+  site: "forum.example.net",
+  kind: "owners_face",
+  unverified_reason: null,
+  distance: 0.3,
+  likeness: "very_likely",
+  pdq_distance: null,
   sha256: "ab".repeat(32),
   pdq: null,
+  cluster_id: 9,
+  status: "confirmed",
+  providers: ["site-watch"],
+  first_seen: "2026-11-20T09:30:00Z",
+  last_seen: "2026-11-20T09:30:00Z",
+  has_thumbnail: true,
 };
 
 describe("request removal", () => {
@@ -35,6 +46,8 @@ describe("request removal", () => {
         { address: "abuse@host.example", role: "abuse", source: "rdap", detail: "Hosting network abuse desk", source_url: null, last_verified: null },
       ],
       notes: ["security.txt was not found"],
+      recommended: 0,
+      organisations: ["host.example"],
     });
     fake.draftLetter
       .mockResolvedValueOnce({
@@ -63,7 +76,7 @@ describe("request removal", () => {
     expect((await screen.findByTestId("rr-advice")).textContent).toContain("counter-notice would show them your name");
 
     await user.click(screen.getByTestId("rr-lookup"));
-    expect(fake.findContacts).toHaveBeenCalledWith("https://forum.example.net/t/1", true);
+    expect(fake.findContacts).toHaveBeenCalledWith("https://forum.example.net/t/1", true, "takeitdown");
     await waitFor(() => expect((screen.getByTestId("rr-to") as HTMLInputElement).value).toBe("abuse@host.example"));
 
     await user.click(screen.getByTestId("rr-draft"));
@@ -89,7 +102,11 @@ describe("request removal", () => {
     await screen.findByTestId("rr-complete", {}, { timeout: 2000 });
     await user.click(screen.getByTestId("rr-save"));
     expect(fake.saveLetter).toHaveBeenCalledWith(
-      expect.objectContaining({ kind: "takeitdown", recipient: expect.objectContaining({ address: "abuse@host.example" }) }),
+      expect.objectContaining({
+        finding_ids: [9],
+        kind: "takeitdown",
+        recipient: { name: "host.example", address: "abuse@host.example" },
+      }),
       "pdf",
       "/home/sam/Documents/Takeback letters/takeitdown.pdf",
       false,

@@ -1,0 +1,9 @@
+//! The bottom layer: what every other layer needs and that knows no domain.
+
+pub mod cancel;
+pub mod clock;
+pub mod doctor;
+pub mod error;
+pub mod files;
+pub mod paths;
+pub mod settings;

@@ -1,0 +1,406 @@
+//! The own-face gate: the one check every search path goes through.
+//!
+//! A search may run only on the profile owner's face. [`check_image`] (or [`check`], when the
+//! caller already ran the face engine) decides, writes the decision to the audit log, and returns
+//! a [`GateOutcome`]. Only an allowed outcome yields a [`GatePass`], and search code should take a
+//! `&GatePass` as its proof that the gate ran (`outcome.into_pass()?`).
+//!
+//! The rules (PRODUCT.md §2.1, §2.5, §3.1):
+//! - no reference face enrolled: refused;
+//! - any face estimated under 18: refused, with the Take It Down guidance;
+//! - a face query ([`Purpose::Verify`], [`Purpose::FaceSearch`]): the largest face must be within
+//!   [`takeback_faces::GATE_THRESHOLD`] of the nearest reference face;
+//! - a copy query ([`Purpose::CopySearch`]): some face in the photo must match; a photo with no
+//!   detectable face passes only when the owner attests that it shows them, and that attestation
+//!   is what the audit entry records.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use takeback_faces::{distance, BBox, Descriptor, Face, FaceEngine, GATE_THRESHOLD};
+
+use crate::face::enrollment::{self, quality::ADULT_AGE};
+use crate::face::photo::{self, FaceBox};
+use crate::storage::vault::Vault;
+use crate::{storage::audit, Result};
+
+/// Guidance shown whenever a minor's face is involved.
+pub const TAKE_IT_DOWN: &str = "Takeback never searches for a face that looks under 18. If this is an image of a minor, NCMEC's Take It Down (https://takeitdown.ncmec.org) can help remove it without anyone viewing it: it works from a hash made on your own device.";
+
+/// Why the gate is asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    /// `takeback verify`, the app's "check a photo" panel.
+    Verify,
+    /// A query to a face finder (a face crop will be sent).
+    FaceSearch,
+    /// A query to a copy finder or a local match on the whole photo.
+    CopySearch,
+}
+
+/// The caller's request.
+#[derive(Debug, Clone, Copy)]
+pub struct GateRequest<'a> {
+    pub purpose: Purpose,
+    /// Who asks (`owner`, `advocate`).
+    pub actor: &'a str,
+    /// The owner attests the photo shows them; only counts for [`Purpose::CopySearch`] when no
+    /// face is detected.
+    pub attest_shows_me: bool,
+}
+
+/// What the gate decided.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// The face is the owner's.
+    Match,
+    /// No face is close enough to the owner's.
+    NoMatch,
+    /// No face detected; allowed because the owner attested the photo shows them.
+    AttestedNoFace,
+    /// No face detected and no attestation (or not a copy search).
+    NoFace,
+    /// A face looks under 18.
+    Minor,
+    /// The profile has no reference face yet.
+    NotEnrolled,
+}
+
+/// The gate's answer, as shown to the user and printed by `takeback verify --json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct GateOutcome {
+    pub allowed: bool,
+    pub decision: Decision,
+    /// Distance of the decisive face to the nearest reference face (lower is more alike).
+    pub distance: Option<f32>,
+    pub threshold: f32,
+    /// The decisive face's box, in the photo's pixels.
+    #[serde(rename = "box")]
+    pub bbox: Option<BBox>,
+    pub faces: usize,
+    /// What to tell the user.
+    pub message: String,
+    /// The audit entry that recorded this decision.
+    pub audit_seq: i64,
+    #[serde(skip)]
+    face: Option<Face>,
+}
+
+/// The gate said no to a search, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct GateRefusal {
+    pub decision: Decision,
+    /// What to tell the user.
+    pub message: String,
+}
+
+impl GateRefusal {
+    pub fn code(&self) -> crate::ErrorCode {
+        crate::ErrorCode::Refused
+    }
+}
+
+crate::layer_error!(GateRefusal);
+
+/// Proof that the gate allowed a search. Only the gate makes one.
+#[derive(Debug, Clone)]
+pub struct GatePass {
+    /// The matching face, or `None` for an attested photo without a detectable face.
+    pub face: Option<Face>,
+    pub audit_seq: i64,
+}
+
+impl GateOutcome {
+    /// The pass, or [`Error::GateRefused`] with the user-facing message.
+    pub fn into_pass(self) -> Result<GatePass> {
+        if self.allowed {
+            Ok(GatePass {
+                face: self.face,
+                audit_seq: self.audit_seq,
+            })
+        } else {
+            Err(GateRefusal {
+                decision: self.decision,
+                message: self.message,
+            }
+            .into())
+        }
+    }
+}
+
+/// A photo the gate looked at: its size, every face found, and the decision.
+#[derive(Debug, Clone)]
+pub struct CheckedImage {
+    pub width: u32,
+    pub height: u32,
+    pub faces: Vec<Face>,
+    pub outcome: GateOutcome,
+}
+
+/// What the window shows after "Check a photo": the decision, the photo's size and every face,
+/// boxed.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Serialize)]
+pub struct GateAnswer {
+    pub allowed: bool,
+    pub decision: Decision,
+    pub distance: Option<f32>,
+    pub threshold: f32,
+    /// The face the decision is about.
+    pub decisive: Option<FaceBox>,
+    /// Every face found.
+    pub faces: Vec<FaceBox>,
+    pub width: u32,
+    pub height: u32,
+    /// What to tell the user, in plain words.
+    pub message: String,
+    /// The audit entry that recorded this decision.
+    #[cfg_attr(feature = "specta", specta(type = i32))]
+    pub audit_seq: i64,
+}
+
+impl CheckedImage {
+    pub fn answer(&self) -> GateAnswer {
+        let o = &self.outcome;
+        GateAnswer {
+            allowed: o.allowed,
+            decision: o.decision,
+            distance: o.distance,
+            threshold: o.threshold,
+            decisive: o.bbox.map(FaceBox::from),
+            faces: self.faces.iter().map(|f| FaceBox::from(f.bbox)).collect(),
+            width: self.width,
+            height: self.height,
+            message: o.message.clone(),
+            audit_seq: o.audit_seq,
+        }
+    }
+}
+
+/// Decodes `bytes` within the engine's bounds, detects every face, then [`check`]s them.
+pub fn check_image(
+    vault: &Vault,
+    engine: &FaceEngine,
+    bytes: &[u8],
+    request: GateRequest<'_>,
+    now: DateTime<Utc>,
+) -> Result<CheckedImage> {
+    let image = photo::decode(engine, bytes)?;
+    let faces = engine.detect(&image)?;
+    let outcome = check(vault, &faces, bytes, request, now)?;
+    Ok(CheckedImage {
+        width: image.width(),
+        height: image.height(),
+        faces,
+        outcome,
+    })
+}
+
+/// Decides on faces already detected in `image_bytes`, and audits the decision (the entry holds
+/// the image's SHA-256, never the image).
+pub fn check(
+    vault: &Vault,
+    faces: &[Face],
+    image_bytes: &[u8],
+    request: GateRequest<'_>,
+    now: DateTime<Utc>,
+) -> Result<GateOutcome> {
+    let references = enrollment::descriptors(vault.conn())?;
+    let mut outcome = decide(&references, faces, request);
+    let entry = audit::append(
+        vault.conn(),
+        audit::NewEntry::new(request.actor, "gate.decision")
+            .subject(image_bytes)
+            .detail(serde_json::json!({
+                "purpose": request.purpose,
+                "decision": outcome.decision,
+                "allowed": outcome.allowed,
+                "distance": outcome.distance,
+                "threshold": outcome.threshold,
+                "faces": outcome.faces,
+                "attested_shows_me": request.attest_shows_me,
+            })),
+        now,
+    )?;
+    outcome.audit_seq = entry.seq;
+    Ok(outcome)
+}
+
+/// The rules, without side effects.
+pub fn decide(references: &[Descriptor], faces: &[Face], request: GateRequest<'_>) -> GateOutcome {
+    let mut out = GateOutcome {
+        allowed: false,
+        decision: Decision::NoMatch,
+        distance: None,
+        threshold: GATE_THRESHOLD,
+        bbox: None,
+        faces: faces.len(),
+        message: String::new(),
+        audit_seq: 0,
+        face: None,
+    };
+    if references.is_empty() {
+        out.decision = Decision::NotEnrolled;
+        out.message = "this profile has no reference photo yet; enroll your face first".into();
+        return out;
+    }
+    if let Some(young) = faces.iter().find(|f| f.age > 0.0 && f.age < ADULT_AGE) {
+        out.decision = Decision::Minor;
+        out.bbox = Some(young.bbox);
+        out.message = TAKE_IT_DOWN.into();
+        return out;
+    }
+    if faces.is_empty() {
+        if request.purpose == Purpose::CopySearch && request.attest_shows_me {
+            out.allowed = true;
+            out.decision = Decision::AttestedNoFace;
+            out.message = "no face detected; allowed because you attested that the photo shows you (recorded in the audit log)".into();
+        } else {
+            out.decision = Decision::NoFace;
+            out.message = if request.purpose == Purpose::CopySearch {
+                "no face was detected in this photo; if it shows you, confirm that it does and the search can run".into()
+            } else {
+                "no face was detected in this photo, so it cannot be compared with your face".into()
+            };
+        }
+        return out;
+    }
+    let nearest = |f: &Face| {
+        references
+            .iter()
+            .map(|r| distance(&f.descriptor, r))
+            .fold(f32::INFINITY, f32::min)
+    };
+    let decisive = match request.purpose {
+        Purpose::Verify | Purpose::FaceSearch => largest(faces),
+        Purpose::CopySearch => faces
+            .iter()
+            .min_by(|a, b| nearest(a).total_cmp(&nearest(b))),
+    };
+    let Some(face) = decisive else {
+        return out;
+    };
+    let d = nearest(face);
+    out.distance = Some(d);
+    out.bbox = Some(face.bbox);
+    if d <= GATE_THRESHOLD {
+        out.allowed = true;
+        out.decision = Decision::Match;
+        out.face = Some(face.clone());
+        out.message = format!("this is your face (distance {d:.3}, threshold {GATE_THRESHOLD:.2})");
+    } else {
+        out.message = format!(
+            "this face does not match your enrolled face (distance {d:.3}, threshold {GATE_THRESHOLD:.2}); Takeback only searches for your own face"
+        );
+    }
+    out
+}
+
+fn largest(faces: &[Face]) -> Option<&Face> {
+    faces
+        .iter()
+        .max_by(|a, b| (a.bbox.width * a.bbox.height).total_cmp(&(b.bbox.width * b.bbox.height)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn desc(v: f32) -> Descriptor {
+        let mut d = vec![0.0; 128];
+        d[0] = v;
+        Descriptor(d)
+    }
+
+    fn face(v: f32, size: f32, age: f32) -> Face {
+        Face {
+            bbox: BBox {
+                x: 0.0,
+                y: 0.0,
+                width: size,
+                height: size,
+            },
+            score: 0.9,
+            landmarks: vec![],
+            descriptor: desc(v),
+            age,
+        }
+    }
+
+    fn req(purpose: Purpose, attest: bool) -> GateRequest<'static> {
+        GateRequest {
+            purpose,
+            actor: "owner",
+            attest_shows_me: attest,
+        }
+    }
+
+    fn check_rule(
+        refs: &[f32],
+        faces: &[Face],
+        purpose: Purpose,
+        attest: bool,
+        expected: Decision,
+    ) {
+        let refs: Vec<_> = refs.iter().map(|v| desc(*v)).collect();
+        let out = decide(&refs, faces, req(purpose, attest));
+        assert_eq!(out.decision, expected, "{out:?}");
+        let allowed = matches!(expected, Decision::Match | Decision::AttestedNoFace);
+        assert_eq!(out.allowed, allowed);
+        assert_eq!(out.into_pass().is_ok(), allowed);
+    }
+
+    #[test]
+    #[allow(clippy::cloned_ref_to_slice_refs)] // the table reads better with clones
+    fn rules() {
+        use Decision::*;
+        use Purpose::*;
+        let me = face(0.1, 100.0, 30.0);
+        let other = face(0.9, 100.0, 30.0);
+        check_rule(&[], &[me.clone()], Verify, false, NotEnrolled);
+        check_rule(&[0.0], &[me.clone()], Verify, false, Match);
+        check_rule(&[0.0, 5.0], &[other.clone()], Verify, false, NoMatch);
+        check_rule(&[5.0, 0.8], &[other.clone()], Verify, false, Match);
+        check_rule(&[0.0], &[], Verify, true, NoFace);
+        check_rule(&[0.0], &[], FaceSearch, true, NoFace);
+        check_rule(&[0.0], &[], CopySearch, false, NoFace);
+        check_rule(&[0.0], &[], CopySearch, true, AttestedNoFace);
+        check_rule(&[0.0], &[face(0.0, 100.0, 12.0)], Verify, false, Minor);
+        // A minor anywhere in the photo stops the search, even next to the owner.
+        check_rule(
+            &[0.0],
+            &[me.clone(), face(0.9, 50.0, 9.0)],
+            CopySearch,
+            false,
+            Minor,
+        );
+        // Verify judges the largest face; a copy search any face.
+        let small_me = face(0.1, 40.0, 30.0);
+        let big_other = face(0.9, 200.0, 30.0);
+        check_rule(
+            &[0.0],
+            &[small_me.clone(), big_other.clone()],
+            Verify,
+            false,
+            NoMatch,
+        );
+        check_rule(&[0.0], &[small_me, big_other], CopySearch, false, Match);
+        // Attestation never overrides a face that is someone else's.
+        check_rule(&[0.0], &[other], CopySearch, true, NoMatch);
+    }
+
+    #[test]
+    fn threshold_is_inclusive() {
+        let refs = [desc(0.0)];
+        let out = decide(
+            &refs,
+            &[face(GATE_THRESHOLD, 100.0, 40.0)],
+            req(Purpose::Verify, false),
+        );
+        assert!(out.allowed);
+        assert_eq!(out.threshold, GATE_THRESHOLD);
+    }
+}

@@ -1,0 +1,116 @@
+//! The shipped directory of platforms' removal channels and search engines' forms
+//! (`data/platforms.toml`), each with its source page and last-verified date.
+
+use serde::Deserialize;
+
+use super::{Contact, Role, Source};
+
+const PLATFORMS_TOML: &str = include_str!("../../../data/platforms.toml");
+
+#[derive(Debug, Deserialize)]
+struct Directory {
+    #[serde(default)]
+    platform: Vec<Platform>,
+    #[serde(default)]
+    search_engine: Vec<Platform>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Platform {
+    name: String,
+    #[serde(default)]
+    domains: Vec<String>,
+    #[serde(default)]
+    cdn_headers: Vec<String>,
+    channel: Vec<Channel>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Channel {
+    address: String,
+    role: Role,
+    purpose: String,
+    note: Option<String>,
+    source_url: String,
+    last_verified: String,
+}
+
+fn load() -> Directory {
+    // The file is compiled in and checked by a test, so a parse failure cannot reach users.
+    toml::from_str(PLATFORMS_TOML).unwrap_or(Directory {
+        platform: Vec::new(),
+        search_engine: Vec::new(),
+    })
+}
+
+fn contacts_of(p: &Platform) -> impl Iterator<Item = Contact> + '_ {
+    p.channel.iter().map(move |c| Contact {
+        address: c.address.clone(),
+        role: c.role,
+        source: Source::Directory,
+        detail: match &c.note {
+            Some(note) => format!("{} — {} ({note})", p.name, c.purpose),
+            None => format!("{} — {}", p.name, c.purpose),
+        },
+        source_url: Some(c.source_url.clone()),
+        last_verified: Some(c.last_verified.clone()),
+    })
+}
+
+/// The channels of the platform that runs `host` (`www.instagram.com` matches `instagram.com`).
+pub fn for_host(host: &str) -> Vec<Contact> {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let dir = load();
+    dir.platform
+        .iter()
+        .filter(|p| {
+            p.domains
+                .iter()
+                .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+        })
+        .flat_map(contacts_of)
+        .collect()
+}
+
+/// The channels of a CDN recognised by one of the response's header names.
+pub fn for_cdn_headers<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<Contact> {
+    let names: Vec<String> = names.into_iter().map(str::to_ascii_lowercase).collect();
+    let dir = load();
+    dir.platform
+        .iter()
+        .filter(|p| p.cdn_headers.iter().any(|h| names.contains(h)))
+        .flat_map(contacts_of)
+        .collect()
+}
+
+/// Every search engine's removal forms.
+pub fn search_engines() -> Vec<Contact> {
+    load().search_engine.iter().flat_map(contacts_of).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn directory_parses_and_every_channel_has_a_source_and_date() {
+        let dir: Directory = toml::from_str(PLATFORMS_TOML).unwrap();
+        assert!(dir.platform.len() >= 5 && dir.search_engine.len() >= 2);
+        for p in dir.platform.iter().chain(&dir.search_engine) {
+            for c in &p.channel {
+                assert!(c.source_url.starts_with("https://"), "{}", c.address);
+                assert!(chrono::NaiveDate::parse_from_str(&c.last_verified, "%Y-%m-%d").is_ok());
+            }
+        }
+    }
+
+    #[test]
+    fn hosts_match_their_platform() {
+        assert!(for_host("www.instagram.com")
+            .iter()
+            .any(|c| c.address == "ip@fb.com"));
+        assert!(for_host("notinstagram.com").is_empty());
+        assert!(!for_cdn_headers(["CF-RAY"]).is_empty());
+        assert!(search_engines().iter().any(|c| c.address.contains("rtbf")));
+    }
+}

@@ -1,0 +1,178 @@
+//! Recipient discovery: who can remove an image at a URL, and where each contact came from.
+//!
+//! Sources, in the order of the escalation ladder: the platforms directory (`data/platforms.toml`),
+//! the site's own pages (security.txt per RFC 9116, mailto and contact links on its home page),
+//! RDAP through the IANA bootstrap files (hosting network abuse contact, registrar abuse
+//! contact), and the search engines' removal forms. Placeholder and redacted addresses are
+//! dropped. The site itself is contacted only when its resolved address is public, unless
+//! `allow_local_network` is set; requests to it are pinned to the checked address, so DNS cannot
+//! be switched to a private address between the check and the request.
+//!
+//! App API (the Contacts panel): `discover(url, &Options, now).await` → [`Discovery`]; show each
+//! contact's `detail`, `source` and `source_url`; `Discovery::best_address(kind)` pre-fills a letter.
+
+pub mod bootstrap;
+pub mod directory;
+mod net;
+pub mod page;
+pub mod placeholder;
+pub mod rdap;
+pub mod security_txt;
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+pub use net::is_local;
+
+use crate::removal::letters::LetterKind;
+use crate::Result;
+
+/// What a contact is for. Serialised as in the CLI contract.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// A hosting network's abuse desk.
+    Abuse,
+    /// The domain registrar's abuse desk.
+    Registrar,
+    /// The site's operator.
+    Operator,
+    /// A designated agent for copyright notices.
+    DmcaAgent,
+    /// A web form.
+    Form,
+}
+
+/// Where a contact was found. Serialised as in the CLI contract.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename = "ContactSource")] // the name only: values are unchanged; `Source` clashes with `sources::Source` in the app's TypeScript
+pub enum Source {
+    #[serde(rename = "rdap")]
+    Rdap,
+    #[serde(rename = "security.txt")]
+    SecurityTxt,
+    #[serde(rename = "page")]
+    Page,
+    #[serde(rename = "directory")]
+    Directory,
+}
+
+/// One way to reach someone who can act.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    /// An email address or a form's URL.
+    pub address: String,
+    pub role: Role,
+    pub source: Source,
+    /// Who this is and why it was chosen, in words.
+    pub detail: String,
+    /// The exact document the contact was read from (RDAP answer, security.txt, page, or the
+    /// directory entry's source page).
+    pub source_url: Option<String>,
+    /// Directory entries: when a person last checked the channel.
+    pub last_verified: Option<String>,
+}
+
+impl Contact {
+    pub fn is_email(&self) -> bool {
+        !self.address.contains("://") && self.address.contains('@')
+    }
+
+    /// A contact meant for something else (security reports), to use only when nothing else
+    /// answers.
+    pub fn is_last_resort(&self) -> bool {
+        self.source == Source::SecurityTxt
+    }
+}
+
+/// How discovery reaches the network.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The `rdap.bootstrap_base` setting, ending in `/`.
+    pub bootstrap_base: String,
+    /// Contact the site even when it resolves to a loopback or private address.
+    pub allow_local_network: bool,
+    /// Visit the site itself (security.txt, home page). Off: RDAP and the directory only, so the
+    /// site's operator never sees a request from this computer.
+    pub visit_site: bool,
+    /// Where bootstrap files are cached (`None`: no cache).
+    pub cache_dir: Option<PathBuf>,
+    /// Fixed host → address answers used instead of DNS (tests, air-gapped clinics).
+    pub host_overrides: Vec<(String, IpAddr)>,
+    pub timeout: Duration,
+}
+
+impl Options {
+    pub fn new(bootstrap_base: impl Into<String>) -> Self {
+        Self {
+            bootstrap_base: bootstrap_base.into(),
+            allow_local_network: false,
+            visit_site: true,
+            cache_dir: None,
+            host_overrides: Vec::new(),
+            timeout: Duration::from_secs(15),
+        }
+    }
+}
+
+/// Everything found for a URL.
+#[derive(Debug, Clone, Serialize)]
+pub struct Discovery {
+    pub url: String,
+    pub host: String,
+    pub addresses: Vec<IpAddr>,
+    pub contacts: Vec<Contact>,
+    /// What could not be checked and why, in plain words.
+    pub notes: Vec<String>,
+}
+
+impl Discovery {
+    /// The email address a letter of `kind` goes to by default, if one was found. The same rule
+    /// for the CLI and the window: by role in the order the law and practice suggest, never a
+    /// web form (it is not an address) and never a security.txt contact (meant for security
+    /// reports; the user may still pick it).
+    pub fn best_address(&self, kind: LetterKind) -> Option<&Contact> {
+        self.recommended(kind).map(|i| &self.contacts[i])
+    }
+
+    /// The index of [`Discovery::best_address`] in `contacts`.
+    pub fn recommended(&self, kind: LetterKind) -> Option<usize> {
+        let order: &[Role] = match kind {
+            LetterKind::Abuse => &[Role::Abuse, Role::Registrar],
+            LetterKind::Dmca => &[Role::DmcaAgent, Role::Operator, Role::Abuse],
+            LetterKind::Delisting => &[],
+            _ => &[Role::Operator, Role::DmcaAgent, Role::Abuse],
+        };
+        order.iter().find_map(|role| {
+            self.contacts
+                .iter()
+                .position(|c| c.role == *role && c.is_email() && !c.is_last_resort())
+        })
+    }
+
+    /// Who a letter to `contact` is addressed to: the site's operator is named by the site, an
+    /// abuse desk or registrar by the domain of its address.
+    pub fn organisation(&self, contact: &Contact) -> String {
+        let site = self.host.trim_start_matches("www.");
+        match contact.role {
+            Role::Abuse | Role::Registrar if contact.is_email() => contact
+                .address
+                .rsplit_once('@')
+                .map_or_else(|| site.to_owned(), |(_, domain)| domain.to_owned()),
+            _ => site.to_owned(),
+        }
+    }
+}
+
+/// Finds the contacts for `url`. Fails only on an unusable URL; every lookup that fails becomes
+/// a note, so a partial answer still helps.
+pub async fn discover(url: &str, options: &Options, now: DateTime<Utc>) -> Result<Discovery> {
+    net::discover(url, options, now).await
+}

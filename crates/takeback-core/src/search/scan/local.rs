@@ -1,0 +1,332 @@
+//! The local sources of a scan: a site crawled on this device, or a folder walked. Nothing is
+//! uploaded; every image is checked by the face engine and PDQ against the owner's reference.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use url::Url;
+
+use super::jobs::{self, Counts};
+use super::{Execution, ScanPhase};
+use crate::base::error::storage;
+use crate::face::matching::{self, OwnerReference, Verdict};
+use crate::search::crawl::{self, CandidateImage, CrawlCounters, CrawlLimits};
+use crate::search::findings::{self, Evidence, SeenBy, Sighting};
+use crate::search::sources::{Source, SourceTarget};
+use crate::Result;
+
+/// Images waiting between the crawler and the face engine: memory stays bounded however large
+/// the site, and the crawler waits while the engine is busy.
+const IMAGE_QUEUE: usize = 4;
+
+/// Bounds of a folder walk.
+const MAX_FOLDER_FILES: usize = 100_000;
+const MAX_FOLDER_DEPTH: usize = 32;
+
+/// Scans one source. The outer error is the vault failing; the inner one a source that could
+/// not be scanned (unreachable site, missing folder), which the summary reports.
+pub(crate) fn scan_source(
+    execution: &mut Execution<'_, '_>,
+    source: &Source,
+    reference: &OwnerReference,
+    allow_local_network: bool,
+) -> Result<Result<(), String>> {
+    let item = format!("source:{}", source.id);
+    if jobs::is_done(execution.ctx.vault.conn(), execution.job_id, &item)? {
+        return Ok(Ok(()));
+    }
+    let outcome = match &source.target {
+        SourceTarget::Site {
+            url,
+            max_depth,
+            max_pages,
+            interval_ms,
+        } => {
+            let limits = CrawlLimits {
+                max_depth: *max_depth,
+                max_pages: *max_pages,
+                per_host_interval: Duration::from_millis((*interval_ms).into()),
+                allow_local_network,
+                ..CrawlLimits::default()
+            };
+            scan_site(execution, source.id, url, limits, reference)?
+        }
+        SourceTarget::Folder { path } => {
+            scan_folder(execution, source.id, Path::new(path), reference)?
+        }
+    };
+    if outcome.is_ok() && !execution.cancel.is_cancelled() {
+        let tx = execution.ctx.vault.conn();
+        jobs::mark_done(
+            tx,
+            execution.job_id,
+            &item,
+            Counts::default(),
+            execution.now(),
+        )?;
+    }
+    Ok(outcome)
+}
+
+fn scan_site(
+    execution: &mut Execution<'_, '_>,
+    source_id: i64,
+    url: &str,
+    limits: CrawlLimits,
+    reference: &OwnerReference,
+) -> Result<Result<(), String>> {
+    let start = match crawl::parse_start_url(url) {
+        Ok(start) => start,
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    let phase = ScanPhase::Site {
+        source_id,
+        url: url.to_owned(),
+    };
+    execution.emit(phase.clone(), 0, None);
+    let done = std::sync::Arc::new(jobs::done_items(
+        execution.ctx.vault.conn(),
+        execution.job_id,
+        "image:",
+    )?);
+    let counters = std::sync::Arc::new(CrawlCounters::default());
+    let (sender, mut receiver) = mpsc::channel::<CandidateImage>(IMAGE_QUEUE);
+    let crawl = {
+        let counters = counters.clone();
+        let cancel = execution.cancel.clone();
+        let done = done.clone();
+        execution.runtime.spawn(async move {
+            // A resumed job does not download again the images it already checked.
+            let already_checked = move |url: &Url| {
+                done.contains(&format!("image:{}", findings::url_key(url.as_str())))
+            };
+            crawl::crawl_site_counted(start, limits, sender, &cancel, &counters, &already_checked)
+                .await
+        })
+    };
+    let mut pages_recorded = 0u64;
+    while let Some(candidate) = receiver.blocking_recv() {
+        if execution.cancel.is_cancelled() {
+            break;
+        }
+        let item = format!("image:{}", findings::url_key(candidate.image_url.as_str()));
+        if done.contains(&item) {
+            continue;
+        }
+        let pages_now = u64::from(counters.pages_fetched.load(Ordering::Relaxed));
+        let counts = Counts {
+            pages: pages_now - pages_recorded,
+            images: 1,
+            hits: 0,
+        };
+        pages_recorded = pages_now;
+        check_and_record(
+            execution,
+            &item,
+            candidate.image_url.as_str(),
+            Some(candidate.page_url.as_str()),
+            SeenBy::SiteWatch,
+            &candidate.bytes,
+            reference,
+            counts,
+        )?;
+        execution.emit(phase.clone(), 0, None);
+    }
+    drop(receiver);
+    let report = execution
+        .runtime
+        .block_on(crawl)
+        .map_err(|e| crate::Error::Network {
+            what: "the site crawl".into(),
+            reason: e.to_string(),
+        })?;
+    let pages_now = u64::from(counters.pages_fetched.load(Ordering::Relaxed));
+    if pages_now > pages_recorded {
+        let counts = Counts {
+            pages: pages_now - pages_recorded,
+            ..Counts::default()
+        };
+        jobs::add_counts(
+            execution.ctx.vault.conn(),
+            execution.job_id,
+            counts,
+            execution.now(),
+        )?;
+        execution.totals.pages += counts.pages;
+    }
+    execution.emit(phase, 0, None);
+    Ok(report.map(|_| ()).map_err(|e| e.to_string()))
+}
+
+/// Checks one image and, in one transaction, records the finding (when it is a hit), marks the
+/// step done and adds to the counters.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn check_and_record(
+    execution: &mut Execution<'_, '_>,
+    item: &str,
+    image_url: &str,
+    page_url: Option<&str>,
+    seen_by: SeenBy,
+    bytes: &[u8],
+    reference: &OwnerReference,
+    mut counts: Counts,
+) -> Result<Verdict> {
+    // An image the engine cannot read is checked and not a hit; nothing more to learn from it.
+    let check = matching::check_image(execution.ctx.engine, reference, bytes).ok();
+    let verdict = check.as_ref().map_or(Verdict::NoMatch, |c| c.verdict);
+    let now = execution.now();
+    let vault = execution.ctx.vault;
+    let tx = crate::storage::vault::write_transaction(vault.conn())?;
+    if let Some(check) = check.as_ref().filter(|c| c.verdict.is_hit()) {
+        findings::record(
+            vault,
+            &tx,
+            &Sighting {
+                image_url,
+                page_url,
+                seen_by,
+                provider_score: None,
+                evidence: Evidence::Checked { check, bytes },
+            },
+            Some(execution.job_id),
+            now,
+        )?;
+        counts.hits += 1;
+    }
+    jobs::mark_done(&tx, execution.job_id, item, counts, now)?;
+    tx.commit()
+        .map_err(|e| storage("recording a scanned image", e))?;
+    execution.totals.pages += counts.pages;
+    execution.totals.images += counts.images;
+    execution.totals.hits += counts.hits;
+    Ok(verdict)
+}
+
+fn scan_folder(
+    execution: &mut Execution<'_, '_>,
+    source_id: i64,
+    dir: &Path,
+    reference: &OwnerReference,
+) -> Result<Result<(), String>> {
+    let phase = ScanPhase::Folder {
+        source_id,
+        path: dir.display().to_string(),
+    };
+    execution.emit(phase.clone(), 0, None);
+    let files = match image_files(dir) {
+        Ok(files) => files,
+        Err(reason) => return Ok(Err(reason)),
+    };
+    let done = jobs::done_items(execution.ctx.vault.conn(), execution.job_id, "file:")?;
+    let max_bytes = execution.ctx.engine.options().decode_limits.max_file_bytes;
+    for path in files {
+        if execution.cancel.is_cancelled() {
+            break;
+        }
+        let Ok(url) = Url::from_file_path(&path) else {
+            continue;
+        };
+        let item = format!("file:{url}");
+        if done.contains(&item) {
+            continue;
+        }
+        let too_large = std::fs::metadata(&path).map_or(true, |m| m.len() > max_bytes);
+        let bytes = if too_large {
+            Vec::new()
+        } else {
+            std::fs::read(&path).unwrap_or_default()
+        };
+        let counts = Counts {
+            images: 1,
+            ..Counts::default()
+        };
+        check_and_record(
+            execution,
+            &item,
+            url.as_str(),
+            None,
+            SeenBy::FolderScan,
+            &bytes,
+            reference,
+            counts,
+        )?;
+        execution.emit(phase.clone(), 0, None);
+    }
+    Ok(Ok(()))
+}
+
+/// Image files under `dir` (by content sniffing of the first bytes), in a stable order; symbolic
+/// links are not followed, so the walk cannot loop or leave the folder.
+fn image_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    let mut stack = vec![(dir.to_owned(), 0usize)];
+    let mut first = true;
+    while let Some((folder, depth)) = stack.pop() {
+        let entries = match std::fs::read_dir(&folder) {
+            Ok(entries) => entries,
+            Err(e) if first => return Err(format!("the folder cannot be read ({e})")),
+            Err(_) => continue,
+        };
+        first = false;
+        let mut entries: Vec<_> = entries.flatten().collect();
+        entries.sort_by_key(std::fs::DirEntry::file_name);
+        for entry in entries {
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() && depth < MAX_FOLDER_DEPTH {
+                stack.push((entry.path(), depth + 1));
+            } else if kind.is_file() && looks_like_image_file(&entry.path()) {
+                out.push(entry.path());
+                if out.len() >= MAX_FOLDER_FILES {
+                    return Ok(out);
+                }
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn looks_like_image_file(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 32];
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let n = file.read(&mut head).unwrap_or(0);
+    crawl::looks_like_an_image(&head[..n])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folder_walks_sniff_images_and_do_not_follow_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let png = {
+            let mut out = std::io::Cursor::new(Vec::new());
+            image::RgbImage::new(4, 4)
+                .write_to(&mut out, image::ImageFormat::Png)
+                .unwrap();
+            out.into_inner()
+        };
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join("b.png"), &png).unwrap();
+        // A misleading name: the content decides.
+        std::fs::write(dir.path().join("sub/a.jpg.txt"), &png).unwrap();
+        std::fs::write(dir.path().join("fake.jpg"), b"<html>not an image</html>").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(dir.path(), dir.path().join("sub/loop")).unwrap();
+        let found = image_files(dir.path()).unwrap();
+        let names: Vec<String> = found
+            .iter()
+            .map(|p| p.strip_prefix(dir.path()).unwrap().display().to_string())
+            .collect();
+        assert_eq!(names, ["b.png", "sub/a.jpg.txt"]);
+        assert!(image_files(&dir.path().join("missing")).is_err());
+    }
+}

@@ -1,0 +1,426 @@
+//! The remote part of a scan: one provider's search, then every candidate it returned fetched
+//! and re-checked on this device.
+//!
+//! The provider's answer is stored (candidates in `scan_candidates`, the raw response as an
+//! encrypted blob) in the same transaction that marks the search done, so a resumed job never
+//! pays for the same search twice; each candidate is then checked and marked in its own
+//! transaction with the finding it produced.
+
+use base64::Engine as _;
+use rusqlite::params;
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+use super::consent::{prepare_for, sha256_hex};
+use super::jobs::{self, Counts};
+use super::local::check_and_record;
+use super::{Execution, ProviderRun, ScanPhase, ScanPlan};
+use crate::base::error::storage;
+use crate::face::matching::OwnerReference;
+use crate::search::crawl::fetch::{Fetcher, Want};
+use crate::search::crawl::{looks_like_an_image, CrawlLimits, SkipReason};
+use crate::search::findings::{self, Evidence, SeenBy, Sighting};
+use crate::search::providers::prepare::PrepareError;
+use crate::search::providers::{accounts, ApprovedQuery, RemoteProvider, SearchProvider};
+use crate::search::providers::{CandidateHit, ProviderId};
+use crate::{storage::audit, Result};
+
+/// Candidates taken from one search; providers are asked for fewer, this bounds a hostile answer.
+const MAX_CANDIDATES: usize = 500;
+/// A `data:` thumbnail larger than this is not decoded.
+const MAX_INLINE_IMAGE: usize = 4 * 1024 * 1024;
+
+pub(crate) fn run_provider(
+    execution: &mut Execution<'_, '_>,
+    plan: &ScanPlan,
+    provider: ProviderId,
+    reference: &OwnerReference,
+) -> Result<ProviderRun> {
+    let item = format!("provider:{}", provider.name());
+    let conn = execution.ctx.vault.conn();
+    if !jobs::is_done(conn, execution.job_id, &item)? {
+        execution.emit(ScanPhase::Provider { provider }, 0, None);
+        if let Err(reason) = search(execution, plan, provider, &item)? {
+            let notice = format!("{provider} skipped: {reason}");
+            execution.emit(ScanPhase::Provider { provider }, 0, Some(notice));
+            return Ok(match reason {
+                Skip::Skipped(reason) => ProviderRun::Skipped { provider, reason },
+                Skip::Failed(reason) => ProviderRun::Failed { provider, reason },
+            });
+        }
+    }
+    recheck(execution, plan, provider, reference)
+}
+
+enum Skip {
+    Skipped(String),
+    Failed(String),
+}
+
+impl std::fmt::Display for Skip {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Skip::Skipped(reason) | Skip::Failed(reason) => f.write_str(reason),
+        }
+    }
+}
+
+/// Runs the search and stores its candidates; `Ok(Err(_))` when the provider did not run.
+fn search(
+    execution: &mut Execution<'_, '_>,
+    plan: &ScanPlan,
+    provider: ProviderId,
+    item: &str,
+) -> Result<Result<(), Skip>> {
+    let ctx = execution.ctx;
+    if !accounts::is_enabled(ctx.settings, provider) {
+        return Ok(Err(Skip::Skipped(
+            accounts::AccountError::Disabled { provider }.to_string(),
+        )));
+    }
+    let Some(consent) = plan.consents.iter().find(|c| c.provider == provider) else {
+        return Ok(Err(Skip::Skipped(
+            "you did not consent to sending it your photo (nothing was sent)".into(),
+        )));
+    };
+    let Some(photo_id) = plan.photo_id else {
+        return Ok(Err(Skip::Skipped("it needs a photo to search with".into())));
+    };
+    let key = match accounts::ready(ctx.settings, ctx.keys, provider) {
+        Ok(key) => key,
+        Err(e) if e.downcast_ref::<accounts::AccountError>().is_some() => {
+            return Ok(Err(Skip::Skipped(e.to_string())))
+        }
+        Err(e) => return Err(e),
+    };
+    let upload = match prepare_for(ctx.vault, ctx.engine, photo_id, provider, execution.now()) {
+        Ok(upload) => upload,
+        Err(e)
+            if e.downcast_ref::<crate::face::gate::GateRefusal>().is_some()
+                || e.downcast_ref::<PrepareError>().is_some() =>
+        {
+            return Ok(Err(Skip::Skipped(e.to_string())))
+        }
+        Err(e) => return Err(e),
+    };
+    if sha256_hex(upload.bytes()) != consent.sha256 {
+        return Ok(Err(Skip::Skipped(
+            "the image it would be sent is not the one you approved; look at the preview again"
+                .into(),
+        )));
+    }
+    let config = accounts::client_config(ctx.settings, provider)?;
+    let client = RemoteProvider::new(provider, config, key)?;
+    audit::append(
+        ctx.vault.conn(),
+        audit::NewEntry::new("owner", "provider.search")
+            .subject(upload.bytes())
+            .detail(serde_json::json!({ "provider": provider, "job": execution.job_id, "bytes": upload.bytes().len() })),
+        execution.now(),
+    )?;
+    let query = ApprovedQuery::new(upload);
+    let cancel: &CancellationToken = execution.cancel;
+    let outcome = match execution.runtime.block_on(client.search(&query, cancel)) {
+        Ok(outcome) => outcome,
+        Err(e) => return Ok(Err(Skip::Failed(e.to_string()))),
+    };
+    let now = execution.now();
+    let vault = ctx.vault;
+    let tx = crate::storage::vault::write_transaction(vault.conn())?;
+    let raw = serde_json::to_vec(&outcome.raw).unwrap_or_default();
+    let blob = vault.blobs().put(&tx, &raw, now)?;
+    tx.execute(
+        "INSERT INTO provider_responses (job_id, provider, blob_id, hits, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![execution.job_id, provider.name(), blob.as_str(), i64::try_from(outcome.hits.len()).unwrap_or(i64::MAX), now.to_rfc3339()],
+    )
+    .map_err(|e| storage("recording a provider's answer", e))?;
+    for hit in outcome.hits.iter().take(MAX_CANDIDATES) {
+        insert_candidate(&tx, execution.job_id, hit)?;
+    }
+    if let Some(credits) = outcome.credits {
+        accounts::record_credits(&tx, provider, credits, now)?;
+    }
+    jobs::mark_done(&tx, execution.job_id, item, Counts::default(), now)?;
+    tx.commit()
+        .map_err(|e| storage("recording a provider's answer", e))?;
+    Ok(Ok(()))
+}
+
+fn insert_candidate(tx: &rusqlite::Connection, job: i64, hit: &CandidateHit) -> Result<()> {
+    let kind = serde_json::to_value(hit.match_kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    tx.execute(
+        "INSERT INTO scan_candidates (job_id, provider, match_kind, image_url, page_url, score, thumbnail)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            job,
+            hit.provider.name(),
+            kind,
+            hit.image_url,
+            hit.page_url,
+            hit.provider_score.map(f64::from),
+            hit.thumbnail_url
+        ],
+    )
+    .map_err(|e| storage("recording a provider's answer", e))?;
+    Ok(())
+}
+
+struct Candidate {
+    id: i64,
+    image_url: Option<String>,
+    page_url: Option<String>,
+    score: Option<f64>,
+    thumbnail: Option<String>,
+}
+
+/// Fetches and checks every candidate of `provider` in this job not yet checked.
+fn recheck(
+    execution: &mut Execution<'_, '_>,
+    plan: &ScanPlan,
+    provider: ProviderId,
+    reference: &OwnerReference,
+) -> Result<ProviderRun> {
+    let conn = execution.ctx.vault.conn();
+    let all = candidates(conn, execution.job_id, provider)?;
+    let total = u32::try_from(all.len()).unwrap_or(u32::MAX);
+    let mut fetcher = Fetcher::new(CrawlLimits {
+        allow_local_network: plan.allow_local_network,
+        per_host_interval: std::time::Duration::from_millis(200),
+        ..CrawlLimits::default()
+    })?;
+    for (index, (candidate, checked)) in all.iter().enumerate() {
+        if execution.cancel.is_cancelled() {
+            break;
+        }
+        let done = u32::try_from(index + 1).unwrap_or(u32::MAX);
+        if *checked {
+            continue;
+        }
+        execution.emit(
+            ScanPhase::Recheck {
+                provider,
+                done,
+                total,
+            },
+            0,
+            None,
+        );
+        let item = format!("candidate:{}", candidate.id);
+        // The address the finding is filed under: the image, else the page it was seen on.
+        let Some(address) = candidate
+            .image_url
+            .clone()
+            .or_else(|| candidate.page_url.clone())
+        else {
+            mark_checked(execution, &item)?;
+            continue;
+        };
+        match fetch_candidate(execution, &mut fetcher, candidate) {
+            Ok(bytes) => {
+                let counts = Counts {
+                    images: 1,
+                    ..Counts::default()
+                };
+                let verdict = check_and_record(
+                    execution,
+                    &item,
+                    &address,
+                    candidate.page_url.as_deref(),
+                    SeenBy::Provider(provider),
+                    &bytes,
+                    reference,
+                    counts,
+                )?;
+                if verdict.is_hit() {
+                    set_score(execution, &address, provider, candidate.score)?;
+                }
+            }
+            Err(reason) => {
+                record_unverified(execution, provider, candidate, &address, &item, reason)?
+            }
+        }
+    }
+    let (confirmed, unverified) = provider_tally(conn, execution.job_id, provider)?;
+    Ok(ProviderRun::Ran {
+        provider,
+        candidates: total,
+        confirmed_on_device: confirmed,
+        unverified,
+    })
+}
+
+fn candidates(
+    conn: &rusqlite::Connection,
+    job: i64,
+    provider: ProviderId,
+) -> Result<Vec<(Candidate, bool)>> {
+    let mut statement = conn
+        .prepare(
+            "SELECT c.id, c.image_url, c.page_url, c.score, c.thumbnail,
+                    EXISTS (SELECT 1 FROM scan_job_items i
+                            WHERE i.job_id = c.job_id AND i.item = 'candidate:' || c.id)
+             FROM scan_candidates c WHERE c.job_id = ?1 AND c.provider = ?2 ORDER BY c.id",
+        )
+        .map_err(|e| storage("reading a provider's candidates", e))?;
+    let rows = statement
+        .query_map(params![job, provider.name()], |r| {
+            Ok((
+                Candidate {
+                    id: r.get(0)?,
+                    image_url: r.get(1)?,
+                    page_url: r.get(2)?,
+                    score: r.get(3)?,
+                    thumbnail: r.get(4)?,
+                },
+                r.get::<_, bool>(5)?,
+            ))
+        })
+        .map_err(|e| storage("reading a provider's candidates", e))?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(|e| storage("reading a provider's candidates", e))?;
+    Ok(rows)
+}
+
+/// The candidate's bytes: the image at its address, else an inline `data:` thumbnail (FaceCheck
+/// sends the matched face that way). The error is the reason it stays unverified.
+fn fetch_candidate(
+    execution: &Execution<'_, '_>,
+    fetcher: &mut Fetcher,
+    candidate: &Candidate,
+) -> Result<Vec<u8>, String> {
+    if let Some(address) = &candidate.image_url {
+        let url = Url::parse(address)
+            .map_err(|_| "the provider gave an address that is not a URL".to_owned())?;
+        return match execution.runtime.block_on(fetcher.fetch(
+            url,
+            Want::Image,
+            None,
+            execution.cancel,
+        )) {
+            Ok(fetched) if looks_like_an_image(&fetched.body) => Ok(fetched.body),
+            Ok(_) => Err("the address does not serve an image (any more)".into()),
+            Err(reason) => Err(describe(reason)),
+        };
+    }
+    if let Some(data) = candidate
+        .thumbnail
+        .as_deref()
+        .and_then(|t| t.strip_prefix("data:"))
+    {
+        let (_, payload) = data
+            .split_once(";base64,")
+            .ok_or("the provider's preview is not base64")?;
+        if payload.len() > MAX_INLINE_IMAGE {
+            return Err("the provider's preview is too large".into());
+        }
+        return base64::engine::general_purpose::STANDARD
+            .decode(payload.trim())
+            .map_err(|_| "the provider's preview is not valid base64".to_owned());
+    }
+    Err("the provider named no image to check".into())
+}
+
+fn describe(reason: SkipReason) -> String {
+    match reason {
+        SkipReason::Robots => "the site's robots.txt forbids fetching it".into(),
+        SkipReason::LocalNetwork => {
+            "it is on a local or private network, which this scan may not reach".into()
+        }
+        SkipReason::TooManyRedirects => "too many redirects".into(),
+        SkipReason::TooLarge => "the image is larger than the download limit".into(),
+        SkipReason::NotAnImage | SkipReason::NotHtml => {
+            "the address does not serve an image".into()
+        }
+        SkipReason::HttpStatus(status) => format!("the site answered HTTP {status}"),
+        SkipReason::Timeout => "the site did not answer in time".into(),
+        SkipReason::Network | SkipReason::Unsupported | SkipReason::OffSite => {
+            "the site could not be reached".into()
+        }
+        SkipReason::BudgetExhausted => "the scan's download budget is used up".into(),
+        SkipReason::Cancelled => "the scan was cancelled".into(),
+    }
+}
+
+fn mark_checked(execution: &mut Execution<'_, '_>, item: &str) -> Result<()> {
+    let conn = execution.ctx.vault.conn();
+    jobs::mark_done(
+        conn,
+        execution.job_id,
+        item,
+        Counts::default(),
+        execution.now(),
+    )
+}
+
+fn record_unverified(
+    execution: &mut Execution<'_, '_>,
+    provider: ProviderId,
+    candidate: &Candidate,
+    address: &str,
+    item: &str,
+    reason: String,
+) -> Result<()> {
+    if execution.cancel.is_cancelled() {
+        // Not a property of the image: leave it for the resumed job.
+        return Ok(());
+    }
+    let now = execution.now();
+    let vault = execution.ctx.vault;
+    let tx = crate::storage::vault::write_transaction(vault.conn())?;
+    findings::record(
+        vault,
+        &tx,
+        &Sighting {
+            image_url: address,
+            page_url: candidate.page_url.as_deref(),
+            seen_by: SeenBy::Provider(provider),
+            provider_score: candidate.score.map(|s| s as f32),
+            evidence: Evidence::Unverified { reason },
+        },
+        Some(execution.job_id),
+        now,
+    )?;
+    jobs::mark_done(&tx, execution.job_id, item, Counts::default(), now)?;
+    tx.commit()
+        .map_err(|e| storage("recording an unverified candidate", e))?;
+    Ok(())
+}
+
+fn set_score(
+    execution: &Execution<'_, '_>,
+    address: &str,
+    provider: ProviderId,
+    score: Option<f64>,
+) -> Result<()> {
+    let Some(score) = score else { return Ok(()) };
+    execution
+        .ctx
+        .vault
+        .conn()
+        .execute(
+            "UPDATE finding_providers SET score = ?1
+             WHERE provider = ?2 AND finding_id = (SELECT id FROM findings WHERE url_key = ?3)",
+            params![score, provider.name(), findings::url_key(address)],
+        )
+        .map_err(|e| storage("recording a provider's score", e))?;
+    Ok(())
+}
+
+/// Findings of this job seen by `provider`: (checked on this device, unverified).
+fn provider_tally(
+    conn: &rusqlite::Connection,
+    job: i64,
+    provider: ProviderId,
+) -> Result<(u32, u32)> {
+    conn.query_row(
+        "SELECT coalesce(sum(f.verdict != 'unverified'), 0), coalesce(sum(f.verdict = 'unverified'), 0)
+         FROM findings f JOIN finding_providers p ON p.finding_id = f.id
+         WHERE p.provider = ?1 AND f.last_seen >= (SELECT started_at FROM scan_jobs WHERE id = ?2)",
+        params![provider.name(), job],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .map_err(|e| storage("counting a provider's findings", e))
+}

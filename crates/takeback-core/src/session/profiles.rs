@@ -1,0 +1,160 @@
+//! Profiles as the window drives them: list, create, unlock, switch, lock, change passphrase,
+//! delete (crypto-wipe).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{Session, SessionError};
+use crate::storage::secrets::Secret;
+use crate::storage::vault::{KdfParams, ProfileInfo, ProfileKind, Profiles, Unlock};
+use crate::Result;
+
+/// A profile as the picker shows it. The name is the only thing readable without the key.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Serialize)]
+pub struct ProfileSummary {
+    pub id: String,
+    pub name: String,
+    /// `personal` (key in this computer's keyring) or `clinic` (passphrase).
+    pub kind: String,
+    pub created_at: String,
+    /// Unlocked in this session right now.
+    pub unlocked: bool,
+    /// The profile the window is showing.
+    pub active: bool,
+}
+
+/// How a new profile keeps its key.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum NewProfileLock {
+    /// In this computer's keyring (one person on their own computer).
+    Keyring,
+    /// Behind a passphrase (shared or clinic computers).
+    Passphrase { passphrase: String },
+}
+
+fn summary(info: &ProfileInfo, unlocked: bool, active: bool) -> ProfileSummary {
+    ProfileSummary {
+        id: info.id.clone(),
+        name: info.name.clone(),
+        kind: match info.kind {
+            ProfileKind::Personal => "personal",
+            ProfileKind::Clinic => "clinic",
+        }
+        .into(),
+        created_at: info.created_at.to_rfc3339(),
+        unlocked,
+        active,
+    }
+}
+
+impl Session {
+    fn profiles(&self) -> Profiles {
+        Profiles::new(self.data_dir())
+    }
+
+    /// Every profile of this data folder, with whether it is unlocked and shown.
+    pub fn list_profiles(&self) -> Result<Vec<ProfileSummary>> {
+        let open = self.open()?;
+        let active = open.active_id().map(str::to_owned);
+        Ok(self
+            .profiles()
+            .list()?
+            .iter()
+            .map(|info| {
+                summary(
+                    info,
+                    open.is_open(&info.id),
+                    active.as_deref() == Some(&info.id),
+                )
+            })
+            .collect())
+    }
+
+    fn activate(&self, vault: crate::storage::vault::Vault) -> Result<ProfileSummary> {
+        let info = vault.info().clone();
+        self.open()?.insert(vault);
+        Ok(summary(&info, true, true))
+    }
+
+    /// Creates a profile and opens it (key derivation takes about a second: call off the UI
+    /// thread).
+    pub fn create_profile(
+        &self,
+        name: &str,
+        lock: NewProfileLock,
+        now: DateTime<Utc>,
+    ) -> Result<ProfileSummary> {
+        let vault = match lock {
+            NewProfileLock::Keyring => {
+                self.profiles()
+                    .create_personal(name, self.keys()?.as_ref(), now)?
+            }
+            NewProfileLock::Passphrase { passphrase } => self.profiles().create_clinic(
+                name,
+                &Secret::new(passphrase),
+                KdfParams::DEFAULT,
+                now,
+            )?,
+        };
+        self.activate(vault)
+    }
+
+    /// Opens the profile called `name` and shows it: a clinic profile with its passphrase, a
+    /// personal one with its key from the keyring. An already unlocked profile is just shown.
+    pub fn unlock_profile(
+        &self,
+        name: &str,
+        passphrase: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<ProfileSummary> {
+        let info = self.profiles().find(name)?;
+        if self.open()?.activate(&info.id) {
+            return Ok(summary(&info, true, true));
+        }
+        let vault = match passphrase {
+            Some(p) => self
+                .profiles()
+                .unlock(name, Unlock::Passphrase(&Secret::new(p)), now)?,
+            None => self
+                .profiles()
+                .unlock(name, Unlock::Keyring(self.keys()?.as_ref()), now)?,
+        };
+        self.activate(vault)
+    }
+
+    /// Re-wraps a clinic profile's key under a new passphrase.
+    pub fn change_passphrase(
+        &self,
+        name: &str,
+        old: String,
+        new: String,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.profiles().change_passphrase(
+            name,
+            &Secret::new(old),
+            &Secret::new(new),
+            KdfParams::DEFAULT,
+            now,
+        )
+    }
+
+    /// Crypto-wipe: locks the profile, destroys its key, removes its files. `confirm_name` is
+    /// the name the user typed to confirm.
+    pub fn delete_profile(&self, name: &str, confirm_name: &str) -> Result<()> {
+        if confirm_name.trim().to_lowercase() != name.trim().to_lowercase() {
+            return Err(SessionError::DeleteNotConfirmed.into());
+        }
+        let info = self.profiles().find(name)?;
+        self.lock(&info.id)?;
+        let keys = match info.kind {
+            ProfileKind::Personal => Some(self.keys()?),
+            ProfileKind::Clinic => None,
+        };
+        self.profiles().delete(name, keys.as_deref())?;
+        Ok(())
+    }
+}

@@ -1,0 +1,322 @@
+//! The profile key and everything derived from it.
+//!
+//! Each profile has one random 256-bit key. Two sub-keys are derived from it with HKDF-SHA256,
+//! so that the same bytes never serve two ciphers: one keys SQLCipher, the other the blob store's
+//! XChaCha20-Poly1305. A clinic profile stores the key wrapped (XChaCha20-Poly1305) under a
+//! key-encryption key derived from the passphrase with Argon2id; a personal profile stores the key
+//! itself in the OS keyring.
+
+use argon2::{Algorithm, Argon2, Params, Version};
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use hkdf::Hkdf;
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+use zeroize::Zeroizing;
+
+use crate::storage::secrets::Secret;
+use crate::{Error, Result};
+
+pub const KEY_LEN: usize = 32;
+pub const NONCE_LEN: usize = 24;
+const SALT_LEN: usize = 16;
+
+/// Shortest passphrase accepted for a clinic profile. Argon2id slows guessing, it does not make a
+/// four-letter word safe.
+pub const MIN_PASSPHRASE_CHARS: usize = 8;
+
+/// A profile's root key.
+#[derive(Debug)]
+pub struct ProfileKey(Secret<[u8; KEY_LEN]>);
+
+impl ProfileKey {
+    /// A fresh key from the operating system's CSPRNG.
+    pub fn generate() -> Result<Self> {
+        Ok(Self(Secret::new(random_array()?)))
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let array: [u8; KEY_LEN] = bytes.try_into().map_err(|_| Error::CorruptVault {
+            reason: "the stored key has the wrong length".into(),
+        })?;
+        Ok(Self(Secret::new(array)))
+    }
+
+    pub fn to_secret_vec(&self) -> Secret<Vec<u8>> {
+        Secret::new(self.0.expose().to_vec())
+    }
+
+    /// The SQLCipher key.
+    pub fn database_key(&self) -> Secret<[u8; KEY_LEN]> {
+        self.derive(b"takeback vault database v1")
+    }
+
+    /// The key of the encrypted blob store.
+    pub fn blob_key(&self) -> Secret<[u8; KEY_LEN]> {
+        self.derive(b"takeback vault blobs v1")
+    }
+
+    fn derive(&self, info: &[u8]) -> Secret<[u8; KEY_LEN]> {
+        let hk = Hkdf::<Sha256>::new(None, self.0.expose());
+        let mut out = [0u8; KEY_LEN];
+        // A 32-byte output is far below HKDF-SHA256's limit of 255 * 32 bytes, so expand
+        // cannot fail; the fallback keeps library code free of panics all the same.
+        if hk.expand(info, &mut out).is_err() {
+            out = [0u8; KEY_LEN];
+        }
+        Secret::new(out)
+    }
+}
+
+/// Argon2id cost parameters, stored with each wrapped key so they can be raised later without
+/// breaking existing profiles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KdfParams {
+    /// Memory in KiB.
+    pub m_cost_kib: u32,
+    /// Passes over the memory.
+    pub t_cost: u32,
+    /// Lanes.
+    pub p_cost: u32,
+}
+
+impl KdfParams {
+    /// The defaults for new clinic profiles: 64 MiB, 3 passes, 1 lane (RFC 9106's second
+    /// recommended option with one lane, since shared clinic machines are often small). Measured
+    /// at well under a second per unlock on a laptop-class core; see vault/README.md.
+    pub const DEFAULT: Self = Self {
+        m_cost_kib: 64 * 1024,
+        t_cost: 3,
+        p_cost: 1,
+    };
+
+    /// Cheap parameters for tests only: the algorithm is the same, the cost is not.
+    pub const INSECURE_FOR_TESTS: Self = Self {
+        m_cost_kib: 256,
+        t_cost: 1,
+        p_cost: 1,
+    };
+}
+
+impl Default for KdfParams {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
+/// A profile key sealed under a passphrase, as stored in `profile.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WrappedKey {
+    /// Always `argon2id` (v1.3); named so that a later format can differ.
+    pub kdf: String,
+    pub params: KdfParams,
+    /// Hex, like the two fields below.
+    pub salt: String,
+    pub nonce: String,
+    /// The key, encrypted and authenticated.
+    pub sealed: String,
+}
+
+impl WrappedKey {
+    /// Seals `key` under `passphrase`. `context` (the profile id) is authenticated with it, so a
+    /// wrapped key copied into another profile's folder does not open it.
+    pub fn seal(
+        key: &ProfileKey,
+        passphrase: &Secret<String>,
+        params: KdfParams,
+        context: &str,
+    ) -> Result<Self> {
+        check_passphrase(passphrase)?;
+        let salt: [u8; SALT_LEN] = random_array()?;
+        let nonce: [u8; NONCE_LEN] = random_array()?;
+        let kek = derive_kek(passphrase, &salt, params)?;
+        let sealed = aead_seal(kek.expose(), &nonce, key.0.expose(), context.as_bytes())?;
+        Ok(Self {
+            kdf: "argon2id".into(),
+            params,
+            salt: hex::encode(salt),
+            nonce: hex::encode(nonce),
+            sealed: hex::encode(sealed),
+        })
+    }
+
+    /// Opens the key; a wrong passphrase gives [`Error::WrongPassphrase`].
+    pub fn open(&self, passphrase: &Secret<String>, context: &str) -> Result<ProfileKey> {
+        if self.kdf != "argon2id" {
+            return Err(Error::CorruptVault {
+                reason: "unknown key-derivation function".into(),
+            });
+        }
+        let unhex = |s: &str| {
+            hex::decode(s).map_err(|_| Error::CorruptVault {
+                reason: "the wrapped key is not valid hex".into(),
+            })
+        };
+        let (salt, nonce, sealed) = (
+            unhex(&self.salt)?,
+            unhex(&self.nonce)?,
+            unhex(&self.sealed)?,
+        );
+        let kek = derive_kek(passphrase, &salt, self.params)?;
+        let plain = aead_open(kek.expose(), &nonce, &sealed, context.as_bytes())
+            .map_err(|_| Error::WrongPassphrase)?;
+        ProfileKey::from_bytes(&plain)
+    }
+}
+
+/// Rejects passphrases too short to be worth deriving from.
+pub fn check_passphrase(passphrase: &Secret<String>) -> Result<()> {
+    if passphrase.expose().chars().count() < MIN_PASSPHRASE_CHARS {
+        return Err(Error::WeakPassphrase {
+            min: MIN_PASSPHRASE_CHARS,
+        });
+    }
+    Ok(())
+}
+
+fn derive_kek(
+    passphrase: &Secret<String>,
+    salt: &[u8],
+    params: KdfParams,
+) -> Result<Secret<[u8; KEY_LEN]>> {
+    let params = Params::new(
+        params.m_cost_kib,
+        params.t_cost,
+        params.p_cost,
+        Some(KEY_LEN),
+    )
+    .map_err(|_| Error::CorruptVault {
+        reason: "invalid Argon2id parameters".into(),
+    })?;
+    let mut out = [0u8; KEY_LEN];
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+        .hash_password_into(passphrase.expose().as_bytes(), salt, &mut out)
+        .map_err(|_| Error::Crypto {
+            reason: "deriving the key from the passphrase",
+        })?;
+    Ok(Secret::new(out))
+}
+
+/// XChaCha20-Poly1305 encryption of `plain` with associated data `aad`.
+pub fn aead_seal(key: &[u8; KEY_LEN], nonce: &[u8], plain: &[u8], aad: &[u8]) -> Result<Vec<u8>> {
+    let cipher = XChaCha20Poly1305::new_from_slice(key).map_err(|_| Error::Crypto {
+        reason: "setting up the cipher",
+    })?;
+    let nonce = XNonce::try_from(nonce).map_err(|_| Error::Crypto {
+        reason: "a nonce has the wrong length",
+    })?;
+    cipher
+        .encrypt(&nonce, Payload { msg: plain, aad })
+        .map_err(|_| Error::Crypto {
+            reason: "encrypting",
+        })
+}
+
+/// XChaCha20-Poly1305 decryption; fails when the key, the nonce, the data or `aad` differ.
+pub fn aead_open(
+    key: &[u8; KEY_LEN],
+    nonce: &[u8],
+    sealed: &[u8],
+    aad: &[u8],
+) -> Result<Zeroizing<Vec<u8>>> {
+    let cipher = XChaCha20Poly1305::new_from_slice(key).map_err(|_| Error::Crypto {
+        reason: "setting up the cipher",
+    })?;
+    let nonce = XNonce::try_from(nonce).map_err(|_| Error::CorruptVault {
+        reason: "a nonce has the wrong length".into(),
+    })?;
+    cipher
+        .decrypt(&nonce, Payload { msg: sealed, aad })
+        .map(Zeroizing::new)
+        .map_err(|_| Error::CorruptVault {
+            reason: "authentication of encrypted data failed".into(),
+        })
+}
+
+/// `N` bytes from the operating system's CSPRNG.
+pub fn random_array<const N: usize>() -> Result<[u8; N]> {
+    let mut out = [0u8; N];
+    getrandom::fill(&mut out).map_err(|_| Error::Crypto {
+        reason: "the operating system's random number generator failed",
+    })?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pass(s: &str) -> Secret<String> {
+        Secret::new(s.to_owned())
+    }
+
+    #[test]
+    fn default_argon2id_parameters_are_the_documented_ones() {
+        assert_eq!(KdfParams::default().m_cost_kib, 65536);
+        assert_eq!(KdfParams::default().t_cost, 3);
+        assert_eq!(KdfParams::default().p_cost, 1);
+    }
+
+    /// The documented cost must stay usable: one unlock with the default parameters (64 MiB,
+    /// t = 3) well under the two seconds a person waits without losing patience. Measured at
+    /// about 0.1 s on a shared 2-core VM; see vault/README.md.
+    #[test]
+    fn default_parameters_unlock_within_two_seconds() {
+        let key = ProfileKey::generate().unwrap();
+        let p = pass("a clinic passphrase");
+        let w = WrappedKey::seal(&key, &p, KdfParams::DEFAULT, "p").unwrap();
+        assert_eq!(w.params, KdfParams::DEFAULT);
+        let started = std::time::Instant::now();
+        w.open(&p, "p").unwrap();
+        let took = started.elapsed();
+        assert!(took < std::time::Duration::from_secs(2), "{took:?}");
+    }
+
+    #[test]
+    fn wrap_and_unwrap_with_the_right_passphrase_only() {
+        let key = ProfileKey::generate().unwrap();
+        let w = WrappedKey::seal(
+            &key,
+            &pass("correct horse"),
+            KdfParams::INSECURE_FOR_TESTS,
+            "p1",
+        )
+        .unwrap();
+        let back = w.open(&pass("correct horse"), "p1").unwrap();
+        assert_eq!(back.0.expose(), key.0.expose());
+        assert!(matches!(
+            w.open(&pass("correct horsf"), "p1"),
+            Err(Error::WrongPassphrase)
+        ));
+        // Bound to the profile it was made for.
+        assert!(w.open(&pass("correct horse"), "p2").is_err());
+    }
+
+    #[test]
+    fn short_passphrases_are_refused() {
+        let key = ProfileKey::generate().unwrap();
+        let r = WrappedKey::seal(&key, &pass("short"), KdfParams::INSECURE_FOR_TESTS, "p");
+        assert!(matches!(r, Err(Error::WeakPassphrase { .. })));
+    }
+
+    #[test]
+    fn subkeys_differ_from_each_other_and_the_root() {
+        let key = ProfileKey::generate().unwrap();
+        let db = key.database_key();
+        let blob = key.blob_key();
+        assert_ne!(db.expose(), blob.expose());
+        assert_ne!(db.expose(), key.0.expose());
+        assert_eq!(db.expose(), key.database_key().expose(), "deterministic");
+    }
+
+    #[test]
+    fn tampered_ciphertext_is_rejected() {
+        let k = [7u8; KEY_LEN];
+        let n = [1u8; NONCE_LEN];
+        let mut c = aead_seal(&k, &n, b"hello", b"ad").unwrap();
+        assert_eq!(&aead_open(&k, &n, &c, b"ad").unwrap()[..], b"hello");
+        assert!(aead_open(&k, &n, &c, b"other").is_err());
+        c[0] ^= 1;
+        assert!(aead_open(&k, &n, &c, b"ad").is_err());
+    }
+}
