@@ -97,11 +97,16 @@ test("request removal: advisor, recipient from security.txt, reviewed letter sav
   await browser.$('[data-testid="rr-lookup"]').click();
   await browser.$('[data-testid="rr-contacts"]').waitForDisplayed({ timeout: 30000 });
   assert.match(await browser.$('[data-testid="rr-contacts"]').getText(), /abuse@fakeweb\.example.*security\.txt/s);
+  // A security.txt contact is meant for security reports: never chosen by default, but the
+  // person may pick it, and the letter is then addressed to the site, not to a UI note.
+  assert.equal(await browser.$('[data-testid="rr-to"]').getValue(), "");
+  await browser.$("//label[contains(., 'abuse@fakeweb.example')]/input").click();
   assert.equal(await browser.$('[data-testid="rr-to"]').getValue(), "abuse@fakeweb.example");
   await browser.$('[data-testid="rr-draft"]').click();
   await browser.$('[data-testid="rr-complete"]').waitForDisplayed({ timeout: 10000 });
   const preview = await browser.$('[data-testid="rr-preview"]').getText();
   assert.match(preview, /\/img\/obama[23]\.jpg/, "the preview cites the image's address");
+  assert.match(preview, /To: fakeweb\.example <abuse@fakeweb\.example>/, "addressed to the site");
 
   const pdf = join(outDir, "takedown.pdf");
   await browser.$('[data-testid="rr-path"]').setValue(pdf);

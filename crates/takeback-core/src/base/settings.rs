@@ -38,6 +38,26 @@ pub struct Spec {
     pub help: &'static str,
 }
 
+const AUTO_LOCK_MINUTES: Spec = Spec {
+    key: "auto_lock_minutes",
+    label: "Lock after this many idle minutes",
+    advanced: false,
+    default: "10",
+    kind: Kind::Integer { min: 1, max: 1440 },
+    help: "Lock every open profile after this many minutes without use.",
+};
+
+const RDAP_BOOTSTRAP_BASE: Spec = Spec {
+    key: "rdap.bootstrap_base",
+    label: "RDAP bootstrap address (who-owns-this-site look-ups)",
+    advanced: true,
+    default: "https://data.iana.org/rdap/",
+    kind: Kind::Url {
+        trailing_slash: true,
+    },
+    help: "Where the IANA RDAP bootstrap files (dns.json, ipv4.json, ipv6.json) are read from.",
+};
+
 /// Every setting the app knows. Add new ones here; nothing else needs to change for the CLI or the
 /// Settings page to show them.
 pub const SPECS: &[Spec] = &[
@@ -49,14 +69,7 @@ pub const SPECS: &[Spec] = &[
         kind: Kind::Choice(&["system", "light", "dark"]),
         help: "Colour theme of the window; `system` follows the operating system.",
     },
-    Spec {
-        key: "auto_lock_minutes",
-        label: "Lock after this many idle minutes",
-        advanced: false,
-        default: "10",
-        kind: Kind::Integer { min: 1, max: 1440 },
-        help: "Lock every open profile after this many minutes without use.",
-    },
+    AUTO_LOCK_MINUTES,
     Spec {
         key: "previews",
         label: "Previews of findings",
@@ -73,16 +86,7 @@ pub const SPECS: &[Spec] = &[
         kind: Kind::Bool,
         help: "Pressing Esc twice hides the window and locks every profile.",
     },
-    Spec {
-        key: "rdap.bootstrap_base",
-        label: "RDAP bootstrap address (who-owns-this-site look-ups)",
-        advanced: true,
-        default: "https://data.iana.org/rdap/",
-        kind: Kind::Url {
-            trailing_slash: true,
-        },
-        help: "Where the IANA RDAP bootstrap files (dns.json, ipv4.json, ipv6.json) are read from.",
-    },
+    RDAP_BOOTSTRAP_BASE,
     Spec {
         key: "provider.tineye.enabled",
         label: "Use TinEye",
@@ -291,18 +295,29 @@ impl Settings {
             .collect()
     }
 
-    /// Minutes of inactivity before every profile locks.
+    /// The value of `key` as stored, else its declared default: the one place defaults come
+    /// from (a stored value that no longer validates also falls back to it).
+    fn value_or_default(&self, spec: &Spec) -> String {
+        self.values
+            .get(spec.key)
+            .and_then(|v| validate(spec, v).ok())
+            .unwrap_or_else(|| spec.default.to_owned())
+    }
+
+    /// Minutes of inactivity before every profile locks. Should the value not read as a number,
+    /// the shortest allowed time: failing safe means locking sooner, never later.
     pub fn auto_lock_minutes(&self) -> u64 {
-        self.get("auto_lock_minutes")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(10)
+        let spec = &AUTO_LOCK_MINUTES;
+        let shortest = match spec.kind {
+            Kind::Integer { min, .. } => min,
+            _ => 1,
+        };
+        self.value_or_default(spec).parse().unwrap_or(shortest)
     }
 
     /// Base URL of the RDAP bootstrap files, always ending in `/`.
     pub fn rdap_bootstrap_base(&self) -> String {
-        self.get("rdap.bootstrap_base")
-            .unwrap_or_else(|_| "https://data.iana.org/rdap/".to_owned())
+        self.value_or_default(&RDAP_BOOTSTRAP_BASE)
     }
 }
 
@@ -374,6 +389,21 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let dd = DataDir::at(tmp.path().join("data"));
         (tmp, dd)
+    }
+
+    #[test]
+    fn typed_accessors_read_the_declared_default_for_a_value_that_does_not_validate() {
+        let mut s = Settings::default();
+        assert_eq!(s.auto_lock_minutes(), 10);
+        assert_eq!(s.rdap_bootstrap_base(), RDAP_BOOTSTRAP_BASE.default);
+        // A hand-edited file: out of range, not a number, not a URL.
+        s.values.insert("auto_lock_minutes".into(), "99999".into());
+        s.values
+            .insert("rdap.bootstrap_base".into(), "not a url".into());
+        assert_eq!(s.auto_lock_minutes(), 10);
+        assert_eq!(s.rdap_bootstrap_base(), RDAP_BOOTSTRAP_BASE.default);
+        s.set("auto_lock_minutes", "3").unwrap();
+        assert_eq!(s.auto_lock_minutes(), 3);
     }
 
     #[test]

@@ -158,14 +158,18 @@ impl Discovery {
     }
 
     /// Who a letter to `contact` is addressed to: the site's operator is named by the site, an
-    /// abuse desk or registrar by the domain of its address.
+    /// abuse desk or registrar (or a site known only by its IP address) by the domain of its
+    /// email address.
     pub fn organisation(&self, contact: &Contact) -> String {
         let site = self.host.trim_start_matches("www.");
-        match contact.role {
-            Role::Abuse | Role::Registrar if contact.is_email() => contact
-                .address
-                .rsplit_once('@')
-                .map_or_else(|| site.to_owned(), |(_, domain)| domain.to_owned()),
+        let email_domain = contact
+            .is_email()
+            .then(|| contact.address.rsplit_once('@').map(|(_, d)| d.to_owned()))
+            .flatten();
+        let named_by_address =
+            matches!(contact.role, Role::Abuse | Role::Registrar) || site.parse::<IpAddr>().is_ok();
+        match email_domain {
+            Some(domain) if named_by_address => domain,
             _ => site.to_owned(),
         }
     }
@@ -175,4 +179,68 @@ impl Discovery {
 /// a note, so a partial answer still helps.
 pub async fn discover(url: &str, options: &Options, now: DateTime<Utc>) -> Result<Discovery> {
     net::discover(url, options, now).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn contact(address: &str, role: Role, source: Source) -> Contact {
+        Contact {
+            address: address.into(),
+            role,
+            source,
+            detail: "a note for the window, never an addressee".into(),
+            source_url: None,
+            last_verified: None,
+        }
+    }
+
+    fn found(host: &str, contacts: Vec<Contact>) -> Discovery {
+        Discovery {
+            url: format!("https://{host}/p"),
+            host: host.into(),
+            addresses: Vec::new(),
+            contacts,
+            notes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_default_recipient_is_never_a_form_or_a_last_resort() {
+        let d = found(
+            "forum.example",
+            vec![
+                contact("abuse@forum.example", Role::Operator, Source::SecurityTxt),
+                contact(
+                    "https://support.example/form",
+                    Role::Form,
+                    Source::Directory,
+                ),
+                contact("abuse@host.example", Role::Abuse, Source::Rdap),
+            ],
+        );
+        assert_eq!(d.recommended(LetterKind::Takeitdown), Some(2));
+        let only_last_resort = found(
+            "forum.example",
+            vec![contact(
+                "abuse@forum.example",
+                Role::Operator,
+                Source::SecurityTxt,
+            )],
+        );
+        assert_eq!(only_last_resort.recommended(LetterKind::Takeitdown), None);
+        assert_eq!(d.recommended(LetterKind::Delisting), None);
+    }
+
+    #[test]
+    fn letters_are_addressed_to_an_organisation() {
+        let d = found("www.forum.example", Vec::new());
+        let operator = contact("legal@forum.example", Role::Operator, Source::Page);
+        let abuse = contact("abuse@host.example", Role::Abuse, Source::Rdap);
+        assert_eq!(d.organisation(&operator), "forum.example");
+        assert_eq!(d.organisation(&abuse), "host.example");
+        let by_ip = found("127.0.0.1", Vec::new());
+        assert_eq!(by_ip.organisation(&operator), "forum.example");
+    }
 }
