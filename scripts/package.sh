@@ -5,11 +5,11 @@
 # the icons; the version is the workspace's (Cargo.toml). The packages land in dist/; test them
 # installed with scripts/test-packages.sh.
 #
-#   scripts/package.sh           release build, then .deb and .rpm (30-60 minutes from a clean
-#                                target dir on 2 cores; a few when only our code changed)
+#   scripts/package.sh           release build, then .deb and .rpm (about 30 minutes from a clean
+#                                target dir on 2 cores; about 6 when only the app's code changed)
 #   scripts/package.sh --check   bundles the existing debug build (scripts/test-all.sh builds it)
 #                                into a .deb and checks its control fields and files: the bundler
-#                                configuration, checked in a minute instead of an hour
+#                                configuration, checked in a minute instead of half an hour
 #
 # The AppImage is not built here: the bundler downloads linuxdeploy from GitHub, outside the package
 # registries this project builds from. See README.md, "AppImage".
