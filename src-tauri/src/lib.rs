@@ -6,6 +6,7 @@ pub mod error;
 pub mod events;
 pub mod images;
 pub mod state;
+pub mod webview;
 
 use tauri::Manager;
 use tauri_specta::{collect_commands, collect_events, Event};
@@ -113,13 +114,14 @@ fn tempfile_dir() -> Result<std::path::PathBuf, String> {
 /// end-to-end runs (`TAURI_WEBVIEW_AUTOMATION=true`, set by tauri-driver) get a normal one.
 fn open_main_window(app: &tauri::App) -> tauri::Result<()> {
     let automated = std::env::var("TAURI_WEBVIEW_AUTOMATION").is_ok_and(|v| v == "true");
-    tauri::WebviewWindowBuilder::new(app, "main", tauri::WebviewUrl::default())
+    let window = tauri::WebviewWindowBuilder::new(app, "main", tauri::WebviewUrl::default())
         .title("Takeback")
         .inner_size(1200.0, 800.0)
         .min_inner_size(880.0, 600.0)
         .incognito(!automated)
         .disable_drag_drop_handler()
         .build()?;
+    webview::fit_for_single_page(&window)?;
     Ok(())
 }
 
@@ -137,6 +139,8 @@ fn forget_recent_files() {
 
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
+    // First, while the process has one thread and before WebKit starts.
+    webview::prefer_portable_renderer();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("TAKEBACK_LOG")

@@ -5,7 +5,7 @@
 // (Debian webkit2gtk-driver), and the app built with embedded assets
 // (`cargo build -p takeback-app --features custom-protocol`).
 import { spawn, execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir, homedir } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -96,7 +96,7 @@ export async function launchApp({ port = 4444, env: extraEnv = {}, seed } = {}) 
     // WebKit's helper processes may still be flushing their caches for a moment.
     rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
-  return { browser, dataDir, close, startedMs };
+  return { browser, dataDir, close, startedMs, memory: () => appMemory(driver.pid) };
 }
 
 function appRunning() {
@@ -148,24 +148,59 @@ export async function pointerClick(browser, selector) {
   ]);
 }
 
-/** Resident memory (kB) of the app process and the WebKit processes it started. */
-export function appMemoryKb() {
-  const pids = execFileSync("pgrep", ["-f", "takeback-app|WebKitWebProcess|WebKitNetworkProcess"], {
-    encoding: "utf8",
-  })
-    .split("\n")
-    .filter(Boolean);
-  let total = 0;
-  for (const pid of pids) {
+/**
+ * Memory of the app and the WebKit processes it started, as proportional set size (PSS, in kB,
+ * from /proc/<pid>/smaps_rollup): a page shared by n processes counts 1/n in each, so the sum is
+ * what the app really costs, unlike RSS, which counts shared libraries once per process.
+ * Only the process tree under this test's tauri-driver is counted (the app, its WebKit web and
+ * network processes, any sandbox helper), never tauri-driver and WebKitWebDriver themselves, nor
+ * another program's WebKit.
+ * Returns { app, web, network, other, total } in kB.
+ */
+export function appMemory(driverPid) {
+  const parents = new Map();
+  const names = new Map();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
     try {
-      const status = execFileSync("cat", [`/proc/${pid}/status`], { encoding: "utf8" });
-      const m = status.match(/VmRSS:\s+(\d+) kB/);
-      if (m) total += Number(m[1]);
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      // "pid (comm) state ppid ...": comm may hold spaces or parentheses, so split at the last ')'.
+      const close = stat.lastIndexOf(")");
+      names.set(Number(entry), stat.slice(stat.indexOf("(") + 1, close));
+      parents.set(Number(entry), Number(stat.slice(close + 2).split(" ")[1]));
     } catch {
-      // process ended between pgrep and cat
+      // the process ended while we looked
     }
   }
-  return total;
+  const under = (pid) => {
+    // Process trees are shallow; the depth bound only guards against a malformed /proc read.
+    let p = parents.get(pid);
+    for (let depth = 0; depth < 64 && p !== undefined && p > 1; depth++, p = parents.get(p)) {
+      if (p === driverPid) return true;
+    }
+    return false;
+  };
+  const usage = { app: 0, web: 0, network: 0, other: 0, total: 0 };
+  for (const [pid, name] of names) {
+    if (!under(pid) || name === "WebKitWebDriver") continue;
+    let pss;
+    try {
+      pss = Number(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8").match(/^Pss:\s+(\d+) kB/m)?.[1] ?? 0);
+    } catch {
+      continue; // ended meanwhile
+    }
+    // /proc/<pid>/stat truncates names to 15 characters.
+    const kind = name.startsWith("WebKitWebProces")
+      ? "web"
+      : name.startsWith("WebKitNetworkPr")
+        ? "network"
+        : name.startsWith("takeback-app")
+          ? "app"
+          : "other";
+    usage[kind] += pss;
+    usage.total += pss;
+  }
+  return usage;
 }
 
 /** Facts of the shared test photos (see tests/fixtures/faces/README.md). */

@@ -83,12 +83,22 @@ fn check_data_dir(data_dir: &DataDir) -> Check {
     }
     let probe = data_dir.root().join(".doctor-probe");
     match std::fs::write(&probe, b"ok").and_then(|()| std::fs::remove_file(&probe)) {
-        Ok(()) => Check::pass(NAME, format!("{root} (writable)")),
+        Ok(()) => Check::pass(NAME, format!("{root} (writable{})", build_note())),
         Err(e) => Check::fail(
             NAME,
             format!("{root}: cannot write ({e})"),
             "fix the folder's permissions or choose another with --data-dir",
         ),
+    }
+}
+
+/// Development builds keep their data apart from an installed Takeback (see `paths::APP_NAME`);
+/// saying so explains why a developer does not see their real profiles.
+fn build_note() -> &'static str {
+    if cfg!(debug_assertions) {
+        "; development build, kept apart from an installed Takeback"
+    } else {
+        ""
     }
 }
 
@@ -139,6 +149,13 @@ mod tests {
         assert!(r.healthy(), "{r:?}");
         assert_eq!(r.checks.len(), 3);
         assert!(r.checks[2].detail.contains("SHA-256 verified"));
+        let root = tmp.path().join("d").display().to_string();
+        assert!(r.checks[0].detail.starts_with(&root), "{:?}", r.checks[0]);
+        assert!(
+            r.checks[0].detail.contains("development build"),
+            "tests run as debug builds: {:?}",
+            r.checks[0]
+        );
     }
 
     #[test]

@@ -111,6 +111,19 @@ mod tests {
         assert_eq!(APP_NAME, "Takeback-dev", "tests run as debug builds");
     }
 
+    /// On Linux the platform folder follows XDG: `$XDG_DATA_HOME/<app name in lower case>`, so an
+    /// installed build uses `~/.local/share/takeback` and a debug build `takeback-dev`.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn platform_default_is_the_xdg_data_folder_named_for_the_build() {
+        let d = DataDir::platform_default().unwrap();
+        assert_eq!(
+            d.root().file_name().and_then(|n| n.to_str()),
+            Some(APP_NAME.to_lowercase().as_str())
+        );
+        assert!(d.root().ends_with("takeback-dev"), "{:?}", d.root());
+    }
+
     #[cfg(unix)]
     #[test]
     fn ensure_creates_owner_only_folder() {

@@ -5,10 +5,12 @@
 //! an IPC payload by accident; its memory is zeroed when it is dropped.
 //!
 //! [`KeyStore`] is the small surface the core needs from a keyring. [`KeyringStore`] implements it
-//! on any `keyring-core` store: the Secret Service (gnome-keyring, KWallet) in the app and the CLI,
-//! `keyring_core::mock::Store` in unit tests. The core never sets keyring-core's process-wide
+//! on any `keyring-core` store: in the app and the CLI the platform's own (the Secret Service, i.e.
+//! gnome-keyring or KWallet, on Linux; the login Keychain on macOS; the Credential Manager on
+//! Windows), `keyring_core::mock::Store` in unit tests. The core never sets keyring-core's process-wide
 //! default store, so tests and the app cannot step on each other.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -91,10 +93,27 @@ pub const KEYRING_SERVICE: &str = if cfg!(debug_assertions) {
     "app.takeback.Takeback"
 };
 
+/// The most bytes one keyring entry may hold. Windows' Credential Manager stops at 2,560
+/// (`CRED_MAX_CREDENTIAL_BLOB_SIZE`); holding every platform to it keeps the rule the same
+/// everywhere. Only short values go in: a profile's 32-byte key and providers' API keys, never a
+/// file or a wrapped blob.
+pub const MAX_SECRET_BYTES: usize = 2560;
+
+/// Store-specific settings for each entry the platform keyring creates.
+#[cfg(target_os = "windows")]
+const PLATFORM_ENTRY_MODIFIERS: &[(&str, &str)] = &[
+    // "Local": the credential stays on this computer. The crate's default, "Enterprise", roams
+    // to every computer the user logs on to in a Windows domain, such as a shared clinic's.
+    ("persistence", "Local"),
+];
+#[cfg(not(target_os = "windows"))]
+const PLATFORM_ENTRY_MODIFIERS: &[(&str, &str)] = &[];
+
 /// A [`KeyStore`] on top of a `keyring-core` credential store.
 pub struct KeyringStore {
     store: Arc<CredentialStore>,
     service: String,
+    entry_modifiers: &'static [(&'static str, &'static str)],
 }
 
 impl fmt::Debug for KeyringStore {
@@ -111,6 +130,7 @@ impl KeyringStore {
         Self {
             store,
             service: KEYRING_SERVICE.to_owned(),
+            entry_modifiers: &[],
         }
     }
 
@@ -120,20 +140,16 @@ impl KeyringStore {
         self
     }
 
-    /// The platform's keyring. On Linux this is the Secret Service on the session D-Bus; when
-    /// there is none, the error says to use a passphrase profile instead.
-    #[cfg(target_os = "linux")]
+    /// The platform's keyring: the Secret Service on the session D-Bus (Linux), the login
+    /// Keychain (macOS) or the Credential Manager (Windows). When there is none, the error says
+    /// to use a passphrase profile instead.
     pub fn platform() -> Result<Self> {
-        let store =
-            zbus_secret_service_keyring_store::Store::new().map_err(|e| keyring_unavailable(&e))?;
-        Ok(Self::new(store))
-    }
-
-    /// The platform's keyring. Only the Secret Service (Linux) is wired so far.
-    #[cfg(not(target_os = "linux"))]
-    pub fn platform() -> Result<Self> {
-        Err(Error::KeyringUnavailable {
-            reason: "this build has no keyring backend for this operating system yet".into(),
+        let store = platform_store().map_err(|e| Error::KeyringUnavailable {
+            reason: e.to_string(),
+        })?;
+        Ok(Self {
+            entry_modifiers: PLATFORM_ENTRY_MODIFIERS,
+            ..Self::new(store)
         })
     }
 
@@ -154,12 +170,45 @@ impl KeyringStore {
     }
 
     fn entry(&self, account: &str) -> Result<Entry> {
-        Entry::new_in_store(&self.store, &self.service, account).map_err(|e| keyring_failed(&e))
+        let modifiers: HashMap<&str, &str> = self.entry_modifiers.iter().copied().collect();
+        Entry::new_in_store_with_modifiers(&self.store, &self.service, account, &modifiers)
+            .map_err(|e| keyring_failed(&e))
     }
+}
+
+#[cfg(target_os = "linux")]
+fn platform_store() -> keyring_core::Result<Arc<CredentialStore>> {
+    let store: Arc<CredentialStore> = zbus_secret_service_keyring_store::Store::new()?;
+    Ok(store)
+}
+
+#[cfg(target_os = "macos")]
+fn platform_store() -> keyring_core::Result<Arc<CredentialStore>> {
+    let store: Arc<CredentialStore> = apple_native_keyring_store::keychain::Store::new()?;
+    Ok(store)
+}
+
+#[cfg(target_os = "windows")]
+fn platform_store() -> keyring_core::Result<Arc<CredentialStore>> {
+    let store: Arc<CredentialStore> = windows_native_keyring_store::Store::new()?;
+    Ok(store)
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
+fn platform_store() -> keyring_core::Result<Arc<CredentialStore>> {
+    Err(keyring_core::Error::NoDefaultStore)
 }
 
 impl KeyStore for KeyringStore {
     fn put(&self, account: &str, secret: &Secret<Vec<u8>>) -> Result<()> {
+        let len = secret.expose().len();
+        if len > MAX_SECRET_BYTES {
+            return Err(Error::Keyring {
+                reason: format!(
+                    "a keyring entry holds at most {MAX_SECRET_BYTES} bytes, and this secret has {len}; check that the right value was pasted"
+                ),
+            });
+        }
         self.entry(account)?
             .set_secret(secret.expose())
             .map_err(|e| keyring_failed(&e))
@@ -200,13 +249,6 @@ fn keyring_failed(e: &keyring_core::Error) -> Error {
     }
 }
 
-#[cfg(target_os = "linux")]
-fn keyring_unavailable(e: &keyring_core::Error) -> Error {
-    Error::KeyringUnavailable {
-        reason: e.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,6 +274,19 @@ mod tests {
         assert!(ks.get("p1").unwrap().is_none());
         ks.delete("p1").unwrap();
         ks.probe().unwrap();
+    }
+
+    #[test]
+    fn refuses_a_secret_longer_than_a_windows_credential() {
+        let ks = mock();
+        ks.put("max", &Secret::new(vec![7; MAX_SECRET_BYTES]))
+            .unwrap();
+        let err = ks
+            .put("over", &Secret::new(vec![7; MAX_SECRET_BYTES + 1]))
+            .unwrap_err();
+        assert!(matches!(err, Error::Keyring { .. }), "{err:?}");
+        assert!(err.to_string().contains("2560"), "{err}");
+        assert!(ks.get("over").unwrap().is_none(), "nothing was written");
     }
 
     /// Runs against the session's real Secret Service; run it with `-- --ignored keyring` under

@@ -1,0 +1,53 @@
+//! WebKitGTK settings for Takeback's one window: a renderer that works on every desktop, and
+//! memory use sized for a single-page app.
+
+/// Environment variable that turns off WebKitGTK's DMA-BUF renderer.
+pub const DISABLE_DMABUF_ENV: &str = "WEBKIT_DISABLE_DMABUF_RENDERER";
+
+/// Turns off WebKitGTK's DMA-BUF renderer unless the user already chose. With it, the window stays
+/// blank on NVIDIA's driver and on some Wayland compositors (a known Tauri/WebKitGTK problem);
+/// without it WebKit draws through shared memory, which every desktop supports and which is fast
+/// enough for forms and thumbnails. Anyone whose setup needs the other way can start Takeback with
+/// `WEBKIT_DISABLE_DMABUF_RENDERER=0`.
+///
+/// Must run before any thread starts (it changes the process environment) and before WebKit loads.
+pub fn prefer_portable_renderer() {
+    if std::env::var_os(DISABLE_DMABUF_ENV).is_none() {
+        std::env::set_var(DISABLE_DMABUF_ENV, "1");
+    }
+}
+
+/// Shrinks WebKit's caches to what a single local page needs. The window shows one page, served
+/// from inside the binary, and never browses: the default "web browser" cache model keeps
+/// megabytes of decoded pages and resources for back/forward navigation that never happens.
+/// `DocumentViewer` turns those caches off (WebKitGTK's own advice for single-file viewers).
+pub fn fit_for_single_page(window: &tauri::WebviewWindow) -> tauri::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use webkit2gtk::{WebContextExt, WebViewExt};
+        window.with_webview(|webview| {
+            if let Some(context) = webview.inner().context() {
+                context.set_cache_model(webkit2gtk::CacheModel::DocumentViewer);
+            }
+        })?;
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = window;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_the_users_choice_and_sets_it_otherwise() {
+        // One test touches the variable, so no other test races with it.
+        std::env::set_var(DISABLE_DMABUF_ENV, "0");
+        prefer_portable_renderer();
+        assert_eq!(std::env::var(DISABLE_DMABUF_ENV).as_deref(), Ok("0"));
+        std::env::remove_var(DISABLE_DMABUF_ENV);
+        prefer_portable_renderer();
+        assert_eq!(std::env::var(DISABLE_DMABUF_ENV).as_deref(), Ok("1"));
+    }
+}
