@@ -19,6 +19,7 @@ mod models;
 pub(crate) mod ops;
 mod recognition;
 mod ssd;
+mod tiles;
 mod weights;
 
 #[doc(hidden)]
