@@ -21,7 +21,7 @@ use crate::models;
 use crate::ops::image_prep::{batch_input_rgb8_region, RgbF32};
 use crate::recognition::{self, RecognitionNet};
 use crate::ssd::SsdMobilenet;
-use crate::tiles;
+use crate::tiles::{self, TilePass};
 use crate::{BBox, Descriptor, Face, FaceError};
 
 /// Tunables of [`FaceEngine`]; the defaults are face-api's.
@@ -33,10 +33,10 @@ pub struct EngineOptions {
     pub max_faces: usize,
     /// Limits for [`FaceEngine::detect_bytes`] and [`FaceEngine::detect_file`].
     pub decode_limits: DecodeLimits,
-    /// Also look for small faces in overlapping tiles of large images (see `tiles.rs`). Off, the
-    /// engine is face-api exactly; on, it finds every face face-api finds, with the same boxes,
-    /// plus small faces in photos over 2000 px.
-    pub small_faces: bool,
+    /// Also look for small faces in overlapping tiles of large images (see `tiles.rs`). `None`:
+    /// the engine is face-api exactly; on, it finds every face face-api finds, with the same
+    /// boxes, plus small faces in large photos.
+    pub small_faces: Option<TilePass>,
 }
 
 impl Default for EngineOptions {
@@ -44,7 +44,7 @@ impl Default for EngineOptions {
         EngineOptions {
             min_score: 0.5,
             max_faces: 100,
-            small_faces: true,
+            small_faces: Some(TilePass::default()),
             decode_limits: DecodeLimits::default(),
         }
     }
@@ -165,9 +165,9 @@ impl FaceEngine {
             self.ssd
                 .detect(image, self.options.min_score, self.options.max_faces)?;
         times.ssd += started.elapsed();
-        if self.options.small_faces {
+        if let Some(pass) = &self.options.small_faces {
             let started = Instant::now();
-            let from_tiles = tiles::detect_tiles(&self.ssd, image, self.options.max_faces)?;
+            let from_tiles = tiles::detect_tiles(pass, &self.ssd, image, self.options.max_faces)?;
             detections = tiles::merge(detections, from_tiles, self.options.max_faces);
             times.tiles += started.elapsed();
         }

@@ -31,6 +31,7 @@ pub use engine::{
 };
 pub use error::FaceError;
 pub use models::{models_status, ModelStatus};
+pub use tiles::TilePass;
 
 use serde::{Deserialize, Serialize};
 

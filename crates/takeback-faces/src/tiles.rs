@@ -3,49 +3,67 @@
 //!
 //! The SSD sees every image as 512 x 512, so in a 4000 x 3000 photo a 90-px face shrinks to 12 px
 //! and is lost (face-api loses it too). Each tile is given to the SSD as if it were a photo of its
-//! own, sampled from the original pixels, so a face of 60-110 px fills 8-15 % of the network's
-//! input, where it is found. The whole-image pass always runs first and its detections are kept
+//! own, sampled from the original pixels: with 1024-px tiles a face of 70-110 px is 35-55 px of
+//! the network's 512-px input, next to its smallest anchors (51 px), where it is found. (The SSD
+//! finds faces of about 36-55 px of its input well; 768-px tiles lose faces over 80 px.) The whole-image pass always runs first and its detections are kept
 //! exactly as they are (so every face face-api finds is still found with face-api's box); a tile
 //! detection is only added where no kept detection already covers it.
 
 use crate::ssd::{Detection, SsdMobilenet};
 
-/// Tiles are used only when the image's long side exceeds this; smaller images keep the single
-/// face-api pass, whose smallest face (about 35 px at 512) is small enough there.
-pub const MIN_LONG_SIDE: u32 = 2000;
-/// Side of a tile in original pixels: the SSD then sees faces at half size, so a 60-px face is
-/// 30 px of its input.
-pub const TILE_SIDE: u32 = 1024;
-/// Overlap between neighbouring tiles: a face up to this size lies whole inside some tile.
-pub const TILE_OVERLAP: u32 = 224;
-/// A tile detection must score above this (the whole-image pass uses face-api's 0.5): tiles show
-/// textures at twice the scale the detector was trained on, which gives more false faces.
-pub const TILE_MIN_SCORE: f32 = 0.6;
+/// How the small-face pass cuts and filters (see the crate README for the measurements behind
+/// the defaults).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TilePass {
+    /// Tiles are used only when the image's long side exceeds this; smaller images keep the
+    /// single face-api pass.
+    pub min_long_side: u32,
+    /// Side of a tile in original pixels.
+    pub side: u32,
+    /// Overlap between neighbouring tiles: a face up to this size lies whole inside some tile.
+    pub overlap: u32,
+    /// A tile detection must score above this (the whole-image pass uses face-api's 0.5). Faces
+    /// of 35-40 px in the SSD's input score low (its smallest anchors are 51 px); measured on
+    /// the generated 12-MP scenes, 0.3 finds 39 of 40 faces with no false face, 0.5 finds 35.
+    pub min_score: f32,
+}
+
+impl Default for TilePass {
+    fn default() -> Self {
+        TilePass {
+            min_long_side: 2000,
+            side: 1024,
+            overlap: 224,
+            min_score: 0.3,
+        }
+    }
+}
 /// A tile detection this close (px) to an edge of its tile that is not an image edge is taken
 /// to be a face cut by the tile; the overlap puts it whole in a neighbouring tile.
 const CUT_MARGIN: f64 = 2.0;
 
 /// The tiles `(x, y, w, h)` covering a `width x height` image, evenly spaced with at least
-/// [`TILE_OVERLAP`] between neighbours; empty when the image is small enough for one pass.
-pub fn tiles(width: u32, height: u32) -> Vec<(u32, u32, u32, u32)> {
-    if width.max(height) <= MIN_LONG_SIDE {
+/// `pass.overlap` between neighbours; empty when the image is small enough for one pass.
+pub fn tiles(pass: &TilePass, width: u32, height: u32) -> Vec<(u32, u32, u32, u32)> {
+    let side = pass.side.max(64);
+    if width.max(height) <= pass.min_long_side {
         return Vec::new();
     }
     let starts = |len: u32| -> Vec<u32> {
-        if len <= TILE_SIDE {
+        if len <= side {
             return vec![0];
         }
-        let step = TILE_SIDE - TILE_OVERLAP;
-        let n = (len - TILE_SIDE).div_ceil(step) + 1;
+        let step = side.saturating_sub(pass.overlap).max(side / 4);
+        let n = (len - side).div_ceil(step) + 1;
         (0..n)
-            .map(|i| (u64::from(len - TILE_SIDE) * u64::from(i) / u64::from(n - 1)) as u32)
+            .map(|i| (u64::from(len - side) * u64::from(i) / u64::from(n - 1)) as u32)
             .collect()
     };
     let (xs, ys) = (starts(width), starts(height));
     let mut out = Vec::with_capacity(xs.len() * ys.len());
     for &y in &ys {
         for &x in &xs {
-            out.push((x, y, TILE_SIDE.min(width), TILE_SIDE.min(height)));
+            out.push((x, y, side.min(width), side.min(height)));
         }
     }
     out
@@ -53,13 +71,14 @@ pub fn tiles(width: u32, height: u32) -> Vec<(u32, u32, u32, u32)> {
 
 /// Runs the SSD on every tile and returns the detections that do not touch an inner tile edge.
 pub fn detect_tiles(
+    pass: &TilePass,
     ssd: &SsdMobilenet,
     image: &image::RgbImage,
     max_results: usize,
 ) -> crate::ops::Result<Vec<Detection>> {
     let (width, height) = image.dimensions();
     let mut found = Vec::new();
-    for tile in tiles(width, height) {
+    for tile in tiles(pass, width, height) {
         let (x, y, w, h) = tile;
         let (x0, y0, x1, y1) = (
             f64::from(x),
@@ -67,7 +86,7 @@ pub fn detect_tiles(
             f64::from(x + w),
             f64::from(y + h),
         );
-        for d in ssd.detect_region(image, tile, TILE_MIN_SCORE, max_results)? {
+        for d in ssd.detect_region(image, tile, pass.min_score, max_results)? {
             let cut = (x > 0 && d.x - x0 < CUT_MARGIN)
                 || (y > 0 && d.y - y0 < CUT_MARGIN)
                 || (x + w < width && x1 - (d.x + d.width) < CUT_MARGIN)
@@ -129,17 +148,19 @@ mod tests {
 
     #[test]
     fn small_images_get_no_tiles() {
-        assert!(tiles(1920, 1080).is_empty());
-        assert!(tiles(MIN_LONG_SIDE, MIN_LONG_SIDE).is_empty());
+        let pass = TilePass::default();
+        assert!(tiles(&pass, 1920, 1080).is_empty());
+        assert!(tiles(&pass, pass.min_long_side, pass.min_long_side).is_empty());
     }
 
     #[test]
     fn tiles_cover_the_image_with_the_overlap() {
+        let pass = TilePass::default();
         for (w, h) in [(4000, 3000), (6000, 4000), (2001, 600), (3000, 4000)] {
-            let t = tiles(w, h);
+            let t = tiles(&pass, w, h);
             assert!(!t.is_empty());
             // Every pixel is covered, and every square of TILE_OVERLAP lies whole in some tile.
-            let face = TILE_OVERLAP;
+            let face = pass.overlap;
             for y in (0..h.saturating_sub(face)).step_by(97) {
                 for x in (0..w.saturating_sub(face)).step_by(89) {
                     assert!(
@@ -155,7 +176,7 @@ mod tests {
                 .iter()
                 .all(|&(x, y, tw, th)| x + tw <= w && y + th <= h));
         }
-        assert_eq!(tiles(4000, 3000).len(), 5 * 4);
+        assert_eq!(tiles(&pass, 4000, 3000).len(), 5 * 4);
     }
 
     #[test]

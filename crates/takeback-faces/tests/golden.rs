@@ -180,6 +180,11 @@ fn whole_pipeline_matches_reference_on_every_test_image() {
                 want_faces.len()
             );
         } else {
+            eprintln!(
+                "{name}: {} faces, reference {} (the rest from the small-face pass)",
+                faces.len(),
+                want_faces.len()
+            );
             assert!(
                 faces.len() >= want_faces.len(),
                 "{name}: found {} faces, reference {}",
