@@ -1,5 +1,6 @@
 //! Writes the pixels the golden reference must see: every image under a test-data folder, decoded,
-//! EXIF-oriented and downscaled by the engine's own code, as raw RGB plus an `index.json`.
+//! EXIF-oriented at full resolution by the engine's own code (plus the generated large photos), as raw
+//! RGB plus an `index.json`.
 //!
 //! `cargo run --release -p takeback-faces --example golden_pixels -- OUT_DIR [TESTDATA_DIR]`
 

@@ -2,8 +2,8 @@
 // over the exact RGB pixels the Rust engine sees, and writes what face-api finds.
 //
 // Input: a folder written by `cargo run --release -p takeback-faces --example golden_pixels -- DIR`
-// (index.json + raw RGB files: every test image decoded, EXIF-oriented and downscaled by the Rust
-// code, so both sides see identical pixels).
+// (index.json + raw RGB files: every test image decoded and EXIF-oriented by the Rust code at full
+// resolution, plus the generated large photos, so both sides see identical pixels).
 //
 //   node compute-golden.mjs --pixels pixels --out golden.json   # the committed fixture
 //   node compute-golden.mjs --pixels pixels --bench 1           # timing only (benchmark)

@@ -3,7 +3,8 @@
 
 use candle_core::Tensor;
 
-use crate::ops::image_prep::{normalise_face, RgbF32};
+use crate::align::CropRect;
+use crate::ops::image_prep::{batch_input_rgb8_region, normalise_face, RgbF32};
 use crate::ops::{
     max_pool_same, Activation, Conv, Dense, InputActivation, Padding, Result, SeparableConv,
 };
@@ -146,8 +147,14 @@ impl AgeNet {
             .unwrap_or(0.0))
     }
 
-    /// Age of a face crop (any size; padded to a square and resized to 112).
-    pub fn age(&self, crop: &RgbF32) -> Result<f32> {
-        self.forward(&crop.to_batch_input(INPUT_SIZE, true))
+    /// Age of the face in `crop` of `image` (padded to a square and resized to 112 from the
+    /// image's full resolution).
+    pub fn age(&self, image: &image::RgbImage, crop: CropRect) -> Result<f32> {
+        self.forward(&batch_input_rgb8_region(
+            image,
+            (crop.x, crop.y, crop.width, crop.height),
+            INPUT_SIZE,
+            true,
+        ))
     }
 }

@@ -1,4 +1,10 @@
-//! The face engine: decode, downscale, detect, landmarks, align, describe, estimate age.
+//! The face engine: decode, detect, landmarks, align, describe, estimate age.
+//!
+//! Every stage reads the image at its full resolution, as face-api does: the SSD input is sampled
+//! straight from the original pixels (face-api's pad-to-square and legacy bilinear resize to 512,
+//! which only reads the 512 x 512 sample points), and each face's landmark, age and recognition
+//! crops are resized from the original pixels. So a 12-MP photo gives face-api's own results, and
+//! costs little more than a small one beyond its decoding.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -12,24 +18,25 @@ use crate::align::{
 use crate::decode::{decode_image, DecodeLimits};
 use crate::landmarks::LandmarkNet;
 use crate::models;
-use crate::ops::downscale::resize_triangle;
-use crate::ops::image_prep::RgbF32;
+use crate::ops::image_prep::{batch_input_rgb8_region, RgbF32};
 use crate::recognition::{self, RecognitionNet};
 use crate::ssd::SsdMobilenet;
+use crate::tiles::{self, TilePass};
 use crate::{BBox, Descriptor, Face, FaceError};
 
-/// Tunables of [`FaceEngine`]; the defaults are face-api's plus the 1024-px downscale.
+/// Tunables of [`FaceEngine`]; the defaults are face-api's.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EngineOptions {
     /// Detections at or below this score are dropped (face-api `minConfidence`).
     pub min_score: f32,
     /// At most this many faces per image (face-api `maxResults`).
     pub max_faces: usize,
-    /// Images whose long side exceeds this are downscaled first (`None`: never). The nets see at
-    /// most 512 px anyway, so full resolution only costs time.
-    pub max_long_side: Option<u32>,
     /// Limits for [`FaceEngine::detect_bytes`] and [`FaceEngine::detect_file`].
     pub decode_limits: DecodeLimits,
+    /// Also look for small faces in overlapping tiles of large images (see `tiles.rs`). `None`:
+    /// the engine is face-api exactly; on, it finds every face face-api finds, with the same
+    /// boxes, plus small faces in large photos.
+    pub small_faces: Option<TilePass>,
 }
 
 impl Default for EngineOptions {
@@ -37,7 +44,7 @@ impl Default for EngineOptions {
         EngineOptions {
             min_score: 0.5,
             max_faces: 100,
-            max_long_side: Some(1024),
+            small_faces: Some(TilePass::default()),
             decode_limits: DecodeLimits::default(),
         }
     }
@@ -60,6 +67,18 @@ impl FaceEngine {
     /// Loads the bundled weights after checking their SHA-256.
     pub fn load() -> Result<FaceEngine, FaceError> {
         FaceEngine::with_options(EngineOptions::default())
+    }
+
+    /// One engine with the default options for the whole process, loaded on first use: for code
+    /// that needs the networks without being handed an engine (the enrollment quality check
+    /// re-describes doubtful photos).
+    pub fn shared() -> Result<&'static FaceEngine, FaceError> {
+        static SHARED: std::sync::OnceLock<FaceEngine> = std::sync::OnceLock::new();
+        if let Some(engine) = SHARED.get() {
+            return Ok(engine);
+        }
+        let engine = FaceEngine::load()?;
+        Ok(SHARED.get_or_init(|| engine))
     }
 
     /// Like [`FaceEngine::load`] with explicit options.
@@ -118,28 +137,15 @@ impl FaceEngine {
         if width == 0 || height == 0 {
             return Err(FaceError::ZeroSize { width, height });
         }
-        let prepared = prepare_image(image, self.options.max_long_side);
-        let mut faces = self.detect_rgb(&prepared)?;
-        if prepared.dimensions() != (width, height) {
-            let sx = width as f32 / prepared.width() as f32;
-            let sy = height as f32 / prepared.height() as f32;
-            for face in &mut faces {
-                face.bbox = BBox {
-                    x: face.bbox.x * sx,
-                    y: face.bbox.y * sy,
-                    width: face.bbox.width * sx,
-                    height: face.bbox.height * sy,
-                };
-                for p in &mut face.landmarks {
-                    *p = [p[0] * sx, p[1] * sy];
-                }
-            }
+        match image.as_rgb8() {
+            Some(rgb) => self.detect_rgb(rgb),
+            None => self.detect_rgb(&prepare_image(image)),
         }
-        Ok(faces)
     }
 
     /// face-api's `detectAllFaces().withFaceLandmarks().withFaceDescriptors().withAgeAndGender()`
-    /// on exactly these pixels (no downscaling): the path the golden tests pin.
+    /// on exactly these pixels (the path the golden tests pin), plus the small-face tile pass on
+    /// large images when [`EngineOptions::small_faces`] is on.
     pub fn detect_rgb(&self, image: &RgbImage) -> Result<Vec<Face>, FaceError> {
         self.detect_rgb_timed(image, &mut StageTimes::default())
     }
@@ -155,10 +161,16 @@ impl FaceEngine {
             return Err(FaceError::ZeroSize { width, height });
         }
         let started = Instant::now();
-        let detections = self
-            .ssd
-            .detect(image, self.options.min_score, self.options.max_faces)?;
+        let mut detections =
+            self.ssd
+                .detect(image, self.options.min_score, self.options.max_faces)?;
         times.ssd += started.elapsed();
+        if let Some(pass) = &self.options.small_faces {
+            let started = Instant::now();
+            let from_tiles = tiles::detect_tiles(pass, &self.ssd, image, self.options.max_faces)?;
+            detections = tiles::merge(detections, from_tiles, self.options.max_faces);
+            times.tiles += started.elapsed();
+        }
 
         struct Pending {
             score: f32,
@@ -179,13 +191,7 @@ impl FaceEngine {
                 continue;
             };
             let started = Instant::now();
-            let relative = self.landmarks.landmarks_relative(&RgbF32::crop(
-                image,
-                crop.x,
-                crop.y,
-                crop.width,
-                crop.height,
-            ))?;
+            let relative = self.landmarks.landmarks_relative(image, crop)?;
             let landmarks = landmarks_in_image(&relative, crop, detection);
             times.landmarks += started.elapsed();
             let Some(aligned) = dlib_aligned_rect(&landmarks, crop.width, crop.height)
@@ -197,9 +203,8 @@ impl FaceEngine {
             let age = match min_box_rect(&landmarks, width, height)
                 .clip_at_image_borders(width, height)
             {
-                Some(r) => self
-                    .age
-                    .age(&RgbF32::crop(image, r.x, r.y, r.width, r.height))?,
+                Some(r) => self.age.age(image, r)?,
+                // Unknown: the core treats an age of 0 as possibly a minor's (fails closed).
                 None => 0.0,
             };
             times.age += started.elapsed();
@@ -219,8 +224,12 @@ impl FaceEngine {
                 .iter()
                 .map(|p| {
                     let r = p.aligned;
-                    RgbF32::crop(image, r.x, r.y, r.width, r.height)
-                        .to_batch_input(recognition::INPUT_SIZE, true)
+                    batch_input_rgb8_region(
+                        image,
+                        (r.x, r.y, r.width, r.height),
+                        recognition::INPUT_SIZE,
+                        true,
+                    )
                 })
                 .collect();
             let descriptors = self.recognition.forward_batch(&inputs)?;
@@ -250,22 +259,9 @@ impl FaceEngine {
     }
 }
 
-/// RGB8 pixels the engine runs on: alpha dropped, long side at most `max_long_side` (triangle filter).
-pub fn prepare_image(image: &DynamicImage, max_long_side: Option<u32>) -> RgbImage {
-    let (width, height) = image.dimensions();
-    let long = width.max(height);
-    match max_long_side {
-        Some(max) if long > max && max > 0 => {
-            let scale = f64::from(max) / f64::from(long);
-            let w = ((f64::from(width) * scale).round() as u32).max(1);
-            let h = ((f64::from(height) * scale).round() as u32).max(1);
-            match image.as_rgb8() {
-                Some(rgb) => resize_triangle(rgb, w, h),
-                None => resize_triangle(&image.to_rgb8(), w, h),
-            }
-        }
-        _ => image.to_rgb8(),
-    }
+/// RGB8 pixels the engine runs on: alpha dropped, 16-bit reduced to 8, full resolution.
+pub fn prepare_image(image: &DynamicImage) -> RgbImage {
+    image.to_rgb8()
 }
 
 impl FaceEngine {
@@ -331,6 +327,8 @@ pub fn default_workers() -> usize {
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct StageTimes {
     pub ssd: Duration,
+    /// The small-face tile pass (SSD on tiles of large images).
+    pub tiles: Duration,
     pub landmarks: Duration,
     pub age: Duration,
     pub recognition: Duration,
@@ -341,10 +339,76 @@ pub struct StageTimes {
 impl std::ops::AddAssign for StageTimes {
     fn add_assign(&mut self, other: StageTimes) {
         self.ssd += other.ssd;
+        self.tiles += other.tiles;
         self.landmarks += other.landmarks;
         self.age += other.age;
         self.recognition += other.recognition;
         self.images += other.images;
         self.faces += other.faces;
+    }
+}
+
+/// Shifts and scales applied to a face's aligned square by [`FaceEngine::descriptor_stability`],
+/// as fractions of its side: `(dx, dy, scale)`. About the size of the landmark jitter between two
+/// shots of the same face; a photo whose descriptor moves far under them cannot be trusted to
+/// match the same face in another photo.
+const STABILITY_JITTER: [(f64, f64, f64); 6] = [
+    (0.04, 0.0, 1.0),
+    (-0.04, 0.0, 1.0),
+    (0.0, 0.04, 1.0),
+    (0.0, -0.04, 1.0),
+    (0.0, 0.0, 1.06),
+    (0.0, 0.0, 0.94),
+];
+
+impl FaceEngine {
+    /// How far the descriptor of `face` (found in `image` by this engine) moves when its aligned
+    /// square is shifted or scaled slightly: the largest distance over [`STABILITY_JITTER`]. Low
+    /// (about 0.05-0.15 on sharp photos) means the descriptor is a reliable reference; high means
+    /// blur, a tiny face or bad landmarks make it depend on exactly where the face was cut.
+    /// Costs six recognition runs. A face without its 68 landmarks gives infinity.
+    pub fn descriptor_stability(&self, image: &RgbImage, face: &Face) -> Result<f32, FaceError> {
+        let (width, height) = image.dimensions();
+        if face.landmarks.len() != 68 {
+            // Without landmarks nothing says where the face is: not a usable reference.
+            return Ok(f32::INFINITY);
+        }
+        let points: Vec<[f64; 2]> = face
+            .landmarks
+            .iter()
+            .map(|p| [f64::from(p[0]), f64::from(p[1])])
+            .collect();
+        let square = dlib_aligned_rect(&points, width, height);
+        let inputs: Vec<RgbF32> = STABILITY_JITTER
+            .iter()
+            .filter_map(|&(dx, dy, scale)| {
+                let side = square.width.max(1.0) * scale;
+                let (cx, cy) = (
+                    square.x + square.width / 2.0 + dx * square.width,
+                    square.y + square.height / 2.0 + dy * square.height,
+                );
+                let r = PixelBox {
+                    x: (cx - side / 2.0).floor(),
+                    y: (cy - side / 2.0).floor(),
+                    width: side.floor(),
+                    height: side.floor(),
+                }
+                .clip_at_image_borders(width, height)?;
+                Some(batch_input_rgb8_region(
+                    image,
+                    (r.x, r.y, r.width, r.height),
+                    recognition::INPUT_SIZE,
+                    true,
+                ))
+            })
+            .collect();
+        if inputs.is_empty() {
+            return Ok(f32::INFINITY);
+        }
+        let descriptors = self.recognition.forward_batch(&inputs)?;
+        Ok(descriptors
+            .into_iter()
+            .map(|d| crate::distance(&Descriptor(d), &face.descriptor))
+            .fold(0.0, f32::max))
     }
 }

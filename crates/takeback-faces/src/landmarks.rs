@@ -2,7 +2,8 @@
 
 use candle_core::Tensor;
 
-use crate::ops::image_prep::{normalise_face, RgbF32};
+use crate::align::CropRect;
+use crate::ops::image_prep::{batch_input_rgb8_region, normalise_face, RgbF32};
 use crate::ops::{Conv, Dense, InputActivation, Padding, Result, SeparableConv};
 use crate::weights::WeightMap;
 
@@ -98,10 +99,25 @@ impl LandmarkNet {
         Ok(self.fc.forward(&pooled)?.flatten_all()?.to_vec1::<f32>()?)
     }
 
-    /// Landmarks of a face crop, relative to the crop (0..1), as face-api's `postProcess` computes them.
-    pub fn landmarks_relative(&self, crop: &RgbF32) -> Result<Vec<[f32; 2]>> {
-        let raw = self.forward(&crop.to_batch_input(INPUT_SIZE, true))?;
-        Ok(unpad_relative(&raw, crop.width, crop.height))
+    /// Landmarks of the face in `crop` of `image`, relative to the crop (0..1), as face-api's
+    /// `postProcess` computes them. The crop is read at the image's full resolution.
+    pub fn landmarks_relative(
+        &self,
+        image: &image::RgbImage,
+        crop: CropRect,
+    ) -> Result<Vec<[f32; 2]>> {
+        let input = batch_input_rgb8_region(
+            image,
+            (crop.x, crop.y, crop.width, crop.height),
+            INPUT_SIZE,
+            true,
+        );
+        let raw = self.forward(&input)?;
+        Ok(unpad_relative(
+            &raw,
+            crop.width as usize,
+            crop.height as usize,
+        ))
     }
 }
 

@@ -19,6 +19,7 @@ mod models;
 pub(crate) mod ops;
 mod recognition;
 mod ssd;
+mod tiles;
 mod weights;
 
 #[doc(hidden)]
@@ -30,6 +31,7 @@ pub use engine::{
 };
 pub use error::FaceError;
 pub use models::{models_status, ModelStatus};
+pub use tiles::TilePass;
 
 use serde::{Deserialize, Serialize};
 

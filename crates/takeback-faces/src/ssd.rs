@@ -1,7 +1,7 @@
 //! SSD MobileNetV1 face detector (face-api `ssdMobilenetv1`): the network, anchor decoding and NMS.
 
 use crate::ops::depthwise::InputActivation;
-use crate::ops::image_prep::{batch_input_rgb8, RgbF32};
+use crate::ops::image_prep::{batch_input_rgb8_region, RgbF32};
 use crate::ops::{add_bias, Activation, Conv, Depthwise, Padding, Pointwise, Pool, Result};
 use crate::weights::WeightMap;
 
@@ -318,7 +318,25 @@ impl SsdMobilenet {
         min_confidence: f32,
         max_results: usize,
     ) -> Result<Vec<Detection>> {
-        let output = self.forward(&batch_input_rgb8(image, INPUT_SIZE, false))?;
+        self.detect_region(
+            image,
+            (0, 0, image.width(), image.height()),
+            min_confidence,
+            max_results,
+        )
+    }
+
+    /// [`SsdMobilenet::detect`] on the rectangle `(x, y, w, h)` of `image` as if it were the whole
+    /// image (sampled from the original pixels); boxes in `image`'s pixels.
+    pub fn detect_region(
+        &self,
+        image: &image::RgbImage,
+        (x0, y0, region_w, region_h): (u32, u32, u32, u32),
+        min_confidence: f32,
+        max_results: usize,
+    ) -> Result<Vec<Detection>> {
+        let input = batch_input_rgb8_region(image, (x0, y0, region_w, region_h), INPUT_SIZE, false);
+        let output = self.forward(&input)?;
         let kept = non_max_suppression(
             &output.boxes,
             &output.scores,
@@ -327,12 +345,13 @@ impl SsdMobilenet {
             min_confidence,
         );
         // Undo the right/bottom padding: the image filled `reshaped` of the 512 square.
-        let (w, h) = (f64::from(image.width()), f64::from(image.height()));
+        let (w, h) = (f64::from(region_w), f64::from(region_h));
         let long = w.max(h);
         let reshaped_w = (w * INPUT_SIZE as f64 / long).round();
         let reshaped_h = (h * INPUT_SIZE as f64 / long).round();
         let pad_x = INPUT_SIZE as f64 / reshaped_w;
         let pad_y = INPUT_SIZE as f64 / reshaped_h;
+        let (ox, oy) = (f64::from(x0), f64::from(y0));
         Ok(kept
             .into_iter()
             .map(|i| {
@@ -343,8 +362,9 @@ impl SsdMobilenet {
                 let right = f64::from(b[3]).min(1.0) * pad_x;
                 Detection {
                     score: output.scores[i],
-                    x: left * w,
-                    y: top * h,
+                    // `+ 0.0` for the whole image keeps face-api's values bit for bit.
+                    x: left * w + ox,
+                    y: top * h + oy,
                     width: (right - left) * w,
                     height: (bottom - top) * h,
                 }

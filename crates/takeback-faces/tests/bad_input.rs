@@ -414,8 +414,11 @@ fn fifty_faces_in_one_image() {
     }
     let faces = engine().detect(&DynamicImage::ImageRgb8(canvas)).unwrap();
     eprintln!("fifty faces: found {}", faces.len());
+    // The 1400 x 1600 canvas is sampled at full resolution into the SSD's 512 input, as face-api
+    // does (no antialiasing); that finds 42 here (47 when the engine still downscaled to 1024
+    // px first, at the price of boxes that differed from face-api's on large photos).
     assert!(
-        faces.len() >= 45 && faces.len() <= 50,
+        faces.len() >= 40 && faces.len() <= 50,
         "found {} of 50 faces",
         faces.len()
     );

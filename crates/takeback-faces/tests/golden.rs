@@ -115,8 +115,11 @@ fn batched_recognition_equals_single() {
     assert!(max_abs_diff(&batch[1], &single_b) < 1e-5);
 }
 
-/// Every face of every test image: same faces at the same threshold, box IoU >= 0.99, landmarks within
-/// 0.5 px, descriptor cosine >= 0.999.
+/// Every face of every test image, each at full resolution, plus the generated 1920-px and
+/// 4000-px photos: every face the reference finds is found, with box IoU >= 0.99, landmarks within
+/// 0.5 px, descriptor cosine >= 0.999 (stricter than the large-photo target of IoU >= 0.98 and
+/// cosine >= 0.995, which `large_photos_are_in_the_golden_set` pins separately). Images up to
+/// 2000 px give exactly the reference's faces; larger ones may add small faces from the tile pass.
 #[test]
 fn whole_pipeline_matches_reference_on_every_test_image() {
     let root = testing::testdata_dir();
@@ -156,6 +159,7 @@ fn whole_pipeline_matches_reference_on_every_test_image() {
     let (mut worst_iou, mut worst_landmark, mut worst_cosine, mut worst_score, mut worst_age) =
         (1f32, 0f32, 1f32, 0f32, 0f32);
     let mut total_faces = 0;
+    let (mut large_faces, mut worst_large_iou, mut worst_large_cosine) = (0, 1f32, 1f32);
     for ((name, image), (_, faces)) in inputs.iter().zip(&results) {
         let want = expected
             .iter()
@@ -167,13 +171,27 @@ fn whole_pipeline_matches_reference_on_every_test_image() {
             "{name}: decoded pixels differ from those the golden was computed on (image decoder or resize changed? regenerate golden/ as its README says)"
         );
         let want_faces = want["faces"].as_array().unwrap();
-        assert_eq!(
-            faces.len(),
-            want_faces.len(),
-            "{name}: found {} faces, reference {}",
-            faces.len(),
-            want_faces.len()
-        );
+        if image.width().max(image.height()) <= 2000 {
+            assert_eq!(
+                faces.len(),
+                want_faces.len(),
+                "{name}: found {} faces, reference {}",
+                faces.len(),
+                want_faces.len()
+            );
+        } else {
+            eprintln!(
+                "{name}: {} faces, reference {} (the rest from the small-face pass)",
+                faces.len(),
+                want_faces.len()
+            );
+            assert!(
+                faces.len() >= want_faces.len(),
+                "{name}: found {} faces, reference {}",
+                faces.len(),
+                want_faces.len()
+            );
+        }
         total_faces += faces.len();
         for wf in want_faces {
             let wbox: [f32; 4] = floats(&wf["box"]).try_into().unwrap();
@@ -189,6 +207,10 @@ fn whole_pipeline_matches_reference_on_every_test_image() {
                 .max_by(|a, b| a.1.total_cmp(&b.1))
                 .unwrap();
             assert!(overlap >= 0.99, "{name}: box IoU {overlap}");
+            if name.starts_with("generated/") {
+                large_faces += 1;
+                worst_large_iou = worst_large_iou.min(overlap);
+            }
             worst_iou = worst_iou.min(overlap);
             worst_score =
                 worst_score.max((face.score - wf["score"].as_f64().unwrap() as f32).abs());
@@ -202,6 +224,9 @@ fn whole_pipeline_matches_reference_on_every_test_image() {
             }
             let c = cosine(face.descriptor.as_slice(), &floats(&wf["descriptor"]));
             assert!(c >= 0.999, "{name}: descriptor cosine {c}");
+            if name.starts_with("generated/") {
+                worst_large_cosine = worst_large_cosine.min(c);
+            }
             worst_cosine = worst_cosine.min(c);
             let want_age = wf["age"].as_f64().unwrap() as f32;
             worst_age = worst_age.max((face.age - want_age).abs());
@@ -213,4 +238,27 @@ fn whole_pipeline_matches_reference_on_every_test_image() {
         inputs.len()
     );
     assert!(worst_age < 0.01, "age differs by {worst_age} years");
+    eprintln!(
+        "large photos: {large_faces} reference faces; worst box IoU {worst_large_iou:.6}, worst descriptor cosine {worst_large_cosine:.7}"
+    );
+    assert!(large_faces >= 5, "only {large_faces} faces in the large photos");
+    assert!(worst_large_iou >= 0.98 && worst_large_cosine >= 0.995);
+}
+
+/// The golden set holds photos of 1,920 and 4,000 px computed by the reference at full
+/// resolution (face-api takes its crops from the original pixels; so must we).
+#[test]
+fn large_photos_are_in_the_golden_set() {
+    let images = golden()["images"].as_array().unwrap();
+    for (name, width) in [
+        ("generated/bbt1-1920", 1920),
+        ("generated/collage-4000", 4000),
+    ] {
+        let entry = images
+            .iter()
+            .find(|e| e["file"] == name)
+            .unwrap_or_else(|| panic!("{name} missing from golden.json"));
+        assert_eq!(entry["width"].as_u64(), Some(width));
+        assert!(!entry["faces"].as_array().unwrap().is_empty(), "{name}: no faces");
+    }
 }

@@ -5,7 +5,6 @@
 //! row/column goes bottom/right), which candle's symmetric `padding` cannot express, so it is explicit here.
 
 pub mod depthwise;
-pub mod downscale;
 pub mod image_prep;
 pub mod matmul;
 

@@ -16,6 +16,18 @@ pub const MIN_SHARPNESS: f32 = 40.0;
 /// Reference faces estimated younger than this are refused: the app is for adults' own images.
 pub const ADULT_AGE: f32 = 18.0;
 
+/// Oldest estimate taken at face value. The age net is a regression head with no upper clamp; an
+/// estimate past any human age means the net saw something it cannot judge.
+pub const MAX_PLAUSIBLE_AGE: f32 = 120.0;
+
+/// Whether a face must be treated as possibly a minor. Fails closed: an estimate that is unknown
+/// (the engine reports 0 when it could not crop the face for the age net), not finite, zero or
+/// negative, or past [`MAX_PLAUSIBLE_AGE`] says nothing about the person, so it counts as a minor
+/// just like an estimate under [`ADULT_AGE`]. Enrollment and the search gate both use this.
+pub fn possibly_minor(age: f32) -> bool {
+    !(age.is_finite() && (ADULT_AGE..=MAX_PLAUSIBLE_AGE).contains(&age))
+}
+
 /// Why a photo cannot be a reference.
 #[derive(Debug, Clone, PartialEq, Serialize, thiserror::Error)]
 #[serde(tag = "problem", rename_all = "snake_case")]
@@ -32,7 +44,9 @@ pub enum PhotoProblem {
         "the face is too blurry (sharpness {sharpness:.0}, needs {min:.0}); use a sharper photo"
     )]
     TooBlurry { sharpness: f32, min: f32 },
-    #[error("the face looks younger than 18; Takeback is for adults' own images. For images of a minor, use NCMEC's Take It Down (https://takeitdown.ncmec.org)")]
+    /// `age` is the estimate, which may be unusable (0, negative, not finite): such a face is
+    /// treated as a minor's (see [`possibly_minor`]).
+    #[error("the face may be younger than 18 (or its age could not be estimated); Takeback is for adults' own images. For images of a minor, use NCMEC's Take It Down (https://takeitdown.ncmec.org)")]
     Minor { age: f32 },
 }
 
@@ -57,7 +71,7 @@ pub fn check(image: &DynamicImage, faces: &[Face]) -> Result<(Face, f32), PhotoP
             min: MIN_SHARPNESS,
         });
     }
-    if face.age > 0.0 && face.age < ADULT_AGE {
+    if possibly_minor(face.age) {
         return Err(PhotoProblem::Minor { age: face.age });
     }
     Ok((face.clone(), sharp))
@@ -152,6 +166,26 @@ mod tests {
             Err(PhotoProblem::Minor { .. })
         ));
         assert!(check(&img, &[face(0.0, 200.0, 30.0)]).is_ok());
+    }
+
+    #[test]
+    fn unknown_or_implausible_ages_fail_closed() {
+        let img = checkerboard(300);
+        for age in [0.0, -3.0, f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 17.99, 121.0, 1e9] {
+            assert!(possibly_minor(age), "{age}");
+            assert!(
+                matches!(
+                    check(&img, &[face(0.0, 200.0, age)]),
+                    Err(PhotoProblem::Minor { .. })
+                ),
+                "{age}"
+            );
+        }
+        for age in [18.0, 30.0, 95.0, MAX_PLAUSIBLE_AGE] {
+            assert!(!possibly_minor(age), "{age}");
+        }
+        let message = PhotoProblem::Minor { age: f32::NAN }.to_string();
+        assert!(message.contains("takeitdown.ncmec.org"), "{message}");
     }
 
     #[test]

@@ -7,7 +7,8 @@
 //!
 //! The rules (PRODUCT.md §2.1, §2.5, §3.1):
 //! - no reference face enrolled: refused;
-//! - any face estimated under 18: refused, with the Take It Down guidance;
+//! - any face estimated under 18, or whose age estimate is unusable (unknown, not finite, out of
+//!   range; see [`possibly_minor`]): refused, with the Take It Down guidance;
 //! - a face query ([`Purpose::Verify`], [`Purpose::FaceSearch`]): the largest face must be within
 //!   [`takeback_faces::GATE_THRESHOLD`] of the nearest reference face;
 //! - a copy query ([`Purpose::CopySearch`]): some face in the photo must match; a photo with no
@@ -18,7 +19,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use takeback_faces::{distance, BBox, Descriptor, Face, FaceEngine, GATE_THRESHOLD};
 
-use crate::face::enrollment::{self, quality::ADULT_AGE};
+use crate::face::enrollment::{self, quality::possibly_minor};
 use crate::face::photo::{self, FaceBox};
 use crate::storage::vault::Vault;
 use crate::{storage::audit, Result};
@@ -247,7 +248,7 @@ pub fn decide(references: &[Descriptor], faces: &[Face], request: GateRequest<'_
         out.message = "this profile has no reference photo yet; enroll your face first".into();
         return out;
     }
-    if let Some(young) = faces.iter().find(|f| f.age > 0.0 && f.age < ADULT_AGE) {
+    if let Some(young) = faces.iter().find(|f| possibly_minor(f.age)) {
         out.decision = Decision::Minor;
         out.bbox = Some(young.bbox);
         out.message = TAKE_IT_DOWN.into();
@@ -390,6 +391,26 @@ mod tests {
         check_rule(&[0.0], &[small_me, big_other], CopySearch, false, Match);
         // Attestation never overrides a face that is someone else's.
         check_rule(&[0.0], &[other], CopySearch, true, NoMatch);
+    }
+
+    #[test]
+    fn unknown_ages_fail_closed() {
+        // The engine reports 0 when it cannot estimate; NaN, negatives and absurd values say
+        // nothing either. Each must stop the search with the Take It Down guidance, even next to
+        // the owner's own face.
+        let me = face(0.1, 100.0, 30.0);
+        for age in [0.0, -1.0, f32::NAN, f32::INFINITY, 500.0] {
+            for purpose in [Purpose::Verify, Purpose::FaceSearch, Purpose::CopySearch] {
+                let out = decide(
+                    &[desc(0.0)],
+                    &[me.clone(), face(0.1, 50.0, age)],
+                    req(purpose, false),
+                );
+                assert_eq!(out.decision, Decision::Minor, "age {age}: {out:?}");
+                assert!(!out.allowed);
+                assert_eq!(out.message, TAKE_IT_DOWN);
+            }
+        }
     }
 
     #[test]

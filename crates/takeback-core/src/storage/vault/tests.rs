@@ -135,7 +135,7 @@ fn personal_profile_keeps_its_key_in_the_keyring() {
     // Only the short key goes to the keyring: a Windows credential holds at most 2,560 bytes.
     let stored = ks.get(&id).unwrap().expect("the key is in the keyring");
     assert_eq!(stored.expose().len(), 32);
-    assert!(stored.expose().len() <= crate::secrets::MAX_SECRET_BYTES);
+    assert!(stored.expose().len() <= crate::storage::secrets::MAX_SECRET_BYTES);
     p.unlock("me", Unlock::Keyring(&ks), now()).unwrap().lock();
     // Without the key, the vault stays closed with a clear error.
     ks.delete(&id).unwrap();

@@ -1,0 +1,71 @@
+//! Recall, false faces and time of the small-face tile pass for several tile settings, on the
+//! generated 12-MP scenes of `tests/small_faces.rs` (40 faces of 70-110 px). Used to choose
+//! `TilePass::default()`; see the crate README.
+//!
+//! `cargo run --release -p takeback-faces --example small_faces_sweep`
+#![allow(clippy::print_stdout, clippy::unwrap_used)]
+
+use std::time::Instant;
+
+use takeback_faces::testing::{self, Planted};
+use takeback_faces::{EngineOptions, Face, FaceEngine, TilePass};
+
+fn covers(face: &Face, planted: &Planted) -> bool {
+    let (x, y, side) = planted.face;
+    let cx = f64::from(face.bbox.x + face.bbox.width / 2.0);
+    let cy = f64::from(face.bbox.y + face.bbox.height / 2.0);
+    let w = f64::from(face.bbox.width);
+    (x..x + side).contains(&cx) && (y..y + side).contains(&cy) && w > side * 0.5 && w < side * 2.0
+}
+
+fn main() {
+    std::env::set_var("RAYON_NUM_THREADS", "1");
+    let people = testing::face_crops_by_person().unwrap();
+    let scenes = testing::small_face_scenes(&people, 4000, 3000);
+    let mut configs: Vec<Option<TilePass>> = vec![];
+    for (side, overlap, min_score) in [
+        (1024, 224, 0.6),
+        (1024, 224, 0.5),
+        (1024, 224, 0.4),
+        (1024, 224, 0.3),
+        (960, 224, 0.4),
+        (896, 208, 0.4),
+        (768, 192, 0.5),
+    ] {
+        configs.push(Some(TilePass {
+            min_long_side: 2000,
+            side,
+            overlap,
+            min_score,
+        }));
+    }
+    for pass in configs {
+        let engine = FaceEngine::with_options(EngineOptions {
+            small_faces: pass,
+            ..EngineOptions::default()
+        })
+        .unwrap();
+        let (mut found, mut false_faces, mut total) = (0, 0, 0);
+        let mut missed_sizes = Vec::new();
+        let started = Instant::now();
+        for (scene, planted) in &scenes {
+            let faces = engine.detect_rgb(scene).unwrap();
+            for p in planted {
+                total += 1;
+                if faces.iter().any(|f| covers(f, p)) {
+                    found += 1;
+                } else {
+                    missed_sizes.push(p.face.2 as u32);
+                }
+            }
+            false_faces += faces
+                .iter()
+                .filter(|f| !planted.iter().any(|p| covers(f, p)))
+                .count();
+        }
+        let ms = started.elapsed().as_secs_f64() * 1000.0 / scenes.len() as f64;
+        println!(
+            "{pass:?}: found {found}/{total}, false {false_faces}, {ms:.0} ms per 12-MP scene (1 thread, decoded), missed sizes {missed_sizes:?}"
+        );
+    }
+}

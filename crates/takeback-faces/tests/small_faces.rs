@@ -1,0 +1,116 @@
+//! Small faces in large photos: 12-MP scenes (4000 x 3000) built here from the 40 face crops of
+//! `tests/fixtures/faces/faceapi/<name>/` (8 people x 5), each pasted at a face size of 70-110 px
+//! on a generated background. The engine must find at least 90 % of them, recognise at least
+//! 90 % of those found (descriptor within the gate threshold of the same person's other four
+//! crops), and report no more false faces than the whole-image pass alone, which is face-api's
+//! own pass (`tests/golden.rs` pins that equality).
+#![allow(clippy::unwrap_used, clippy::print_stderr)]
+
+use image::DynamicImage;
+use takeback_faces::testing::{self, Planted};
+use takeback_faces::{distance, Descriptor, EngineOptions, Face, FaceEngine, GATE_THRESHOLD};
+
+fn covers(face: &Face, planted: &Planted) -> bool {
+    let (x, y, side) = planted.face;
+    let cx = f64::from(face.bbox.x + face.bbox.width / 2.0);
+    let cy = f64::from(face.bbox.y + face.bbox.height / 2.0);
+    let w = f64::from(face.bbox.width);
+    (x..x + side).contains(&cx) && (y..y + side).contains(&cy) && w > side * 0.5 && w < side * 2.0
+}
+
+#[test]
+fn small_faces_in_12_mp_scenes_are_found_and_recognised() {
+    let engine = FaceEngine::load().unwrap();
+    let reference_pass = FaceEngine::with_options(EngineOptions {
+        small_faces: None,
+        ..EngineOptions::default()
+    })
+    .unwrap();
+    let people = testing::face_crops_by_person().unwrap();
+    // Each person's enrolled descriptors: all five crops, described as aligned chips.
+    let enrolled: Vec<Vec<Descriptor>> = people
+        .iter()
+        .map(|(_, crops)| {
+            crops
+                .iter()
+                .map(|c| {
+                    engine
+                        .describe_aligned(&DynamicImage::ImageRgb8(c.clone()))
+                        .unwrap()
+                })
+                .collect()
+        })
+        .collect();
+    let (mut planted_total, mut found, mut recognised) = (0, 0, 0);
+    let (mut false_ours, mut false_reference, mut reference_found) = (0, 0, 0);
+    let mut face_sizes = Vec::new();
+    let started = std::time::Instant::now();
+    let scenes = testing::small_face_scenes(&people, 4000, 3000);
+    for (s, (canvas, planted)) in scenes.iter().enumerate() {
+        let faces = engine.detect_rgb(canvas).unwrap();
+        for p in planted {
+            planted_total += 1;
+            let Some(face) = faces.iter().find(|f| covers(f, p)) else {
+                eprintln!("scene {s}: missed {} at {:?}", people[p.person].0, p.face);
+                continue;
+            };
+            found += 1;
+            face_sizes.push(face.bbox.width);
+            // Recognised: nearer to this person's other crops than the gate threshold, and
+            // nearer to them than to anyone else's.
+            let nearest = |person: usize| {
+                enrolled[person]
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| person != p.person || p.crop != *i)
+                    .map(|(_, d)| distance(&face.descriptor, d))
+                    .fold(f32::INFINITY, f32::min)
+            };
+            let own = nearest(p.person);
+            let other = (0..people.len())
+                .filter(|&q| q != p.person)
+                .map(nearest)
+                .fold(f32::INFINITY, f32::min);
+            if own <= GATE_THRESHOLD && own < other {
+                recognised += 1;
+            } else {
+                eprintln!(
+                    "scene {s}: {} found but not recognised (own {own:.3}, other {other:.3})",
+                    people[p.person].0
+                );
+            }
+        }
+        false_ours += faces
+            .iter()
+            .filter(|f| !planted.iter().any(|p| covers(f, p)))
+            .count();
+        let reference = reference_pass.detect_rgb(canvas).unwrap();
+        reference_found += planted
+            .iter()
+            .filter(|p| reference.iter().any(|f| covers(f, p)))
+            .count();
+        false_reference += reference
+            .iter()
+            .filter(|f| !planted.iter().any(|p| covers(f, p)))
+            .count();
+    }
+    face_sizes.sort_by(f32::total_cmp);
+    eprintln!(
+        "small faces: {planted_total} planted, {found} found ({:.1} %), {recognised} recognised ({:.1} % of found); \
+         whole-image pass alone (face-api) found {reference_found}; false faces: ours {false_ours}, whole-image pass {false_reference}; \
+         box widths {:.0}-{:.0} px; {:.1} s for {} scenes (both passes, test build)",
+        100.0 * found as f64 / planted_total as f64,
+        100.0 * recognised as f64 / found.max(1) as f64,
+        face_sizes.first().copied().unwrap_or(0.0),
+        face_sizes.last().copied().unwrap_or(0.0),
+        started.elapsed().as_secs_f64(),
+        scenes.len()
+    );
+    assert_eq!(planted_total, 40);
+    assert!(found * 10 >= planted_total * 9, "found {found} of {planted_total}");
+    assert!(recognised * 10 >= found * 9, "recognised {recognised} of {found}");
+    assert!(
+        false_ours <= false_reference,
+        "{false_ours} false faces, the whole-image pass {false_reference}"
+    );
+}
