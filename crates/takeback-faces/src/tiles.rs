@@ -172,9 +172,7 @@ mod tests {
                     );
                 }
             }
-            assert!(t
-                .iter()
-                .all(|&(x, y, tw, th)| x + tw <= w && y + th <= h));
+            assert!(t.iter().all(|&(x, y, tw, th)| x + tw <= w && y + th <= h));
         }
         assert_eq!(tiles(&pass, 4000, 3000).len(), 5 * 4);
     }

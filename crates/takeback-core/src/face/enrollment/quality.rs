@@ -171,7 +171,16 @@ mod tests {
     #[test]
     fn unknown_or_implausible_ages_fail_closed() {
         let img = checkerboard(300);
-        for age in [0.0, -3.0, f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 17.99, 121.0, 1e9] {
+        for age in [
+            0.0,
+            -3.0,
+            f32::NAN,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            17.99,
+            121.0,
+            1e9,
+        ] {
             assert!(possibly_minor(age), "{age}");
             assert!(
                 matches!(
