@@ -119,6 +119,20 @@ test("request removal: advisor, recipient from security.txt, reviewed letter sav
   assert.match(text, /Alex Example/);
   assert.match(text, /[0-9a-f]{64}/, "the image is identified by its SHA-256");
 
+  // The window saved it through the CLI's core path: one `letter.drafted` entry with the case,
+  // the kind, the format and the finding's id (crates/takeback-cli/tests/letters.rs checks the
+  // same shape from `takeback letter`).
+  const drafted = await browser.execute(async () => {
+    const log = await window.__TAURI_INTERNALS__.invoke("get_audit_log", { limit: 100 });
+    return log.entries.filter((e) => e.action === "letter.drafted");
+  });
+  assert.equal(drafted.length, 1, "one audit entry for one saved letter");
+  const detail = JSON.parse(drafted[0].detail);
+  assert.equal(detail.kind, "takeitdown");
+  assert.equal(detail.format, "pdf");
+  assert.equal(detail.findings.length, 1);
+  assert.equal(typeof detail.case_id, "number");
+
   await browser.$('[data-testid="rr-sent"]').click();
   await browser.$('[data-testid="rr-sent-done"]').waitForDisplayed({ timeout: 5000 });
   await browser.$('[data-testid="nav-cases"]').click();
@@ -192,4 +206,36 @@ test("a search service against its loopback API: key to the keyring, exact previ
   assert.equal(web.uploads.length, 1, "exactly one search was sent");
   assert.ok(!web.uploads[0].includes("Exif"), "the upload carries no EXIF");
   assert.ok(web.requests.includes("/img/obama-720p.jpg"), "the hit was fetched and checked on this computer");
+});
+
+test("a finding marked \"not me\" is refused in a letter, as from the CLI", async () => {
+  const { browser } = app;
+  // Last in this file: dismissing an image of the owner's face teaches the "not me" memory.
+  const answer = await browser.execute(async () => {
+    const invoke = window.__TAURI_INTERNALS__.invoke;
+    const sites = await invoke("list_findings", { status: "new" });
+    const finding = sites.flatMap((s) => s.findings)[0];
+    if (!finding) return { missing: true };
+    await invoke("dismiss_finding", { id: finding.id });
+    const order = {
+      finding_ids: [finding.id],
+      kind: "abuse",
+      regime: null,
+      as_representative: false,
+      recipient: { name: "", address: null },
+      work: null,
+      context: null,
+      offence_country: null,
+      body: null,
+    };
+    try {
+      await invoke("draft_letter", { order });
+      return { refused: null };
+    } catch (e) {
+      return { refused: e };
+    }
+  });
+  assert.ok(!answer.missing, "a new finding to dismiss");
+  assert.equal(answer.refused?.code, "refused");
+  assert.match(answer.refused?.message ?? "", /not me/);
 });
