@@ -139,6 +139,8 @@ fn forget_recent_files() {
 
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
+    // Before any key or photo is in memory.
+    takeback_core::base::hardening::forbid_core_dumps();
     // First, while the process has one thread and before WebKit starts.
     webview::prefer_portable_renderer();
     tracing_subscriber::fmt()

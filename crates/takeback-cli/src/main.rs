@@ -14,6 +14,8 @@ use clap::Parser;
 use crate::cli::Cli;
 
 fn main() -> ExitCode {
+    // Before any key or photo is in memory.
+    takeback_core::base::hardening::forbid_core_dumps();
     let cli = Cli::parse();
     init_logging();
     match commands::run(cli) {

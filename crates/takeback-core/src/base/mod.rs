@@ -5,5 +5,6 @@ pub mod clock;
 pub mod doctor;
 pub mod error;
 pub mod files;
+pub mod hardening;
 pub mod paths;
 pub mod settings;

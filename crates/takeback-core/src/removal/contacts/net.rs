@@ -18,27 +18,9 @@ const MAX_BODY: usize = 4 * 1024 * 1024;
 
 /// Whether an address is on this machine or a private network (never contacted by default).
 pub fn is_local(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            let o = v4.octets();
-            v4.is_loopback()
-                || v4.is_private()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_broadcast()
-                // 100.64.0.0/10, carrier-grade NAT.
-                || (o[0] == 100 && (o[1] & 0xC0) == 64)
-        }
-        IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_local(IpAddr::V4(v4));
-            }
-            v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_unique_local()
-                || v6.is_unicast_link_local()
-        }
-    }
+    // One address policy for every fetch: the crawler's (IPv4-compatible, 6to4, Teredo, NAT64
+    // and the rest are not public either).
+    !crate::search::crawl::address::is_public(ip)
 }
 
 fn user_agent() -> String {

@@ -57,10 +57,34 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
         || ip.is_multicast()
         || ip.is_unique_local()
         || ip.is_unicast_link_local()
-        // Documentation, 2001:db8::/32.
-        || (segments[0] == 0x2001 && segments[1] == 0x0db8)
-        // Deprecated site-local, fec0::/10.
-        || (segments[0] & 0xffc0) == 0xfec0)
+        || NOT_PUBLIC_V6
+            .iter()
+            .any(|(net, len)| in_prefix(ip, *net, *len)))
+}
+
+/// IPv6 ranges that are not ordinary public unicast, beyond what `std` names. Those that embed
+/// an IPv4 address (IPv4-compatible, 6to4, Teredo, local-use NAT64) are refused whole: the
+/// embedded address may well be a private one, and no real site is reached only through them.
+const NOT_PUBLIC_V6: [(Ipv6Addr, u8); 7] = [
+    // IPv4-compatible (deprecated), ::a.b.c.d.
+    (Ipv6Addr::new(0, 0, 0, 0, 0, 0, 0, 0), 96),
+    // Discard-only, 100::/64.
+    (Ipv6Addr::new(0x100, 0, 0, 0, 0, 0, 0, 0), 64),
+    // Teredo, 2001::/32.
+    (Ipv6Addr::new(0x2001, 0, 0, 0, 0, 0, 0, 0), 32),
+    // Documentation, 2001:db8::/32.
+    (Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 0), 32),
+    // 6to4, 2002::/16.
+    (Ipv6Addr::new(0x2002, 0, 0, 0, 0, 0, 0, 0), 16),
+    // Local-use NAT64, 64:ff9b:1::/48.
+    (Ipv6Addr::new(0x64, 0xff9b, 1, 0, 0, 0, 0, 0), 48),
+    // Deprecated site-local, fec0::/10.
+    (Ipv6Addr::new(0xfec0, 0, 0, 0, 0, 0, 0, 0), 10),
+];
+
+fn in_prefix(ip: Ipv6Addr, net: Ipv6Addr, len: u8) -> bool {
+    let mask = u128::MAX.checked_shl(128 - u32::from(len)).unwrap_or(0);
+    u128::from(ip) & mask == u128::from(net) & mask
 }
 
 /// Refusal to connect to a host whose address is not public. Carried through `reqwest`'s error
@@ -181,6 +205,15 @@ mod tests {
             "::ffff:10.0.0.1",
             "64:ff9b::7f00:1",
             "fec0::1",
+            // IPv4-compatible, 6to4, Teredo, local-use NAT64 and discard-only.
+            "::7f00:1",
+            "::a00:1",
+            "::8.8.8.8",
+            "2002:7f00:1::1",
+            "2002:c0a8:101::1",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+            "64:ff9b:1::a00:1",
+            "100::1",
         ] {
             check(text, false);
         }

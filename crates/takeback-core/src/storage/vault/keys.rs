@@ -98,6 +98,24 @@ impl KdfParams {
     };
 }
 
+impl KdfParams {
+    /// The most a `profile.json` may ask for: 1 GiB of memory, 10 passes, 4 lanes. Parameters
+    /// come from a file anyone at the desk can edit; unbounded ones could allocate gigabytes or
+    /// hang an unlock for hours.
+    pub const MAX: Self = Self {
+        m_cost_kib: 1024 * 1024,
+        t_cost: 10,
+        p_cost: 4,
+    };
+
+    /// Whether these parameters are within [`KdfParams::MAX`] (and Argon2's own minimums).
+    pub fn within_bounds(&self) -> bool {
+        (1..=Self::MAX.p_cost).contains(&self.p_cost)
+            && (1..=Self::MAX.t_cost).contains(&self.t_cost)
+            && (8 * self.p_cost..=Self::MAX.m_cost_kib).contains(&self.m_cost_kib)
+    }
+}
+
 impl Default for KdfParams {
     fn default() -> Self {
         Self::DEFAULT
@@ -179,6 +197,16 @@ fn derive_kek(
     salt: &[u8],
     params: KdfParams,
 ) -> Result<Secret<[u8; KEY_LEN]>> {
+    if !params.within_bounds() {
+        return Err(Error::CorruptVault {
+            reason: format!(
+                "the key-derivation settings in profile.json are out of range (at most {} MiB, {} passes, {} lanes)",
+                KdfParams::MAX.m_cost_kib / 1024,
+                KdfParams::MAX.t_cost,
+                KdfParams::MAX.p_cost
+            ),
+        });
+    }
     let params = Params::new(
         params.m_cost_kib,
         params.t_cost,
@@ -245,6 +273,40 @@ pub fn random_array<const N: usize>() -> Result<[u8; N]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unbounded_kdf_parameters_from_disk_are_refused_before_any_work() {
+        for params in [
+            KdfParams {
+                m_cost_kib: 16 * 1024 * 1024,
+                t_cost: 3,
+                p_cost: 1,
+            },
+            KdfParams {
+                m_cost_kib: 65536,
+                t_cost: 100_000,
+                p_cost: 1,
+            },
+            KdfParams {
+                m_cost_kib: 65536,
+                t_cost: 3,
+                p_cost: 64,
+            },
+            KdfParams {
+                m_cost_kib: 0,
+                t_cost: 0,
+                p_cost: 0,
+            },
+        ] {
+            assert!(!params.within_bounds(), "{params:?}");
+            let started = std::time::Instant::now();
+            let err = derive_kek(&Secret::new("a passphrase".into()), &[0u8; 16], params);
+            assert!(matches!(err, Err(Error::CorruptVault { .. })), "{params:?}");
+            assert!(started.elapsed() < std::time::Duration::from_millis(50));
+        }
+        assert!(KdfParams::DEFAULT.within_bounds());
+        assert!(KdfParams::INSECURE_FOR_TESTS.within_bounds());
+    }
 
     fn pass(s: &str) -> Secret<String> {
         Secret::new(s.to_owned())

@@ -78,13 +78,22 @@ impl ProfileFile {
 
     pub fn read(dir: &Path) -> Result<Self> {
         let path = dir.join(PROFILE_FILE);
-        let text = fs::read_to_string(&path).map_err(|e| Error::io("reading", &path, e))?;
-        let file: Self = serde_json::from_str(&text).map_err(|e| Error::CorruptVault {
+        // A profile.json is a few hundred bytes; anything far larger is not one.
+        let bytes = crate::base::files::read_regular(&path, 64 * 1024)?;
+        let file: Self = serde_json::from_slice(&bytes).map_err(|e| Error::CorruptVault {
             reason: format!("profile.json: {e}"),
         })?;
         if file.format != FORMAT {
             return Err(Error::CorruptVault {
                 reason: format!("profile.json has unknown format {}", file.format),
+            });
+        }
+        // The id names the folder and goes into paths: it must be the folder's own name.
+        let folder = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let well_formed = file.id.len() == 32 && file.id.bytes().all(|b| b.is_ascii_hexdigit());
+        if !well_formed || file.id != folder {
+            return Err(Error::CorruptVault {
+                reason: "profile.json names another profile than its folder".into(),
             });
         }
         Ok(file)
@@ -144,12 +153,32 @@ mod tests {
         assert!(validate_name("Zoë / client 12").is_ok());
     }
 
+    const ID: &str = "0123456789abcdef0123456789abcdef";
+
     #[test]
     fn file_round_trips() {
         let tmp = tempfile::tempdir().unwrap();
-        let f = ProfileFile::new("abc".into(), "n".into(), Utc::now(), KeySlot::Keyring);
-        f.write(tmp.path()).unwrap();
-        assert_eq!(ProfileFile::read(tmp.path()).unwrap(), f);
+        let dir = tmp.path().join(ID);
+        fs::create_dir(&dir).unwrap();
+        let f = ProfileFile::new(ID.into(), "n".into(), Utc::now(), KeySlot::Keyring);
+        f.write(&dir).unwrap();
+        assert_eq!(ProfileFile::read(&dir).unwrap(), f);
         assert_eq!(f.info().kind, ProfileKind::Personal);
+    }
+
+    #[test]
+    fn a_file_naming_another_folder_or_a_path_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join(ID);
+        fs::create_dir(&dir).unwrap();
+        for id in ["fedcba9876543210fedcba9876543210", "../../../../etc", "abc"] {
+            ProfileFile::new(id.into(), "n".into(), Utc::now(), KeySlot::Keyring)
+                .write(&dir)
+                .unwrap();
+            assert!(
+                matches!(ProfileFile::read(&dir), Err(Error::CorruptVault { .. })),
+                "{id}"
+            );
+        }
     }
 }
