@@ -41,11 +41,25 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "Rust tests (includes the TypeScript bindings drift check)"
 cargo test --workspace
 
+step "The macOS and Windows keyring wiring type-checks"
+# The targets' standard libraries come from rustup's server, which some machines cannot reach: then
+# this step says so loudly and is skipped, rather than failing the run for a download.
+if rustup target add aarch64-apple-darwin x86_64-pc-windows-msvc; then
+  scripts/check-keyring-targets.sh
+else
+  echo "SKIPPED: rustup could not download the macOS and Windows standard libraries" >&2
+fi
+
 step "Keyring tests against a real Secret Service (gnome-keyring on a private D-Bus)"
 scripts/with-keyring.sh cargo test --workspace -- --ignored secret_service
 
 step "App build with embedded UI"
 cargo build -p takeback-app --features custom-protocol
+
+step "Packages: a .deb of this build has the right control fields, files and dependencies"
+# The release .deb and .rpm take an hour to build on 2 cores: scripts/package.sh builds them and
+# scripts/test-packages.sh tests them installed. Here the bundler packs the debug build instead.
+scripts/package.sh --check
 
 step "End-to-end tests in a real window (Xvfb + tauri-driver + WebKitWebDriver)"
 # The app binary lives in the cargo target dir, wherever CARGO_TARGET_DIR puts it.

@@ -18,9 +18,11 @@ pub fn prefer_portable_renderer() {
 }
 
 /// Shrinks WebKit's caches to what a single local page needs. The window shows one page, served
-/// from inside the binary, and never browses: the default "web browser" cache model keeps
-/// megabytes of decoded pages and resources for back/forward navigation that never happens.
-/// `DocumentViewer` turns those caches off (WebKitGTK's own advice for single-file viewers).
+/// from inside the binary, and never browses, so the default "web browser" cache model only grows
+/// caches (decoded resources, back/forward pages) that are never used again. `DocumentViewer`
+/// turns them off, WebKitGTK's advice for single-document apps. It does not lower the idle
+/// footprint (measured the same with and without, 259-260 MiB PSS in the end-to-end test); what it
+/// saves is the caches WebKit would otherwise fill as someone pages through thumbnails.
 pub fn fit_for_single_page(window: &tauri::WebviewWindow) -> tauri::Result<()> {
     #[cfg(target_os = "linux")]
     {

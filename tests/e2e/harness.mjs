@@ -189,12 +189,13 @@ export function appMemory(driverPid) {
     } catch {
       continue; // ended meanwhile
     }
-    // /proc/<pid>/stat truncates names to 15 characters.
+    // /proc/<pid>/stat truncates names to 15 characters. The app is whatever WebKitWebDriver
+    // started, whatever its file is called.
     const kind = name.startsWith("WebKitWebProces")
       ? "web"
       : name.startsWith("WebKitNetworkPr")
         ? "network"
-        : name.startsWith("takeback-app")
+        : names.get(parents.get(pid)) === "WebKitWebDriver"
           ? "app"
           : "other";
     usage[kind] += pss;
