@@ -40,7 +40,7 @@ fn faces_json_follows_the_contract() {
     let face = &images[1]["faces"][0];
     let bbox = face["box"].as_array().unwrap();
     assert_eq!(bbox.len(), 4);
-    // Pixel coordinates of the original image (obama.jpg is larger than the 1024 px the nets see).
+    // Pixel coordinates of the original image (the engine reports boxes in the photo's own pixels).
     let (w, h) = image_size(&one);
     assert!(bbox[0].as_f64().unwrap() + bbox[2].as_f64().unwrap() <= f64::from(w) + 1.0);
     assert!(bbox[1].as_f64().unwrap() + bbox[3].as_f64().unwrap() <= f64::from(h) + 1.0);

@@ -150,7 +150,7 @@ fn main() {
     println!("  ({} faces in {} images)", stages.faces, images.len());
 
     // The gate's question: one photo, from a cold engine.
-    let gate_photo = root.join("facerec/obama.jpg");
+    let gate_photo = takeback_faces::testing::testdata_dir().join("facerec/obama.jpg");
     let t = Instant::now();
     let cold = FaceEngine::load().unwrap();
     let gate_faces = cold.detect_file(&gate_photo).unwrap().len();

@@ -1,7 +1,7 @@
 //! Enrollment: the owner's reference photos and the consent behind them.
 //!
 //! A profile holds 1 to [`MAX_PHOTOS`] reference faces. Each photo must pass
-//! [`quality::check`]: exactly one face, large, sharp, adult. The photos are stored encrypted in
+//! [`quality::check`]: exactly one face, large, a stable descriptor, adult. The photos are stored encrypted in
 //! the vault's blob store, their descriptors in `enrolled_faces`, and a consent record says who
 //! attested that the face is the owner's (the owner, or a named advocate who checked the owner in
 //! person), when and how.
@@ -108,7 +108,8 @@ pub fn check_photo(
         .map_err(|e| PhotoProblem::Unreadable {
             reason: e.to_string(),
         })?;
-    check_faces(&image, &faces)
+    let (face, sharpness) = quality::check_with(Some(engine), &image, &faces)?;
+    Ok(CheckedPhoto { face, sharpness })
 }
 
 /// Checks faces already detected in `image` (the app shows boxes from its own detection).

@@ -1,17 +1,29 @@
-//! Is a reference photo good enough: one face, large enough, sharp enough, an adult.
+//! Is a reference photo good enough: one face, large enough, reliable enough to match, an adult.
+//!
+//! A soft photo is not refused for being soft: it is refused only when its face's descriptor is
+//! unstable, i.e. moves by more than [`MAX_DESCRIPTOR_JITTER`] when the face is cut a few pixels
+//! differently ([`takeback_faces::FaceEngine::descriptor_stability`]). A soft photo whose
+//! descriptor is stable is accepted with a warning ([`warnings`]). The calibration is in the
+//! takeback-faces README ("Enrollment quality").
 
 use image::{imageops, DynamicImage, GrayImage};
 use serde::Serialize;
-use takeback_faces::{BBox, Face};
+use takeback_faces::{BBox, Face, FaceEngine};
 
 /// Shortest side of the face box, in pixels of the original image. Smaller faces give
 /// descriptors too noisy to be a reference.
 pub const MIN_FACE_PX: f32 = 80.0;
 
-/// Minimum sharpness (variance of the Laplacian of the face crop, scaled to 128 px; see
-/// [`sharpness`]). Calibrated on `tests/fixtures/faces`: every sharp photo there scores well
-/// above it, and the same photos blurred with a Gaussian of sigma 2.5 fall below it.
+/// Sharpness (variance of the Laplacian of the face crop, scaled to 128 px; see [`sharpness`])
+/// below which a photo is called soft. Every sharp photo of `tests/fixtures/faces` scores well
+/// above it, and the same photos blurred with a Gaussian of sigma 2.5 fall below it. A soft photo
+/// is not refused for that: its descriptor's stability decides (see the module documentation).
 pub const MIN_SHARPNESS: f32 = 40.0;
+
+/// Largest descriptor movement under [`takeback_faces::FaceEngine::descriptor_stability`]'s
+/// small shifts and scalings for a soft photo to be kept as a reference. Calibrated in the
+/// takeback-faces README ("Enrollment quality").
+pub const MAX_DESCRIPTOR_JITTER: f32 = 0.35;
 
 /// Reference faces estimated younger than this are refused: the app is for adults' own images.
 pub const ADULT_AGE: f32 = 18.0;
@@ -40,8 +52,10 @@ pub enum PhotoProblem {
     SeveralFaces { count: usize },
     #[error("the face is too small ({size:.0} px); use a photo where the face is at least {min:.0} px across")]
     TooSmall { size: f32, min: f32 },
+    /// Soft (sharpness below `min`) and, what decides, its descriptor is unstable: matching
+    /// against it would be unreliable.
     #[error(
-        "the face is too blurry (sharpness {sharpness:.0}, needs {min:.0}); use a sharper photo"
+        "the face is too blurry to be recognised reliably (sharpness {sharpness:.0}; a photo below {min:.0} is kept only when the face still gives a steady description, and this one does not); use a sharper photo"
     )]
     TooBlurry { sharpness: f32, min: f32 },
     /// `age` is the estimate, which may be unusable (0, negative, not finite): such a face is
@@ -50,8 +64,37 @@ pub enum PhotoProblem {
     Minor { age: f32 },
 }
 
-/// Checks the faces found in one photo; returns the one face and its sharpness.
+/// Something worth telling the user about a photo that was accepted.
+#[derive(Debug, Clone, PartialEq, Serialize, thiserror::Error)]
+#[serde(tag = "warning", rename_all = "snake_case")]
+pub enum PhotoWarning {
+    #[error("this photo is a little soft (sharpness {sharpness:.0}); it was accepted because your face in it still gives a steady description, but a sharper photo makes matching more reliable")]
+    Soft { sharpness: f32 },
+}
+
+/// What to tell the user about an accepted photo's face and sharpness (see [`check`]).
+pub fn warnings(_face: &Face, sharpness: f32) -> Vec<PhotoWarning> {
+    if sharpness < MIN_SHARPNESS {
+        vec![PhotoWarning::Soft { sharpness }]
+    } else {
+        Vec::new()
+    }
+}
+
+/// Checks the faces found in one photo; returns the one face and its sharpness. The descriptor
+/// check of a soft photo uses the process's shared engine ([`FaceEngine::shared`]); see
+/// [`check_with`] to pass one.
 pub fn check(image: &DynamicImage, faces: &[Face]) -> Result<(Face, f32), PhotoProblem> {
+    check_with(None, image, faces)
+}
+
+/// [`check`] with the engine to re-describe a soft photo with (`None`: the shared one). `faces`
+/// must come from an engine with the same networks (every `FaceEngine` has them).
+pub fn check_with(
+    engine: Option<&FaceEngine>,
+    image: &DynamicImage,
+    faces: &[Face],
+) -> Result<(Face, f32), PhotoProblem> {
     let face = match faces {
         [] => return Err(PhotoProblem::NoFace),
         [one] => one,
@@ -64,17 +107,40 @@ pub fn check(image: &DynamicImage, faces: &[Face]) -> Result<(Face, f32), PhotoP
             min: MIN_FACE_PX,
         });
     }
-    let sharp = sharpness(image, &face.bbox);
-    if sharp < MIN_SHARPNESS {
-        return Err(PhotoProblem::TooBlurry {
-            sharpness: sharp,
-            min: MIN_SHARPNESS,
-        });
-    }
     if possibly_minor(face.age) {
         return Err(PhotoProblem::Minor { age: face.age });
     }
+    let sharp = sharpness(image, &face.bbox);
+    if sharp < MIN_SHARPNESS {
+        let jitter = descriptor_jitter(engine, image, face)?;
+        if !jitter.is_finite() || jitter > MAX_DESCRIPTOR_JITTER {
+            return Err(PhotoProblem::TooBlurry {
+                sharpness: sharp,
+                min: MIN_SHARPNESS,
+            });
+        }
+    }
     Ok((face.clone(), sharp))
+}
+
+/// How far the face's descriptor moves under small re-cuts (infinity without landmarks).
+pub fn descriptor_jitter(
+    engine: Option<&FaceEngine>,
+    image: &DynamicImage,
+    face: &Face,
+) -> Result<f32, PhotoProblem> {
+    let unreadable = |e: takeback_faces::FaceError| PhotoProblem::Unreadable {
+        reason: e.to_string(),
+    };
+    let engine = match engine {
+        Some(engine) => engine,
+        None => FaceEngine::shared().map_err(unreadable)?,
+    };
+    let rgb = match image.as_rgb8() {
+        Some(rgb) => std::borrow::Cow::Borrowed(rgb),
+        None => std::borrow::Cow::Owned(takeback_faces::prepare_image(image)),
+    };
+    engine.descriptor_stability(&rgb, face).map_err(unreadable)
 }
 
 /// Variance of the Laplacian over the face box, after scaling the crop to 128 px wide so the
@@ -145,7 +211,7 @@ mod tests {
     }
 
     #[test]
-    fn face_count_size_sharpness_and_age_are_checked_in_that_order() {
+    fn face_count_size_age_and_stability_are_checked_in_that_order() {
         let img = checkerboard(300);
         assert_eq!(check(&img, &[]).err(), Some(PhotoProblem::NoFace));
         assert_eq!(
@@ -156,13 +222,14 @@ mod tests {
             check(&img, &[face(0.0, 50.0, 30.0)]),
             Err(PhotoProblem::TooSmall { .. })
         ));
+        // A soft photo whose face has no landmarks has no stable descriptor: refused.
         let flat = DynamicImage::ImageLuma8(GrayImage::from_pixel(300, 300, image::Luma([128])));
         assert!(matches!(
             check(&flat, &[face(0.0, 200.0, 30.0)]),
             Err(PhotoProblem::TooBlurry { .. })
         ));
         assert!(matches!(
-            check(&img, &[face(0.0, 200.0, 12.0)]),
+            check(&flat, &[face(0.0, 200.0, 12.0)]),
             Err(PhotoProblem::Minor { .. })
         ));
         assert!(check(&img, &[face(0.0, 200.0, 30.0)]).is_ok());
