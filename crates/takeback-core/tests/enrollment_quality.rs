@@ -13,7 +13,7 @@
 use std::path::{Path, PathBuf};
 
 use image::{DynamicImage, RgbImage};
-use takeback_core::enrollment::quality::{self, PhotoProblem, MIN_SHARPNESS};
+use takeback_core::face::enrollment::quality::{self, PhotoProblem, MIN_SHARPNESS};
 use takeback_faces::testing::{self, background, resize_exact};
 use takeback_faces::{distance, Descriptor, Face, FaceEngine, GATE_THRESHOLD};
 
