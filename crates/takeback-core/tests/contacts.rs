@@ -34,8 +34,8 @@ async fn registrar_and_network_abuse_contacts_via_bootstrap() {
     let o = options(
         &server,
         &[
-            ("victim.test", "203.0.113.7"),
-            ("victim.test", "2001:db8::5"),
+            ("victim.test", "93.184.216.7"),
+            ("victim.test", "2606:2800::5"),
         ],
     );
     let d = discover("https://victim.test/uploads/a.jpg", &o, now())
@@ -79,7 +79,7 @@ async fn registrar_and_network_abuse_contacts_via_bootstrap() {
 #[tokio::test]
 async fn redacted_registrar_is_rejected_with_a_note() {
     let server = rdap_server::standard();
-    let o = options(&server, &[("hidden.test", "203.0.113.7")]);
+    let o = options(&server, &[("hidden.test", "93.184.216.7")]);
     let d = discover("https://hidden.test/", &o, now()).await.unwrap();
     assert!(!d.contacts.iter().any(|c| c.role == Role::Registrar));
     assert!(
@@ -163,7 +163,7 @@ async fn expired_security_txt_is_ignored() {
 async fn bootstrap_files_are_cached() {
     let server = rdap_server::standard();
     let cache = tempfile::tempdir().unwrap();
-    let mut o = options(&server, &[("victim.test", "203.0.113.7")]);
+    let mut o = options(&server, &[("victim.test", "93.184.216.7")]);
     o.cache_dir = Some(cache.path().to_path_buf());
     discover("https://victim.test/", &o, now()).await.unwrap();
     discover(

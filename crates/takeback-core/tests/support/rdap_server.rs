@@ -108,7 +108,7 @@ pub fn text(body: &str) -> Reply {
 }
 
 /// The standard world: bootstrap files under `/rdap/`, a `.test` registry, ARIN for
-/// 203.0.113.0/24, RIPE for 2001:db8::/32, and sites `shop.test` (valid security.txt, Cloudflare
+/// 93.184.216.0/24 (public: documentation ranges count as private), RIPE for 2606:2800::/32, and sites `shop.test` (valid security.txt, Cloudflare
 /// header, DMCA page link), `old.test` (expired security.txt), `hidden.test` (redacted registrar).
 pub fn standard() -> Server {
     start(standard_routes)
@@ -127,13 +127,13 @@ pub fn standard_routes(addr: SocketAddr) -> HashMap<String, Reply> {
         r.insert(
             format!("{ip} /rdap/ipv4.json"),
             json(serde_json::json!({
-                "version": "1.0", "services": [[["203.0.113.0/24"], [format!("{base}/arin/")]]]
+                "version": "1.0", "services": [[["93.184.216.0/24"], [format!("{base}/arin/")]]]
             })),
         );
         r.insert(
             format!("{ip} /rdap/ipv6.json"),
             json(serde_json::json!({
-                "version": "1.0", "services": [[["2001:db8::/32"], [format!("{base}/ripe")]]]
+                "version": "1.0", "services": [[["2606:2800::/32"], [format!("{base}/ripe")]]]
             })),
         );
         // A registrar's domain answer (ICANN RDAP Response Profile shape, registrant redacted).
@@ -173,10 +173,10 @@ pub fn standard_routes(addr: SocketAddr) -> HashMap<String, Reply> {
             json(registrar_answer("hidden.test", "REDACTED FOR PRIVACY")),
         );
         // ARIN style: abuse POC nested under the registrant org.
-        r.insert(format!("{ip} /arin/ip/203.0.113.7"), json(serde_json::json!({
+        r.insert(format!("{ip} /arin/ip/93.184.216.7"), json(serde_json::json!({
             "rdapConformance": ["nro_rdap_profile_0", "rdap_level_0", "cidr0", "arin_originas0"],
-            "objectClassName": "ip network", "handle": "NET-203-0-113-0-1",
-            "startAddress": "203.0.113.0", "endAddress": "203.0.113.255", "ipVersion": "v4", "name": "EXAMPLE-HOSTING",
+            "objectClassName": "ip network", "handle": "NET-93-184-216-0-1",
+            "startAddress": "93.184.216.0", "endAddress": "93.184.216.255", "ipVersion": "v4", "name": "EXAMPLE-HOSTING",
             "entities": [{"objectClassName": "entity", "handle": "EXH", "roles": ["registrant"],
                 "vcardArray": ["vcard", [["version", {}, "text", "4.0"], ["fn", {}, "text", "Example Hosting LLC"], ["kind", {}, "text", "org"]]],
                 "entities": [
@@ -187,11 +187,11 @@ pub fn standard_routes(addr: SocketAddr) -> HashMap<String, Reply> {
                     {"objectClassName": "entity", "handle": "NOC1-ARIN", "roles": ["technical", "administrative"],
                      "vcardArray": ["vcard", [["version", {}, "text", "4.0"], ["email", {}, "text", "noc@hosting.test"]]]}
                 ]}],
-            "cidr0_cidrs": [{"v4prefix": "203.0.113.0", "length": 24}]
+            "cidr0_cidrs": [{"v4prefix": "93.184.216.0", "length": 24}]
         })));
         // RIPE style: abuse contact as a top-level entity.
-        r.insert(format!("{ip} /ripe/ip/2001:db8::5"), json(serde_json::json!({
-            "objectClassName": "ip network", "handle": "2001:db8::/32", "ipVersion": "v6",
+        r.insert(format!("{ip} /ripe/ip/2606:2800::5"), json(serde_json::json!({
+            "objectClassName": "ip network", "handle": "2606:2800::/32", "ipVersion": "v6",
             "entities": [
                 {"objectClassName": "entity", "handle": "ORG-EX1-RIPE", "roles": ["registrant"],
                  "vcardArray": ["vcard", [["version", {}, "text", "4.0"], ["fn", {}, "text", "Example Networks BV"]]]},
