@@ -21,8 +21,7 @@ use takeback_faces::FaceEngine;
 use takeback_testkit::fakeweb::FakeWeb;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let faces =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/faces");
+    let faces = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/faces");
     let web = FakeWeb::start(&faces);
     let tmp = tempfile::tempdir()?;
     let profiles = Profiles::new(&DataDir::at(tmp.path().join("data")));

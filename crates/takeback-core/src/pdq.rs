@@ -299,8 +299,7 @@ mod tests {
     }
 
     fn faces(path: &str) -> DynamicImage {
-        image::load_from_memory(&testdata(&format!("../../tests/fixtures/faces/{path}")))
-            .unwrap()
+        image::load_from_memory(&testdata(&format!("../../tests/fixtures/faces/{path}"))).unwrap()
     }
 
     fn hash_of(bytes: &[u8]) -> PdqDigest {
