@@ -83,5 +83,7 @@ if [[ -n $rpm_file ]]; then
   done
   ! grep -qi appindicator <<<"$requires" || fail "$rpm_file requires an appindicator library, but there is no tray"
   [[ $(rpm -qp --recommends "$rpm_file") == gnome-keyring ]] || fail "$rpm_file does not recommend gnome-keyring"
+  # xz: about a fifth smaller than the bundler's default gzip, and every rpm-based system reads it.
+  [[ $(rpm -qp --qf '%{PAYLOADCOMPRESSOR}' "$rpm_file") == xz ]] || fail "$rpm_file is not xz-compressed"
   echo "rpm ok: $rpm_file (requires: $(tr '\n' ' ' <<<"$requires"); recommends gnome-keyring)"
 fi
