@@ -189,10 +189,20 @@ pub fn generated_scenes(
     };
     let bbt = scaled("faceapi/bbt1.jpg", 1920)?;
     let mut collage = background(4000, 3000);
-    paste(&mut collage, &scaled("facerec/obama_and_biden.jpg", 2400)?, 0, 0);
+    paste(
+        &mut collage,
+        &scaled("facerec/obama_and_biden.jpg", 2400)?,
+        0,
+        0,
+    );
     paste(&mut collage, &scaled("facerec/biden2.jpg", 1500)?, 2480, 40);
     paste(&mut collage, &scaled("faceapi/bbt2.jpg", 2200)?, 0, 1760);
-    paste(&mut collage, &scaled("facerec/obama.jpg", 1100)?, 2600, 1640);
+    paste(
+        &mut collage,
+        &scaled("facerec/obama.jpg", 1100)?,
+        2600,
+        1640,
+    );
     Ok(vec![
         ("generated/bbt1-1920".to_owned(), bbt),
         ("generated/collage-4000".to_owned(), collage),

@@ -241,7 +241,10 @@ fn whole_pipeline_matches_reference_on_every_test_image() {
     eprintln!(
         "large photos: {large_faces} reference faces; worst box IoU {worst_large_iou:.6}, worst descriptor cosine {worst_large_cosine:.7}"
     );
-    assert!(large_faces >= 5, "only {large_faces} faces in the large photos");
+    assert!(
+        large_faces >= 5,
+        "only {large_faces} faces in the large photos"
+    );
     assert!(worst_large_iou >= 0.98 && worst_large_cosine >= 0.995);
 }
 
@@ -259,6 +262,9 @@ fn large_photos_are_in_the_golden_set() {
             .find(|e| e["file"] == name)
             .unwrap_or_else(|| panic!("{name} missing from golden.json"));
         assert_eq!(entry["width"].as_u64(), Some(width));
-        assert!(!entry["faces"].as_array().unwrap().is_empty(), "{name}: no faces");
+        assert!(
+            !entry["faces"].as_array().unwrap().is_empty(),
+            "{name}: no faces"
+        );
     }
 }

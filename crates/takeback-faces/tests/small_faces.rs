@@ -107,8 +107,14 @@ fn small_faces_in_12_mp_scenes_are_found_and_recognised() {
         scenes.len()
     );
     assert_eq!(planted_total, 40);
-    assert!(found * 10 >= planted_total * 9, "found {found} of {planted_total}");
-    assert!(recognised * 10 >= found * 9, "recognised {recognised} of {found}");
+    assert!(
+        found * 10 >= planted_total * 9,
+        "found {found} of {planted_total}"
+    );
+    assert!(
+        recognised * 10 >= found * 9,
+        "recognised {recognised} of {found}"
+    );
     assert!(
         false_ours <= false_reference,
         "{false_ours} false faces, the whole-image pass {false_reference}"

@@ -271,7 +271,8 @@ mod tests {
             ((36, 28, 1, 1), 5, true),
             ((10, 2, 9, 25), 150, true),
         ] {
-            let want = RgbF32::crop(&image, rect.0, rect.1, rect.2, rect.3).to_batch_input(size, center);
+            let want =
+                RgbF32::crop(&image, rect.0, rect.1, rect.2, rect.3).to_batch_input(size, center);
             let got = batch_input_rgb8_region(&image, rect, size, center);
             assert_eq!(got.data, want.data, "{rect:?}");
         }
