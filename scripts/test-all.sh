@@ -12,8 +12,8 @@ step "Set-up"
 scripts/setup.sh --test
 
 step "Self-contained: no tracked file reads outside the repository"
-# `../shared/` beside the repository (not the UI's own `../../shared/` folder), or its test data.
-if git grep -nE '(^|[^./])\.\./shared/|shared/testdata' -- ':!*.md' ':!tests/fixtures' ':!scripts/test-all.sh'; then
+# The project's shared folder beside the repository, or its test data, must not be read.
+if git grep -nE '(^|[^./])\.\./shared/|shared/test[d]ata' -- ':!*.md' ':!tests/fixtures' ':!scripts/test-all.sh'; then
   echo "the lines above read files from beside the repository; copy what they need into tests/fixtures/" >&2
   exit 1
 fi
