@@ -1,8 +1,8 @@
 //! The Findings page: what scans found, grouped by site; review (this is me / not me), the
 //! blurred thumbnails (decrypted in memory only), and re-checking confirmed findings.
 
-use base64::Engine as _;
 use chrono::Utc;
+use takeback_core::face::photo;
 use takeback_core::search::findings::{self, Finding, FindingStatus, RecheckResult, SiteFindings};
 use tauri::State;
 
@@ -28,8 +28,7 @@ pub fn finding_thumbnail(state: State<'_, AppState>, id: i32) -> IpcResult<Optio
     let jpeg = state
         .session
         .with_vault(|v| findings::thumbnail(v, super::id(id)))?;
-    let b64 = |j: &[u8]| base64::engine::general_purpose::STANDARD.encode(j);
-    Ok(jpeg.map(|j| format!("data:image/jpeg;base64,{}", b64(&j))))
+    Ok(jpeg.map(|j| photo::jpeg_data_url(&j)))
 }
 
 /// "This is me": confirms and keeps the image and its page as evidence.

@@ -56,6 +56,15 @@ pub struct Preview {
     pub height: u32,
 }
 
+/// A JPEG as a `data:` URL, so the window shows it without any file or cache.
+pub fn jpeg_data_url(jpeg: &[u8]) -> String {
+    use base64::Engine as _;
+    format!(
+        "data:image/jpeg;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(jpeg)
+    )
+}
+
 /// Makes a [`Preview`] of `image`.
 pub fn preview(image: &DynamicImage, max_side: u32) -> Result<Preview> {
     let scale = (max_side as f32 / image.width().max(image.height()).max(1) as f32).min(1.0);
@@ -111,6 +120,7 @@ mod tests {
         assert_eq!((p.width, p.height), (320, 160));
         assert!((p.scale - 0.4).abs() < 1e-6);
         assert!(p.jpeg.starts_with(&[0xFF, 0xD8, 0xFF]));
+        assert!(jpeg_data_url(&p.jpeg).starts_with("data:image/jpeg;base64,/9j/"));
         let small = preview(&DynamicImage::new_rgb8(100, 50), 320).unwrap();
         assert_eq!((small.width, small.height, small.scale), (100, 50, 1.0));
     }

@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 
-use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use zeroize::Zeroizing;
@@ -57,13 +56,6 @@ fn capitalise(s: &str) -> String {
     c.next()
         .map(|f| f.to_uppercase().chain(c).collect())
         .unwrap_or_default()
-}
-
-fn data_url(jpeg: &[u8]) -> String {
-    format!(
-        "data:image/jpeg;base64,{}",
-        base64::engine::general_purpose::STANDARD.encode(jpeg)
-    )
 }
 
 impl Session {
@@ -173,7 +165,7 @@ impl Session {
         let image = photo::decode(&*self.engine()?, &bytes)?;
         let preview = photo::preview(&image, max_side)?;
         Ok(PhotoPreview {
-            data_url: data_url(&preview.jpeg),
+            data_url: photo::jpeg_data_url(&preview.jpeg),
             face: face.map(|b| FaceBox::scaled(b, preview.scale)),
             width: preview.width,
             height: preview.height,
