@@ -7,6 +7,7 @@ fn main() {
             "quick_exit",
             "get_overview",
             "list_settings",
+            "get_settings",
             "set_setting",
             "list_profiles",
             "create_profile",

@@ -6,9 +6,9 @@ use zeroize::Zeroizing;
 
 use crate::error::{IpcError, IpcResult};
 
-/// Largest photo the window may send, in bytes once decoded from base64 (the face engine refuses
-/// larger files anyway; this stops a huge string before it is decoded).
-pub const MAX_PHOTO_BYTES: usize = 64 * 1024 * 1024;
+/// Largest photo the window may send, in bytes once decoded from base64: the core's bound, checked
+/// here so that a huge string is stopped before it is decoded.
+pub const MAX_PHOTO_BYTES: usize = takeback_core::face::photo::MAX_PHOTO_BYTES as usize;
 
 /// The bytes of a photo sent as base64.
 pub fn decode_base64(text: &str) -> IpcResult<Zeroizing<Vec<u8>>> {

@@ -26,6 +26,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::app::quick_exit,
             commands::app::get_overview,
             commands::settings::list_settings,
+            commands::settings::get_settings,
             commands::settings::set_setting,
             commands::profiles::list_profiles,
             commands::profiles::create_profile,

@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import axe from "axe-core";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { SECTIONS } from "./features/shell/sections";
-import { createFakeIpc } from "./test/fakeIpc";
+import { createFakeIpc, typedSettings } from "./test/fakeIpc";
 import { openProfile } from "./test/profiles";
 
 const fake = createFakeIpc();
@@ -126,10 +126,7 @@ describe("the window shell", () => {
   });
 
   it("applies the saved theme", async () => {
-    fake.listSettings.mockImplementationOnce(async () => {
-      const { defaultSettings } = await import("./test/fakeIpc");
-      return defaultSettings().map((s) => (s.key === "theme" ? { ...s, value: "dark" } : s));
-    });
+    fake.settings.mockImplementationOnce(async () => ({ ...typedSettings(), theme: "dark" }));
     await renderOpen();
     await waitFor(() => expect(document.documentElement.dataset.theme).toBe("dark"));
   });

@@ -20,6 +20,9 @@ pub fn for_error(e: &Error) -> Option<String> {
         Error::KeyringUnavailable { .. } => {
             "create the profile with `--passphrase` to protect it with a passphrase".into()
         }
+        Error::PassphraseRequired => {
+            "set TAKEBACK_PASSPHRASE or run the command in a terminal to be asked for it".into()
+        }
         Error::AdvocateNameMissing => "pass `--attested-by NAME`".into(),
         Error::FaceEngine { .. } => "run `takeback doctor`".into(),
         Error::IdentityMissing => "run `takeback identity set --name NAME --email EMAIL`".into(),

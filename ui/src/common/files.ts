@@ -4,18 +4,21 @@
  * when no longer shown.
  */
 
-/** Largest photo the window will read (the core refuses larger ones too). */
-export const MAX_PHOTO_BYTES = 64 * 1024 * 1024;
+import { coreLimits } from "./limits";
 
 export class PhotoTooLarge extends Error {
-  constructor(name: string) {
-    super(`${name} is larger than 64 MB; use a smaller copy.`);
+  constructor(name: string, maxBytes: number) {
+    super(`${name} is larger than ${Math.floor(maxBytes / (1024 * 1024))} MB; use a smaller copy.`);
   }
 }
 
-/** The file's bytes as base64, without the `data:` prefix. */
-export function readAsBase64(file: File): Promise<string> {
-  if (file.size > MAX_PHOTO_BYTES) return Promise.reject(new PhotoTooLarge(file.name));
+/**
+ * The file's bytes as base64, without the `data:` prefix. A file over the core's photo bound is
+ * refused before it is read, so a huge file never fills the window's memory.
+ */
+export async function readAsBase64(file: File): Promise<string> {
+  const { max_photo_bytes } = await coreLimits();
+  if (file.size > max_photo_bytes) throw new PhotoTooLarge(file.name, max_photo_bytes);
   return new Promise((resolve, reject) => {
     const reader = new FileReader();
     reader.onerror = () => reject(new Error(`${file.name} could not be read.`));

@@ -13,6 +13,8 @@ export const commands = {
 	/**  Where the active profile stands, for Home. */
 	getOverview: () => typedError<Overview, IpcError>(__TAURI_INVOKE("get_overview")),
 	listSettings: () => typedError<Entry[], IpcError>(__TAURI_INVOKE("list_settings")),
+	/**  The settings, typed: what the window itself follows (theme, previews, quick exit). */
+	getSettings: () => typedError<Settings, IpcError>(__TAURI_INVOKE("get_settings")),
 	/**  Changes one setting and saves it; returns the value as stored. */
 	setSetting: (key: string, value: string) => typedError<string, IpcError>(__TAURI_INVOKE("set_setting", { key, value })),
 	listProfiles: () => typedError<ProfileSummary[], IpcError>(__TAURI_INVOKE("list_profiles")),
@@ -154,6 +156,7 @@ export type AppInfo = {
 	version: string,
 	data_dir: string,
 	dev_build: boolean,
+	limits: Limits,
 };
 
 /**  One entry as the Audit page shows it. */
@@ -297,11 +300,7 @@ export type CaseView_Serialize = {
 };
 
 /**  The owner's consent to send one image to one provider. */
-export type Consent = {
-	provider: ProviderId,
-	/**  SHA-256 (hex) of the exact bytes the owner saw and approved. */
-	sha256: string,
-};
+export type Consent = Consent_Serialize | Consent_Deserialize;
 
 /**  A consent record. */
 export type ConsentView = ConsentView_Serialize | ConsentView_Deserialize;
@@ -324,6 +323,32 @@ export type ConsentView_Serialize = {
 	method: string,
 	statement: string,
 	at: string,
+};
+
+/**  The owner's consent to send one image to one provider. */
+export type Consent_Deserialize = {
+	provider: ProviderId,
+	/**  SHA-256 (hex) of the exact bytes the owner saw and approved. */
+	sha256: string,
+	/**
+	 *  The origin (`https://host:port`) the owner agreed to send them to. A scan refuses to send
+	 *  when the provider's configured address has changed since (a consent from before this
+	 *  field reads as empty, which matches nothing).
+	 */
+	destination?: string,
+};
+
+/**  The owner's consent to send one image to one provider. */
+export type Consent_Serialize = {
+	provider: ProviderId,
+	/**  SHA-256 (hex) of the exact bytes the owner saw and approved. */
+	sha256: string,
+	/**
+	 *  The origin (`https://host:port`) the owner agreed to send them to. A scan refuses to send
+	 *  when the provider's configured address has changed since (a consent from before this
+	 *  field reads as empty, which matches nothing).
+	 */
+	destination: string,
 };
 
 /**  One way to reach someone who can act. */
@@ -895,6 +920,20 @@ export type Likeness =
 /**  Further, or not measured. */
 "possibly";
 
+/**
+ *  Bounds the core enforces, for a window that wants to say so before it asks (the core still
+ *  refuses whatever passes them).
+ */
+export type Limits = {
+	/**
+	 *  The largest photo the face engine reads, in bytes (64 MiB fits a JavaScript number, and
+	 *  an `i32` keeps the generated type a plain `number`).
+	 */
+	max_photo_bytes: number,
+	/**  The shortest passphrase a clinic profile accepts, in characters. */
+	min_passphrase_chars: number,
+};
+
 /**  What to do when the person was a minor: no letters, no capture, specialist services only. */
 export type MinorGuidance = {
 	message: string,
@@ -1005,6 +1044,13 @@ export type Photographer =
 /**  Someone else took it (a partner, the abuser, a photographer). */
 "someone_else" | "unknown";
 
+/**  How thumbnails of findings are shown. */
+export type Previews = 
+/**  Blurred until the owner reveals one. */
+"blurred" | 
+/**  Never shown, not even blurred (nothing is decrypted for them). */
+"off";
+
 /**  A profile as the picker shows it. The name is the only thing readable without the key. */
 export type ProfileSummary = {
 	id: string,
@@ -1041,6 +1087,8 @@ export type ProviderKind =
 /**  What a provider would receive, shown before consent. */
 export type ProviderPreview = {
 	provider: ProviderId,
+	/**  Where the bytes would go: the origin of the provider's configured address. */
+	destination: string,
 	kind: ProviderKind,
 	what_is_sent: string,
 	retention: string,
@@ -1077,6 +1125,11 @@ export type ProviderStatus_Deserialize = {
 	kind: ProviderKind,
 	enabled: boolean,
 	base_url: string,
+	/**
+	 *  The address is not the provider's documented one: the window says so plainly, because
+	 *  whoever set it receives what is sent.
+	 */
+	custom_address: boolean,
 	has_key: boolean,
 	/**  What leaves the machine when it runs. */
 	what_is_sent: string,
@@ -1094,6 +1147,11 @@ export type ProviderStatus_Serialize = {
 	kind: ProviderKind,
 	enabled: boolean,
 	base_url: string,
+	/**
+	 *  The address is not the provider's documented one: the window says so plainly, because
+	 *  whoever set it receives what is sent.
+	 */
+	custom_address: boolean,
 	has_key: boolean,
 	/**  What leaves the machine when it runs. */
 	what_is_sent: string,
@@ -1404,7 +1462,7 @@ export type ScanPlan_Deserialize = {
 	/**  The registered photo the providers search with ([`register`]). */
 	photo_id?: number | null,
 	/**  The owner's consents ([`record_consent`]); a provider without one is skipped. */
-	consents: Consent[],
+	consents: Consent_Deserialize[],
 	/**  Crawl and fetch loopback and private addresses too (tests, intranets). */
 	allow_local_network: boolean,
 };
@@ -1418,7 +1476,7 @@ export type ScanPlan_Serialize = {
 	/**  The registered photo the providers search with ([`register`]). */
 	photo_id: number | null,
 	/**  The owner's consents ([`record_consent`]); a provider without one is skipped. */
-	consents: Consent[],
+	consents: Consent_Serialize[],
 	/**  Crawl and fetch loopback and private addresses too (tests, intranets). */
 	allow_local_network: boolean,
 };
@@ -1535,6 +1593,21 @@ export type ScanSummary_Serialize = {
 	new_findings: Finding_Serialize[],
 };
 
+/**
+ *  Every setting, typed. [`Settings::default`] is the one place each default is declared; the
+ *  settings file stores only the values that differ from it.
+ */
+export type Settings = {
+	theme: Theme,
+	/**  Lock every open profile after this many minutes without use. */
+	auto_lock_minutes: number,
+	previews: Previews,
+	/**  Esc pressed twice hides the window and locks every profile. */
+	quick_exit_double_escape: boolean,
+	/**  Where the IANA RDAP bootstrap files are read from; always ends in `/`. */
+	rdap_bootstrap_base: string,
+};
+
 /**  The findings of one site. */
 export type SiteFindings = SiteFindings_Serialize | SiteFindings_Deserialize;
 
@@ -1597,6 +1670,11 @@ export type StoredCredits = {
 	/**  RFC 3339. */
 	checked_at: string,
 };
+
+/**  Colour theme of the window. */
+export type Theme = 
+/**  Follows the operating system. */
+"system" | "light" | "dark";
 
 /**
  *  The window was shown again after a quick exit (the user launched Takeback again). The window

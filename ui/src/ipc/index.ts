@@ -54,6 +54,7 @@ export const ipc = {
   quickExit: async () => unwrap(await commands.quickExit()),
   overview: async () => unwrap(await commands.getOverview()),
   listSettings: async () => unwrap(await commands.listSettings()),
+  settings: async () => unwrap(await commands.getSettings()),
   setSetting: async (key: string, value: string) => unwrap(await commands.setSetting(key, value)),
 
   listProfiles: async () => unwrap(await commands.listProfiles()),

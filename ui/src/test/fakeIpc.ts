@@ -19,9 +19,21 @@ import type {
   ScanEnded_Serialize,
   ScanProgress_Serialize,
   Entry,
+  Settings,
   SiteLimits_Deserialize,
 } from "../ipc";
 import { openProfile } from "./profiles";
+
+/** The typed settings as the Rust core gives them by default (`Settings::default`). */
+export function typedSettings(): Settings {
+  return {
+    theme: "system",
+    auto_lock_minutes: 10,
+    previews: "blurred",
+    quick_exit_double_escape: true,
+    rdap_bootstrap_base: "https://data.iana.org/rdap/",
+  };
+}
 
 /** Settings as the Rust core lists them by default (kept small; shapes follow bindings.ts). */
 export function defaultSettings(): Entry[] {
@@ -69,7 +81,12 @@ export function defaultSettings(): Entry[] {
   ];
 }
 
-export const appInfo: AppInfo = { version: "0.1.0", data_dir: "/tmp/takeback-test", dev_build: true };
+export const appInfo: AppInfo = {
+  version: "0.1.0",
+  data_dir: "/tmp/takeback-test",
+  dev_build: true,
+  limits: { max_photo_bytes: 64 * 1024 * 1024, min_passphrase_chars: 8 },
+};
 
 /** A stand-in for the IPC facade with the same method names, as vi.fn()s. */
 export function createFakeIpc() {
@@ -88,6 +105,7 @@ export function createFakeIpc() {
       }),
     ),
     listSettings: vi.fn(async () => defaultSettings()),
+    settings: vi.fn(async () => typedSettings()),
     setSetting: vi.fn(async (_key: string, value: string) => value),
     onWindowReopened: vi.fn(async (_handler: () => void) => () => {}),
     onProfilesLocked: vi.fn(async (_handler: (e: { ids: string[]; minutes: number }) => void) => () => {}),

@@ -190,6 +190,7 @@ fn ask_consent(
     let preview = match scan::preview(
         scan_ctx.vault,
         scan_ctx.engine,
+        settings,
         photo_id,
         provider,
         Utc::now(),
@@ -201,7 +202,8 @@ fn ask_consent(
         }
     };
     eprintln!(
-        "{provider} would receive {} ({}x{} JPEG, {} bytes, SHA-256 {}).\n  Retention: {}",
+        "{provider} at {} would receive {} ({}x{} JPEG, {} bytes, SHA-256 {}).\n  Retention: {}",
+        preview.destination,
         preview.what_is_sent,
         preview.width,
         preview.height,
@@ -367,6 +369,7 @@ impl takeback_core::storage::secrets::KeyStore for NoKeys {
     ) -> takeback_core::Result<()> {
         Err(takeback_core::Error::KeyringUnavailable {
             reason: "not opened for this scan".into(),
+            source: None,
         })
     }
     fn get(

@@ -26,6 +26,10 @@ pub enum ErrorCode {
     Internal,
 }
 
+/// An error of a library the core uses, kept as the source of one of the core's own errors so
+/// that its chain survives (the message already says what was being done).
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
 /// The core's error type. Messages are written for the person using the app: they say what went
 /// wrong and what to do next, and never contain secrets, image bytes or URLs of findings.
 #[derive(Debug, thiserror::Error)]
@@ -51,8 +55,12 @@ pub enum Error {
         source: std::io::Error,
     },
 
-    #[error("the settings file `{path}` is damaged ({reason}); fix or delete it to go back to the defaults")]
-    CorruptSettings { path: String, reason: String },
+    #[error("the settings file `{path}` is damaged ({source}); fix or delete it to go back to the defaults")]
+    CorruptSettings {
+        path: String,
+        #[source]
+        source: BoxError,
+    },
 
     // Profiles and vaults (vault/, secrets). Messages never name the profile's owner beyond the
     // profile name the user typed, and never contain key material.
@@ -68,7 +76,7 @@ pub enum Error {
     #[error("wrong passphrase for this profile; try again (passphrases are case-sensitive)")]
     WrongPassphrase,
 
-    #[error("this profile is protected by a passphrase; set TAKEBACK_PASSPHRASE or run the command in a terminal to be asked for it")]
+    #[error("this profile is protected by a passphrase; give it to open the profile")]
     PassphraseRequired,
 
     #[error("the passphrase is too short: use at least {min} characters")]
@@ -78,16 +86,28 @@ pub enum Error {
     NotAPassphraseProfile,
 
     #[error("no usable OS keyring ({reason}); protect the profile with a passphrase instead (clinic mode), or start a keyring such as gnome-keyring")]
-    KeyringUnavailable { reason: String },
+    KeyringUnavailable {
+        reason: String,
+        #[source]
+        source: Option<BoxError>,
+    },
 
     #[error("the OS keyring failed ({reason})")]
-    Keyring { reason: String },
+    Keyring {
+        reason: String,
+        #[source]
+        source: Option<BoxError>,
+    },
 
     #[error("the key of this profile is no longer in the OS keyring, so its vault cannot be opened; if the keyring was reset, the profile's data is lost")]
     KeyMissing,
 
     #[error("the vault of this profile is damaged or not readable with its key ({reason})")]
-    CorruptVault { reason: String },
+    CorruptVault {
+        reason: String,
+        #[source]
+        source: Option<BoxError>,
+    },
 
     #[error("this profile was written by a newer Takeback (schema {found}, this one knows up to {supported}); update Takeback to open it")]
     VaultTooNew { found: i64, supported: i64 },
@@ -118,10 +138,17 @@ pub enum Error {
     ReferenceFaceNotFound { id: i64 },
 
     #[error("the image cannot be read: {reason}")]
-    ImageUnreadable { reason: String },
+    ImageUnreadable {
+        reason: String,
+        #[source]
+        source: Option<BoxError>,
+    },
 
-    #[error("the face engine failed ({reason}); please report this if it persists")]
-    FaceEngine { reason: String },
+    #[error("the face engine failed ({source}); please report this if it persists")]
+    FaceEngine {
+        #[source]
+        source: BoxError,
+    },
 
     /// An error of a layer above this one (faces, search, removal) in its own type; see
     /// [`LayerError`].
@@ -133,18 +160,28 @@ pub enum Error {
     UnknownLetterKind { kind: String },
 
     #[error("the letter cannot be drafted: {reason}")]
-    InvalidLetterInput { reason: String },
+    InvalidLetterInput {
+        reason: String,
+        #[source]
+        source: Option<BoxError>,
+    },
 
     #[error("no details to sign letters with yet; add your name and email first")]
     IdentityMissing,
 
     #[error("the letter template `{template}` is broken ({reason}); please report this")]
-    LetterTemplate { template: String, reason: String },
+    LetterTemplate {
+        template: String,
+        reason: String,
+        #[source]
+        source: Option<BoxError>,
+    },
 
-    #[error("writing the letter as {format} failed ({reason})")]
+    #[error("writing the letter as {format} failed ({source})")]
     LetterOutput {
         format: &'static str,
-        reason: String,
+        #[source]
+        source: BoxError,
     },
 
     #[error("`{file_name}` looks like an image or video; letters never carry images, they identify them by address and fingerprint")]
@@ -160,13 +197,23 @@ pub enum Error {
     },
 
     #[error("`{url}` cannot be looked up: {reason}")]
-    InvalidContactUrl { url: String, reason: String },
+    InvalidContactUrl {
+        url: String,
+        reason: String,
+        #[source]
+        source: Option<BoxError>,
+    },
 
     #[error("`{host}` is on this computer or a private network; Takeback does not contact it unless the local network is allowed")]
     LocalNetworkRefused { host: String },
 
     #[error("{what} failed: {reason}")]
-    Network { what: String, reason: String },
+    Network {
+        what: String,
+        reason: String,
+        #[source]
+        source: Option<BoxError>,
+    },
 }
 
 impl Error {

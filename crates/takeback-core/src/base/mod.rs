@@ -3,6 +3,7 @@
 pub mod cancel;
 pub mod clock;
 pub mod doctor;
+pub mod endpoint;
 pub mod error;
 pub mod files;
 pub mod hardening;

@@ -9,8 +9,137 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::base::endpoint::{self, EndpointProblem};
 use crate::base::paths::DataDir;
 use crate::{Error, Result};
+
+/// Colour theme of the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum Theme {
+    /// Follows the operating system.
+    System,
+    Light,
+    Dark,
+}
+
+/// How thumbnails of findings are shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum Previews {
+    /// Blurred until the owner reveals one.
+    Blurred,
+    /// Never shown, not even blurred (nothing is decrypted for them).
+    Off,
+}
+
+/// Gives a word-valued setting its words, once: the settings file, `config set` and the
+/// Settings page all use them.
+macro_rules! words {
+    ($type:ty { $($variant:ident => $word:literal),+ $(,)? }) => {
+        impl $type {
+            pub const WORDS: &'static [&'static str] = &[$($word),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $word),+ }
+            }
+
+            /// The value for a word already checked against [`Self::WORDS`].
+            fn from_word(word: &str) -> Option<Self> {
+                match word { $($word => Some(Self::$variant),)+ _ => None }
+            }
+        }
+    };
+}
+words!(Theme { System => "system", Light => "light", Dark => "dark" });
+words!(Previews { Blurred => "blurred", Off => "off" });
+
+/// A remote search provider's settings. Its API key is never here: it lives in the OS keyring.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderSettings {
+    /// Whether scans may use it (still only with consent to each image sent).
+    pub enabled: bool,
+    /// The documented base address of its API; the documented paths are appended.
+    pub base_url: String,
+}
+
+/// A provider as settings know it: its name (as in `provider.<name>.*`) and the documented base
+/// address of its API, declared here once.
+struct ProviderDefaults {
+    name: &'static str,
+    base_url: &'static str,
+}
+
+const PROVIDERS: [ProviderDefaults; 4] = [
+    ProviderDefaults {
+        name: "tineye",
+        base_url: "https://api.tineye.com/rest/",
+    },
+    ProviderDefaults {
+        name: "google-vision",
+        base_url: "https://vision.googleapis.com",
+    },
+    ProviderDefaults {
+        name: "serpapi-lens",
+        base_url: "https://serpapi.com",
+    },
+    ProviderDefaults {
+        name: "facecheck",
+        base_url: "https://facecheck.id",
+    },
+];
+
+/// The documented base address of provider `name`'s API (`None` for a name settings do not
+/// know).
+pub fn default_provider_base_url(name: &str) -> Option<&'static str> {
+    PROVIDERS
+        .iter()
+        .find(|p| p.name == name)
+        .map(|p| p.base_url)
+}
+
+/// Every setting, typed. [`Settings::default`] is the one place each default is declared; the
+/// settings file stores only the values that differ from it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Settings {
+    pub theme: Theme,
+    /// Lock every open profile after this many minutes without use.
+    pub auto_lock_minutes: u32,
+    pub previews: Previews,
+    /// Esc pressed twice hides the window and locks every profile.
+    pub quick_exit_double_escape: bool,
+    /// Where the IANA RDAP bootstrap files are read from; always ends in `/`.
+    pub rdap_bootstrap_base: String,
+    /// In the order of `PROVIDERS`; read them with [`Settings::provider`].
+    #[serde(skip)]
+    #[cfg_attr(feature = "specta", specta(skip))]
+    providers: [ProviderSettings; 4],
+    /// Keys this version does not know (from a newer one), or values that no longer validate
+    /// (a hand-edited file): kept as they were so that saving loses nothing.
+    #[serde(skip)]
+    #[cfg_attr(feature = "specta", specta(skip))]
+    unknown: BTreeMap<String, String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            theme: Theme::System,
+            auto_lock_minutes: 10,
+            previews: Previews::Blurred,
+            quick_exit_double_escape: true,
+            rdap_bootstrap_base: "https://data.iana.org/rdap/".to_owned(),
+            providers: PROVIDERS.map(|p| ProviderSettings {
+                enabled: false,
+                base_url: p.base_url.to_owned(),
+            }),
+            unknown: BTreeMap::new(),
+        }
+    }
+}
 
 /// What values a setting accepts.
 #[derive(Debug, Clone, Copy)]
@@ -18,147 +147,155 @@ pub enum Kind {
     /// One of a fixed list of words.
     Choice(&'static [&'static str]),
     /// A whole number in an inclusive range.
-    Integer { min: u64, max: u64 },
+    Integer { min: u32, max: u32 },
     /// `true` or `false`.
     Bool,
     /// An `http://` or `https://` URL; `trailing_slash` adds one so paths can be appended.
     Url { trailing_slash: bool },
 }
 
-/// The declaration of one setting.
-#[derive(Debug, Clone, Copy)]
+/// How one setting is shown and edited by name (`takeback config`, the Settings page): its label,
+/// its help, what it accepts, and how its typed field reads and takes the text form.
+#[derive(Clone, Copy)]
 pub struct Spec {
     pub key: &'static str,
     /// Short name shown next to the control.
     pub label: &'static str,
     /// Endpoints and other values most people never change; shown under "Advanced".
     pub advanced: bool,
-    pub default: &'static str,
     pub kind: Kind,
     pub help: &'static str,
+    read: fn(&Settings) -> String,
+    /// Takes a value already normalised by `validate`.
+    write: fn(&mut Settings, &str),
 }
 
-const AUTO_LOCK_MINUTES: Spec = Spec {
-    key: "auto_lock_minutes",
-    label: "Lock after this many idle minutes",
-    advanced: false,
-    default: "10",
-    kind: Kind::Integer { min: 1, max: 1440 },
-    help: "Lock every open profile after this many minutes without use.",
-};
+impl std::fmt::Debug for Spec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Spec").field("key", &self.key).finish()
+    }
+}
 
-const RDAP_BOOTSTRAP_BASE: Spec = Spec {
-    key: "rdap.bootstrap_base",
-    label: "RDAP bootstrap address (who-owns-this-site look-ups)",
-    advanced: true,
-    default: "https://data.iana.org/rdap/",
-    kind: Kind::Url {
-        trailing_slash: true,
-    },
-    help: "Where the IANA RDAP bootstrap files (dns.json, ipv4.json, ipv6.json) are read from.",
-};
+/// The two settings of the provider at `$index` of `PROVIDERS`.
+macro_rules! provider_specs {
+    ($index:literal, $name:literal, $enabled:literal, $base_url:literal) => {
+        [
+            Spec {
+                key: $enabled,
+                label: concat!("Use ", $name),
+                advanced: false,
+                kind: Kind::Bool,
+                help: concat!(
+                    "Whether scans may use ",
+                    $name,
+                    " (still only with your consent to each image sent)."
+                ),
+                read: |s| s.providers[$index].enabled.to_string(),
+                write: |s, v| s.providers[$index].enabled = v == "true",
+            },
+            Spec {
+                key: $base_url,
+                label: concat!($name, " address"),
+                advanced: true,
+                kind: Kind::Url {
+                    trailing_slash: false,
+                },
+                help: concat!(
+                    "The documented base address of ",
+                    $name,
+                    "'s API; the documented paths are appended."
+                ),
+                read: |s| s.providers[$index].base_url.clone(),
+                write: |s, v| s.providers[$index].base_url = v.to_owned(),
+            },
+        ]
+    };
+}
 
-/// Every setting the app knows. Add new ones here; nothing else needs to change for the CLI or the
-/// Settings page to show them.
+const TINEYE: [Spec; 2] = provider_specs!(
+    0,
+    "TinEye",
+    "provider.tineye.enabled",
+    "provider.tineye.base_url"
+);
+const GOOGLE_VISION: [Spec; 2] = provider_specs!(
+    1,
+    "Google Cloud Vision",
+    "provider.google-vision.enabled",
+    "provider.google-vision.base_url"
+);
+const SERPAPI_LENS: [Spec; 2] = provider_specs!(
+    2,
+    "SerpApi Google Lens",
+    "provider.serpapi-lens.enabled",
+    "provider.serpapi-lens.base_url"
+);
+const FACECHECK: [Spec; 2] = provider_specs!(
+    3,
+    "FaceCheck.ID",
+    "provider.facecheck.enabled",
+    "provider.facecheck.base_url"
+);
+
+/// Every setting the app knows, in the order the Settings page shows them. A new setting is a
+/// field of [`Settings`], its default, and an entry here; the CLI and the window need nothing more.
 pub const SPECS: &[Spec] = &[
     Spec {
         key: "theme",
         label: "Theme",
         advanced: false,
-        default: "system",
-        kind: Kind::Choice(&["system", "light", "dark"]),
-        help: "Colour theme of the window; `system` follows the operating system.",
+        kind: Kind::Choice(Theme::WORDS),
+        help: "Colour theme of the window; system follows the operating system.",
+        read: |s| s.theme.as_str().to_owned(),
+        write: |s, v| s.theme = Theme::from_word(v).unwrap_or(s.theme),
     },
-    AUTO_LOCK_MINUTES,
+    Spec {
+        key: "auto_lock_minutes",
+        label: "Lock after this many idle minutes",
+        advanced: false,
+        // Capped at an hour: on a shared desk a profile left open longer is the next person's.
+        kind: Kind::Integer { min: 1, max: 60 },
+        help: "Lock every open profile after this many minutes without use (at most 60).",
+        read: |s| s.auto_lock_minutes.to_string(),
+        write: |s, v| s.auto_lock_minutes = v.parse().unwrap_or(s.auto_lock_minutes),
+    },
     Spec {
         key: "previews",
         label: "Previews of findings",
         advanced: false,
-        default: "blurred",
-        kind: Kind::Choice(&["blurred", "off"]),
+        kind: Kind::Choice(Previews::WORDS),
         help: "How thumbnails of findings are shown: blurred until you reveal them, or never.",
+        read: |s| s.previews.as_str().to_owned(),
+        write: |s, v| s.previews = Previews::from_word(v).unwrap_or(s.previews),
     },
     Spec {
         key: "quick_exit.double_escape",
         label: "Esc pressed twice hides Takeback",
         advanced: false,
-        default: "true",
         kind: Kind::Bool,
         help: "Pressing Esc twice hides the window and locks every profile.",
-    },
-    RDAP_BOOTSTRAP_BASE,
-    Spec {
-        key: "provider.tineye.enabled",
-        label: "Use TinEye",
-        advanced: false,
-        default: "false",
-        kind: Kind::Bool,
-        help: "Whether scans may use TinEye (still only with your consent to each image sent).",
+        read: |s| s.quick_exit_double_escape.to_string(),
+        write: |s, v| s.quick_exit_double_escape = v == "true",
     },
     Spec {
-        key: "provider.tineye.base_url",
-        label: "TinEye address",
+        key: "rdap.bootstrap_base",
+        label: "RDAP bootstrap address (who-owns-this-site look-ups)",
         advanced: true,
-        default: "https://api.tineye.com/rest/",
         kind: Kind::Url {
-            trailing_slash: false,
+            trailing_slash: true,
         },
-        help: "The documented base address of TinEye's API; the documented paths are appended.",
+        help: "Where the IANA RDAP bootstrap files (dns.json, ipv4.json, ipv6.json) are read from.",
+        read: |s| s.rdap_bootstrap_base.clone(),
+        write: |s, v| s.rdap_bootstrap_base = v.to_owned(),
     },
-    Spec {
-        key: "provider.google-vision.enabled",
-        label: "Use Google Cloud Vision",
-        advanced: false,
-        default: "false",
-        kind: Kind::Bool,
-        help: "Whether scans may use Google Cloud Vision (still only with your consent to each image sent).",
-    },
-    Spec {
-        key: "provider.google-vision.base_url",
-        label: "Google Cloud Vision address",
-        advanced: true,
-        default: "https://vision.googleapis.com",
-        kind: Kind::Url {
-            trailing_slash: false,
-        },
-        help: "The documented base address of Google Cloud Vision's API; the documented paths are appended.",
-    },
-    Spec {
-        key: "provider.serpapi-lens.enabled",
-        label: "Use SerpApi Google Lens",
-        advanced: false,
-        default: "false",
-        kind: Kind::Bool,
-        help: "Whether scans may use SerpApi Google Lens (still only with your consent to each image sent).",
-    },
-    Spec {
-        key: "provider.serpapi-lens.base_url",
-        label: "SerpApi Google Lens address",
-        advanced: true,
-        default: "https://serpapi.com",
-        kind: Kind::Url {
-            trailing_slash: false,
-        },
-        help: "The documented base address of SerpApi Google Lens's API; the documented paths are appended.",
-    },
-    Spec {
-        key: "provider.facecheck.enabled",
-        label: "Use FaceCheck.ID",
-        advanced: false,
-        default: "false",
-        kind: Kind::Bool,
-        help: "Whether scans may use FaceCheck.ID (still only with your consent to each image sent).",
-    },
-    Spec {
-        key: "provider.facecheck.base_url",
-        label: "FaceCheck.ID address",
-        advanced: true,
-        default: "https://facecheck.id",
-        kind: Kind::Url {
-            trailing_slash: false,
-        },
-        help: "The documented base address of FaceCheck.ID's API; the documented paths are appended.",
-    },
+    TINEYE[0],
+    TINEYE[1],
+    GOOGLE_VISION[0],
+    GOOGLE_VISION[1],
+    SERPAPI_LENS[0],
+    SERPAPI_LENS[1],
+    FACECHECK[0],
+    FACECHECK[1],
 ];
 
 /// Looks a setting up by key.
@@ -203,25 +340,17 @@ impl From<Kind> for Input {
             Kind::Choice(options) => Input::Choice {
                 options: options.iter().map(|o| (*o).to_owned()).collect(),
             },
-            Kind::Integer { min, max } => Input::Integer {
-                min: u32::try_from(min).unwrap_or(u32::MAX),
-                max: u32::try_from(max).unwrap_or(u32::MAX),
-            },
+            Kind::Integer { min, max } => Input::Integer { min, max },
             Kind::Bool => Input::Bool,
             Kind::Url { .. } => Input::Url,
         }
     }
 }
 
-/// The settings file's contents: only values that differ from their defaults are stored.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Settings {
-    values: BTreeMap<String, String>,
-}
-
 impl Settings {
     /// Reads the settings file; a missing file means all defaults. Unknown keys (from a newer
-    /// version) are kept so that saving does not lose them.
+    /// version) and values that no longer validate are kept aside, so that saving loses nothing,
+    /// and the setting keeps its default.
     pub fn load(data_dir: &DataDir) -> Result<Self> {
         let path = data_dir.settings_file();
         let text = match std::fs::read_to_string(&path) {
@@ -229,65 +358,76 @@ impl Settings {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
             Err(e) => return Err(Error::io("reading", &path, e)),
         };
-        let values: BTreeMap<String, String> =
-            toml::from_str(&text).map_err(|e| Error::CorruptSettings {
+        let stored: BTreeMap<String, String> =
+            toml::from_str(&text).map_err(|source| Error::CorruptSettings {
                 path: path.display().to_string(),
-                reason: e.message().to_owned(),
+                source: Box::new(source),
             })?;
-        Ok(Self { values })
+        let mut settings = Self::default();
+        for (key, value) in stored {
+            let known = spec(&key)
+                .ok()
+                .and_then(|spec| validate(spec, &value).ok().map(|v| (spec, v)));
+            match known {
+                Some((spec, normalised)) => (spec.write)(&mut settings, &normalised),
+                None => {
+                    settings.unknown.insert(key, value);
+                }
+            }
+        }
+        Ok(settings)
     }
 
     /// Writes the settings file atomically (temp file, then rename), so a crash mid-write leaves
-    /// the previous file intact.
+    /// the previous file intact. Only values that differ from the defaults are written.
     pub fn save(&self, data_dir: &DataDir) -> Result<()> {
         data_dir.ensure()?;
         let path = data_dir.settings_file();
-        let text = toml::to_string(&self.values).map_err(|e| Error::CorruptSettings {
+        let defaults = Self::default();
+        let mut stored = self.unknown.clone();
+        for spec in SPECS {
+            let value = (spec.read)(self);
+            if value != (spec.read)(&defaults) {
+                stored.insert(spec.key.to_owned(), value);
+            }
+        }
+        let text = toml::to_string(&stored).map_err(|source| Error::CorruptSettings {
             path: path.display().to_string(),
-            reason: e.to_string(),
+            source: Box::new(source),
         })?;
         write_atomically(&path, text.as_bytes())
     }
 
-    /// The current value of a setting (its default when unset).
+    /// The current value of a setting, in the words `config set` takes.
     pub fn get(&self, key: &str) -> Result<String> {
-        let spec = spec(key)?;
-        Ok(self
-            .values
-            .get(key)
-            .cloned()
-            .unwrap_or_else(|| spec.default.to_owned()))
+        Ok((spec(key)?.read)(self))
     }
 
-    /// Validates and sets a setting. Setting a value equal to the default removes the override.
+    /// Validates and sets a setting; returns the value as stored.
     pub fn set(&mut self, key: &str, value: &str) -> Result<String> {
         let spec = spec(key)?;
         let normalised = validate(spec, value)?;
-        if normalised == spec.default {
-            self.values.remove(key);
-        } else {
-            self.values.insert(key.to_owned(), normalised.clone());
-        }
+        (spec.write)(self, &normalised);
+        // A valid value replaces whatever unreadable one the file held.
+        self.unknown.remove(key);
         Ok(normalised)
     }
 
     /// Every known setting with its value, in declaration order.
     pub fn entries(&self) -> Vec<Entry> {
+        let defaults = Self::default();
         SPECS
             .iter()
             .map(|s| {
-                let value = self
-                    .values
-                    .get(s.key)
-                    .cloned()
-                    .unwrap_or_else(|| s.default.to_owned());
+                let value = (s.read)(self);
+                let default = (s.read)(&defaults);
                 Entry {
                     key: s.key.to_owned(),
                     label: s.label.to_owned(),
                     advanced: s.advanced,
-                    is_default: value == s.default,
+                    is_default: value == default,
                     value,
-                    default: s.default.to_owned(),
+                    default,
                     help: s.help.to_owned(),
                     input: s.kind.into(),
                 }
@@ -295,29 +435,40 @@ impl Settings {
             .collect()
     }
 
-    /// The value of `key` as stored, else its declared default: the one place defaults come
-    /// from (a stored value that no longer validates also falls back to it).
-    fn value_or_default(&self, spec: &Spec) -> String {
-        self.values
-            .get(spec.key)
-            .and_then(|v| validate(spec, v).ok())
-            .unwrap_or_else(|| spec.default.to_owned())
+    /// The settings whose change from `before` weakens a protection: a longer auto-lock, quick
+    /// exit's double Esc turned off, previews turned back on, or any address data is sent to
+    /// (whoever sets one receives what is sent). The session asks for an unlocked profile first.
+    pub fn weakened_since(&self, before: &Settings) -> Vec<&'static str> {
+        SPECS
+            .iter()
+            .filter(|spec| {
+                let (now, then) = ((spec.read)(self), (spec.read)(before));
+                now != then
+                    && match spec.key {
+                        "auto_lock_minutes" => self.auto_lock_minutes > before.auto_lock_minutes,
+                        "quick_exit.double_escape" => !self.quick_exit_double_escape,
+                        "previews" => self.previews != Previews::Off,
+                        _ => matches!(spec.kind, Kind::Url { .. }),
+                    }
+            })
+            .map(|spec| spec.key)
+            .collect()
     }
 
-    /// Minutes of inactivity before every profile locks. Should the value not read as a number,
-    /// the shortest allowed time: failing safe means locking sooner, never later.
-    pub fn auto_lock_minutes(&self) -> u64 {
-        let spec = &AUTO_LOCK_MINUTES;
-        let shortest = match spec.kind {
-            Kind::Integer { min, .. } => min,
-            _ => 1,
-        };
-        self.value_or_default(spec).parse().unwrap_or(shortest)
+    /// The addresses that differ from `before`, as `(key, old, new)`: each is audited.
+    pub fn changed_endpoints(&self, before: &Settings) -> Vec<(&'static str, String, String)> {
+        SPECS
+            .iter()
+            .filter(|spec| matches!(spec.kind, Kind::Url { .. }))
+            .map(|spec| (spec.key, (spec.read)(before), (spec.read)(self)))
+            .filter(|(_, old, new)| old != new)
+            .collect()
     }
 
-    /// Base URL of the RDAP bootstrap files, always ending in `/`.
-    pub fn rdap_bootstrap_base(&self) -> String {
-        self.value_or_default(&RDAP_BOOTSTRAP_BASE)
+    /// The settings of provider `name` (`None` for a name settings do not know).
+    pub fn provider(&self, name: &str) -> Option<&ProviderSettings> {
+        let index = PROVIDERS.iter().position(|p| p.name == name)?;
+        self.providers.get(index)
     }
 }
 
@@ -336,7 +487,7 @@ fn validate(spec: &Spec, value: &str) -> Result<String> {
             .map(|o| (*o).to_owned())
             .ok_or_else(|| invalid(format!("one of {}", options.join(", ")))),
         Kind::Integer { min, max } => value
-            .parse::<u64>()
+            .parse::<u32>()
             .ok()
             .filter(|n| (min..=max).contains(n))
             .map(|n| n.to_string())
@@ -347,14 +498,10 @@ fn validate(spec: &Spec, value: &str) -> Result<String> {
             _ => Err(invalid("true or false".to_owned())),
         },
         Kind::Url { trailing_slash } => {
-            let lower = value.to_ascii_lowercase();
-            let has_host = lower
-                .strip_prefix("https://")
-                .or_else(|| lower.strip_prefix("http://"))
-                .is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'));
-            if !has_host || value.chars().any(char::is_whitespace) {
-                return Err(invalid("an http:// or https:// URL".to_owned()));
+            if value.chars().any(char::is_whitespace) {
+                return Err(invalid(EndpointProblem::NotAbsolute.describe().to_owned()));
             }
+            endpoint::parse(value).map_err(|problem| invalid(problem.describe().to_owned()))?;
             if trailing_slash && !value.ends_with('/') {
                 Ok(format!("{value}/"))
             } else {
@@ -393,17 +540,26 @@ mod tests {
 
     #[test]
     fn typed_accessors_read_the_declared_default_for_a_value_that_does_not_validate() {
-        let mut s = Settings::default();
-        assert_eq!(s.auto_lock_minutes(), 10);
-        assert_eq!(s.rdap_bootstrap_base(), RDAP_BOOTSTRAP_BASE.default);
-        // A hand-edited file: out of range, not a number, not a URL.
-        s.values.insert("auto_lock_minutes".into(), "99999".into());
-        s.values
-            .insert("rdap.bootstrap_base".into(), "not a url".into());
-        assert_eq!(s.auto_lock_minutes(), 10);
-        assert_eq!(s.rdap_bootstrap_base(), RDAP_BOOTSTRAP_BASE.default);
+        let (_t, dd) = data_dir();
+        dd.ensure().unwrap();
+        // A hand-edited file: out of range, not a number, not a URL, not a theme.
+        let hand_edited = "auto_lock_minutes = \"99999\"\n\"rdap.bootstrap_base\" = \"not a url\"\ntheme = \"purple\"\n";
+        std::fs::write(dd.settings_file(), hand_edited).unwrap();
+        let mut s = Settings::load(&dd).unwrap();
+        let defaults = Settings::default();
+        assert_eq!(s.auto_lock_minutes, defaults.auto_lock_minutes);
+        assert_eq!(s.rdap_bootstrap_base, defaults.rdap_bootstrap_base);
+        assert_eq!(s.theme, Theme::System);
+        // Saving keeps what it could not read, for the owner to fix.
         s.set("auto_lock_minutes", "3").unwrap();
-        assert_eq!(s.auto_lock_minutes(), 3);
+        s.save(&dd).unwrap();
+        let text = std::fs::read_to_string(dd.settings_file()).unwrap();
+        assert!(
+            text.contains("purple") && text.contains("not a url"),
+            "{text}"
+        );
+        assert!(!text.contains("99999"), "a valid value replaced it: {text}");
+        assert_eq!(Settings::load(&dd).unwrap().auto_lock_minutes, 3);
     }
 
     #[test]
@@ -411,7 +567,7 @@ mod tests {
         let (_t, dd) = data_dir();
         let s = Settings::load(&dd).unwrap();
         assert_eq!(s.get("theme").unwrap(), "system");
-        assert_eq!(s.auto_lock_minutes(), 10);
+        assert_eq!(s, Settings::default());
     }
 
     #[test]
@@ -423,8 +579,8 @@ mod tests {
             .unwrap();
         s.save(&dd).unwrap();
         let again = Settings::load(&dd).unwrap();
-        assert_eq!(again.get("theme").unwrap(), "dark");
-        assert_eq!(again.rdap_bootstrap_base(), "http://127.0.0.1:9/rdap/");
+        assert_eq!(again.theme, Theme::Dark);
+        assert_eq!(again.rdap_bootstrap_base, "http://127.0.0.1:9/rdap/");
     }
 
     #[test]
@@ -450,8 +606,11 @@ mod tests {
             ("auto_lock_minutes", "0"),
             ("auto_lock_minutes", "-3"),
             ("auto_lock_minutes", "99999"),
+            ("auto_lock_minutes", "1440"),
             ("quick_exit.double_escape", "maybe"),
             ("rdap.bootstrap_base", "ftp://x/"),
+            ("rdap.bootstrap_base", "http://data.iana.org/rdap/"),
+            ("provider.tineye.base_url", "http://attacker.example/"),
             ("rdap.bootstrap_base", "https://"),
             ("rdap.bootstrap_base", "https://a b/"),
         ] {
@@ -499,5 +658,77 @@ mod tests {
         let e = s.entries();
         assert_eq!(e.len(), SPECS.len());
         assert!(e.iter().all(|e| e.is_default));
+        let keys: std::collections::BTreeSet<_> = SPECS.iter().map(|s| s.key).collect();
+        assert_eq!(keys.len(), SPECS.len(), "every key is declared once");
+    }
+
+    #[test]
+    fn every_spec_round_trips_its_values_through_the_typed_field() {
+        for spec in SPECS {
+            let samples: Vec<String> = match spec.kind {
+                Kind::Choice(words) => words.iter().map(|w| (*w).to_owned()).collect(),
+                Kind::Integer { min, max } => vec![min.to_string(), max.to_string()],
+                Kind::Bool => vec!["true".into(), "false".into()],
+                Kind::Url { trailing_slash } => {
+                    let url = "http://127.0.0.1:9/x/";
+                    vec![if trailing_slash {
+                        url
+                    } else {
+                        url.trim_end_matches('/')
+                    }
+                    .to_owned()]
+                }
+            };
+            for value in samples {
+                let mut s = Settings::default();
+                assert_eq!(s.set(spec.key, &value).unwrap(), value);
+                assert_eq!(s.get(spec.key).unwrap(), value, "{}", spec.key);
+            }
+        }
+    }
+
+    #[test]
+    fn weakening_changes_are_told_apart_from_strengthening_ones() {
+        let before = Settings::default();
+        let mut after = before.clone();
+        after.set("auto_lock_minutes", "5").unwrap();
+        after.set("theme", "dark").unwrap();
+        after.set("previews", "off").unwrap();
+        assert!(
+            after.weakened_since(&before).is_empty(),
+            "shorter lock, no previews: stronger"
+        );
+        assert!(before.weakened_since(&after).contains(&"auto_lock_minutes"));
+        assert!(before.weakened_since(&after).contains(&"previews"));
+        after.set("quick_exit.double_escape", "false").unwrap();
+        after
+            .set("provider.tineye.base_url", "https://relay.example/rest/")
+            .unwrap();
+        assert_eq!(
+            after.weakened_since(&before),
+            vec!["quick_exit.double_escape", "provider.tineye.base_url"]
+        );
+        assert_eq!(
+            after.changed_endpoints(&before),
+            vec![(
+                "provider.tineye.base_url",
+                "https://api.tineye.com/rest/".to_owned(),
+                "https://relay.example/rest/".to_owned()
+            )]
+        );
+    }
+
+    #[test]
+    fn provider_settings_are_read_by_name() {
+        let mut s = Settings::default();
+        assert!(!s.provider("tineye").unwrap().enabled);
+        assert_eq!(
+            s.provider("facecheck").unwrap().base_url,
+            default_provider_base_url("facecheck").unwrap()
+        );
+        s.set("provider.tineye.enabled", "yes").unwrap();
+        assert!(s.provider("tineye").unwrap().enabled);
+        assert!(!s.provider("facecheck").unwrap().enabled);
+        assert!(s.provider("pimeyes").is_none());
     }
 }

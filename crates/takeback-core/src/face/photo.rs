@@ -8,6 +8,10 @@ use takeback_faces::{BBox, FaceEngine};
 
 use crate::Result;
 
+/// The largest photo file the face engine reads; every way a photo comes in (a path on the
+/// command line, base64 from the window) is bounded by it before decoding.
+pub const MAX_PHOTO_BYTES: u64 = 64 * 1024 * 1024;
+
 /// A face box in the photo's own pixels (after EXIF rotation, which browsers apply too), rounded
 /// to whole pixels: it is only drawn.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -80,6 +84,7 @@ pub fn preview(image: &DynamicImage, max_side: u32) -> Result<Preview> {
         )
         .map_err(|e| crate::Error::ImageUnreadable {
             reason: format!("could not make a preview: {e}"),
+            source: Some(e.into()),
         })?;
     Ok(Preview {
         jpeg,
@@ -91,6 +96,14 @@ pub fn preview(image: &DynamicImage, max_side: u32) -> Result<Preview> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_photo_bound_is_the_face_engines() {
+        assert_eq!(
+            super::MAX_PHOTO_BYTES,
+            takeback_faces::DecodeLimits::default().max_file_bytes
+        );
+    }
+
     use super::*;
 
     #[test]

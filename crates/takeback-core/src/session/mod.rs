@@ -40,6 +40,7 @@ use crate::base::paths::DataDir;
 use crate::base::settings::Settings;
 use crate::face::gate::{self, GateAnswer, GateRequest, Purpose};
 use crate::search::findings::FetchOptions;
+use crate::storage::audit;
 use crate::storage::secrets::{KeyStore, KeyringStore};
 use crate::storage::vault::{ProfileInfo, Vault};
 use crate::{ErrorCode, Result};
@@ -66,6 +67,9 @@ pub enum SessionError {
     #[error("type the profile's name exactly to confirm deleting it")]
     DeleteNotConfirmed,
 
+    #[error("changing {key} lowers a protection of this computer; unlock a profile first")]
+    WeakeningNeedsProfile { key: &'static str },
+
     #[error("the face engine could not be loaded ({reason})")]
     EngineUnavailable { reason: String },
 }
@@ -74,6 +78,7 @@ impl SessionError {
     pub fn code(&self) -> ErrorCode {
         match self {
             SessionError::NoProfileOpen => ErrorCode::Locked,
+            SessionError::WeakeningNeedsProfile { .. } => ErrorCode::Refused,
             SessionError::StagedPhotoGone => ErrorCode::NotFound,
             SessionError::ScanRunning
             | SessionError::TooManyStaged { .. }
@@ -110,6 +115,28 @@ pub struct AppInfo {
     pub version: String,
     pub data_dir: String,
     pub dev_build: bool,
+    pub limits: Limits,
+}
+
+/// Bounds the core enforces, for a window that wants to say so before it asks (the core still
+/// refuses whatever passes them).
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Limits {
+    /// The largest photo the face engine reads, in bytes (64 MiB fits a JavaScript number, and
+    /// an `i32` keeps the generated type a plain `number`).
+    #[cfg_attr(feature = "specta", specta(type = i32))]
+    pub max_photo_bytes: u64,
+    /// The shortest passphrase a clinic profile accepts, in characters.
+    #[cfg_attr(feature = "specta", specta(type = i32))]
+    pub min_passphrase_chars: usize,
+}
+
+impl Limits {
+    pub const CURRENT: Limits = Limits {
+        max_photo_bytes: crate::face::photo::MAX_PHOTO_BYTES,
+        min_passphrase_chars: crate::storage::vault::keys::MIN_PASSPHRASE_CHARS,
+    };
 }
 
 /// Profiles just locked for being idle, and the setting that locked them.
@@ -180,6 +207,7 @@ impl Session {
             version: crate::VERSION.to_owned(),
             data_dir: self.data_dir.root().display().to_string(),
             dev_build: cfg!(debug_assertions),
+            limits: Limits::CURRENT,
         }
     }
 
@@ -192,10 +220,37 @@ impl Session {
 
     /// Changes one setting and saves the file; returns the value as stored.
     pub fn set_setting(&self, key: &str, value: &str) -> Result<String> {
+        self.change_settings(|settings| settings.set(key, value))
+    }
+
+    /// The one way the window changes settings: `change` works on a copy; a change that lowers a
+    /// protection (see [`Settings::weakened_since`]) needs an unlocked profile, so the next
+    /// person at a shared desk cannot make it; a changed address is audited in every open
+    /// profile; then the file is saved and the copy kept.
+    pub fn change_settings<T>(&self, change: impl FnOnce(&mut Settings) -> Result<T>) -> Result<T> {
         let mut settings = self.settings()?;
-        let stored = settings.set(key, value)?;
-        settings.save(&self.data_dir)?;
-        Ok(stored)
+        let mut next = settings.clone();
+        let out = change(&mut next)?;
+        let open = self.open()?;
+        if let Some(key) = next.weakened_since(&settings).first() {
+            if open.active_id().is_none() {
+                return Err(SessionError::WeakeningNeedsProfile { key }.into());
+            }
+        }
+        for (key, old, new) in next.changed_endpoints(&settings) {
+            for vault in open.vaults() {
+                audit::append(
+                    vault.conn(),
+                    audit::NewEntry::new("owner", "settings.endpoint_changed")
+                        .detail(serde_json::json!({ "setting": key, "from": old, "to": new })),
+                    Utc::now(),
+                )?;
+            }
+        }
+        drop(open);
+        next.save(&self.data_dir)?;
+        *settings = next;
+        Ok(out)
     }
 
     fn open(&self) -> Result<MutexGuard<'_, OpenProfiles>> {
@@ -260,7 +315,7 @@ impl Session {
 
     /// Locks the profiles idle for the `auto_lock_minutes` setting; `None` when none was.
     pub fn lock_idle(&self, now: DateTime<Utc>) -> Result<Option<IdleLock>> {
-        let minutes = self.settings()?.auto_lock_minutes();
+        let minutes = u64::from(self.settings()?.auto_lock_minutes);
         let locked = self
             .open()?
             .lock_idle(now, Duration::from_secs(minutes.saturating_mul(60)));

@@ -103,6 +103,11 @@ impl OpenProfiles {
         Some(p)
     }
 
+    /// Every open profile's vault (for what each must record, such as a changed address).
+    pub fn vaults(&self) -> impl Iterator<Item = &Vault> {
+        self.profiles.values().map(|p| &p.vault)
+    }
+
     pub fn is_open(&self, id: &str) -> bool {
         self.profiles.contains_key(id)
     }
@@ -214,10 +219,12 @@ mod tests {
         profile.keep_consent(Consent {
             provider: ProviderId::TinEye,
             sha256: "a".repeat(64),
+            destination: "https://api.tineye.com".into(),
         });
         profile.keep_consent(Consent {
             provider: ProviderId::TinEye,
             sha256: "b".repeat(64),
+            destination: "https://api.tineye.com".into(),
         });
         assert_eq!(
             profile.consents.len(),

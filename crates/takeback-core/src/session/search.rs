@@ -72,9 +72,11 @@ impl Session {
         provider: ProviderId,
         now: DateTime<Utc>,
     ) -> Result<ProviderPreview> {
+        let settings = self.settings()?.clone();
         scan::preview(
             &self.vault_handle()?,
             &*self.engine()?,
+            &settings,
             photo_id,
             provider,
             now,
@@ -92,7 +94,8 @@ impl Session {
         let profile_id = self.active_id()?.ok_or(SessionError::NoProfileOpen)?;
         let vault = self.vault_handle()?;
         // Prepared again (deterministically) so the consent is for the exact bytes shown.
-        let preview = scan::preview(&vault, &*self.engine()?, photo_id, provider, now)?;
+        let settings = self.settings()?.clone();
+        let preview = scan::preview(&vault, &*self.engine()?, &settings, photo_id, provider, now)?;
         let consent = scan::record_consent(&vault, &preview, "owner", now)?;
         self.open()?
             .use_profile(&profile_id, now)
@@ -251,8 +254,6 @@ impl Session {
         base_url: Option<&str>,
         enabled: Option<bool>,
     ) -> Result<()> {
-        let mut settings = self.settings()?;
-        accounts::configure(&mut settings, provider, base_url, enabled)?;
-        settings.save(self.data_dir())
+        self.change_settings(|settings| accounts::configure(settings, provider, base_url, enabled))
     }
 }

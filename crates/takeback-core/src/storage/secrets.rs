@@ -146,6 +146,7 @@ impl KeyringStore {
     pub fn platform() -> Result<Self> {
         let store = platform_store().map_err(|e| Error::KeyringUnavailable {
             reason: e.to_string(),
+            source: Some(e.into()),
         })?;
         Ok(Self {
             entry_modifiers: PLATFORM_ENTRY_MODIFIERS,
@@ -165,6 +166,7 @@ impl KeyringStore {
             Some(v) if v.expose() == value.expose() => Ok(()),
             _ => Err(Error::KeyringUnavailable {
                 reason: "the keyring did not return what was stored".into(),
+                source: None,
             }),
         }
     }
@@ -207,6 +209,7 @@ impl KeyStore for KeyringStore {
                 reason: format!(
                     "a keyring entry holds at most {MAX_SECRET_BYTES} bytes, and this secret has {len}; check that the right value was pasted"
                 ),
+ source: None
             });
         }
         self.entry(account)?
@@ -243,9 +246,15 @@ fn keyring_failed(e: &keyring_core::Error) -> Error {
     };
     match e {
         K::PlatformFailure(_) | K::NoStorageAccess(_) | K::NoDefaultStore => {
-            Error::KeyringUnavailable { reason }
+            Error::KeyringUnavailable {
+                reason,
+                source: None,
+            }
         }
-        _ => Error::Keyring { reason },
+        _ => Error::Keyring {
+            reason,
+            source: None,
+        },
     }
 }
 

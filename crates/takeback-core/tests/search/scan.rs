@@ -444,8 +444,15 @@ fn providers_run_only_with_consent_and_their_hits_are_rechecked_on_the_device() 
         ProviderId::GoogleVision,
         ProviderId::FaceCheck,
     ] {
-        let preview =
-            scan::preview(&s.vault, &engine, registered.id, provider, Utc::now()).unwrap();
+        let preview = scan::preview(
+            &s.vault,
+            &engine,
+            &settings,
+            registered.id,
+            provider,
+            Utc::now(),
+        )
+        .unwrap();
         assert!(preview.bytes().starts_with(&[0xFF, 0xD8]), "a JPEG");
         assert!(
             !preview.bytes().windows(4).any(|w| w == b"Exif"),
@@ -671,7 +678,8 @@ fn a_provider_error_fails_the_job_and_resuming_asks_only_that_provider_again() {
     let consents = [ProviderId::TinEye, ProviderId::GoogleVision]
         .into_iter()
         .map(|p| {
-            let preview = scan::preview(&s.vault, &engine, registered.id, p, Utc::now()).unwrap();
+            let preview =
+                scan::preview(&s.vault, &engine, &settings, registered.id, p, Utc::now()).unwrap();
             scan::record_consent(&s.vault, &preview, "owner", Utc::now()).unwrap()
         })
         .collect();
@@ -734,5 +742,86 @@ fn a_provider_error_fails_the_job_and_resuming_asks_only_that_provider_again() {
             "/img/facerec/obama.jpg".to_owned(),
             "/img/facerec/obama2.jpg".to_owned()
         ])
+    );
+}
+
+#[test]
+fn a_consent_names_its_destination_and_a_changed_address_sends_nothing() {
+    let engine = Arc::new(FaceEngine::load().unwrap());
+    let s = setup(engine.clone());
+    let keys = mock_keys();
+    let mut settings = Settings::default();
+    let agreed = TinEyeMock::start("tin-key");
+    enable(
+        &mut settings,
+        &keys,
+        ProviderId::TinEye,
+        &agreed.base_url(),
+        "tin-key",
+    );
+    let photo = std::fs::read(super::faces_dir().join("facerec/obama.jpg")).unwrap();
+    let registered = scan::register(&s.vault, &engine, &photo, false, Utc::now()).unwrap();
+    let preview = scan::preview(
+        &s.vault,
+        &engine,
+        &settings,
+        registered.id,
+        ProviderId::TinEye,
+        Utc::now(),
+    )
+    .unwrap();
+    let origin = agreed.base_url().trim_end_matches('/').to_owned();
+    assert!(
+        origin.starts_with(&preview.destination) && !preview.destination.is_empty(),
+        "the preview names where the bytes go: {} vs {origin}",
+        preview.destination
+    );
+    let consent = scan::record_consent(&s.vault, &preview, "owner", Utc::now()).unwrap();
+    assert_eq!(consent.destination, preview.destination);
+
+    // Someone at the desk points TinEye elsewhere after the owner agreed.
+    let elsewhere = TinEyeMock::start("tin-key");
+    accounts::configure(
+        &mut settings,
+        ProviderId::TinEye,
+        Some(&elsewhere.base_url()),
+        None,
+    )
+    .unwrap();
+    let plan = ScanPlan {
+        providers: vec![ProviderId::TinEye],
+        photo_id: Some(registered.id),
+        consents: vec![consent],
+        allow_local_network: true,
+        ..ScanPlan::default()
+    };
+    let summary = run_scan(
+        &s.vault,
+        &engine,
+        &keys,
+        &settings,
+        &plan,
+        &CancelFlag::new(),
+        &mut |_| {},
+    );
+    assert!(
+        matches!(&summary.providers[0], ProviderRun::Skipped { reason, .. } if reason.contains("address changed")),
+        "{:?}",
+        summary.providers
+    );
+    assert!(
+        elsewhere.server().requests().is_empty(),
+        "nothing went to the new address"
+    );
+    assert!(agreed.server().requests().is_empty(), "nor to the old one");
+    let entries = takeback_core::storage::audit::list(s.vault.conn()).unwrap();
+    let consent_entry = entries
+        .iter()
+        .find(|e| e.action == "provider.consent")
+        .expect("the consent is audited");
+    assert!(
+        format!("{:?}", consent_entry.detail).contains(&preview.destination),
+        "the consent's audit entry names the destination: {:?}",
+        consent_entry.detail
     );
 }

@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import axe from "axe-core";
 import { describe, expect, it, vi } from "vitest";
 import type { Finding_Serialize } from "../../ipc";
-import { createFakeIpc } from "../../test/fakeIpc";
+import { createFakeIpc, typedSettings } from "../../test/fakeIpc";
 
 const fake = createFakeIpc();
 vi.mock(import("../../ipc"), async (importOriginal) => ({ ...(await importOriginal()), ipc: fake }));
@@ -46,13 +46,7 @@ describe("the Findings page", () => {
   });
 
   it("shows no pictures at all when previews are off", async () => {
-    fake.listSettings.mockImplementationOnce(async () => {
-      const { defaultSettings } = await import("../../test/fakeIpc");
-      return [
-        ...defaultSettings(),
-        { key: "previews", label: "Previews", advanced: false, value: "off", default: "blurred", is_default: false, help: "", input: { type: "choice", options: ["blurred", "off"] } },
-      ];
-    });
+    fake.settings.mockImplementationOnce(async () => ({ ...typedSettings(), previews: "off" }));
     fake.listFindings.mockResolvedValueOnce([{ site: "forum.example.net", findings: [finding(1)] }]);
     render(Findings);
     expect(await screen.findByText("Previews are off")).toBeTruthy();

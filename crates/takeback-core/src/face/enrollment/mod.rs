@@ -353,6 +353,7 @@ pub fn list(conn: &Connection) -> Result<Vec<EnrolledFace>> {
         let (mut face, bytes) = row.map_err(|e| storage("reading reference faces", e))?;
         face.descriptor = Descriptor::from_le_bytes(&bytes).ok_or_else(|| Error::CorruptVault {
             reason: "a stored face descriptor has the wrong size".into(),
+            source: None,
         })?;
         out.push(face);
     }
@@ -450,11 +451,12 @@ impl From<takeback_faces::FaceError> for Error {
     fn from(e: takeback_faces::FaceError) -> Self {
         use takeback_faces::FaceError as F;
         match e {
-            F::ModelChecksum { .. } | F::ModelFormat { .. } | F::Tensor(_) => Error::FaceEngine {
-                reason: e.to_string(),
-            },
+            F::ModelChecksum { .. } | F::ModelFormat { .. } | F::Tensor(_) => {
+                Error::FaceEngine { source: e.into() }
+            }
             other => Error::ImageUnreadable {
                 reason: other.to_string(),
+                source: Some(other.into()),
             },
         }
     }

@@ -103,6 +103,7 @@ impl FromStr for CaseState {
             .find(|st| st.as_str() == s)
             .ok_or_else(|| Error::InvalidLetterInput {
                 reason: format!("`{s}` is not a case state"),
+                source: None,
             })
     }
 }

@@ -78,6 +78,7 @@ fn parse_ts(s: &str) -> Result<DateTime<Utc>> {
         .map(|d| d.with_timezone(&Utc))
         .map_err(|e| Error::CorruptVault {
             reason: format!("a case date is malformed ({e})"),
+            source: Some(e.into()),
         })
 }
 
@@ -88,6 +89,7 @@ fn parse_opt(s: Option<String>) -> Result<Option<DateTime<Utc>>> {
 fn corrupt(what: &str) -> Error {
     Error::CorruptVault {
         reason: format!("a case has an unknown {what}"),
+        source: None,
     }
 }
 

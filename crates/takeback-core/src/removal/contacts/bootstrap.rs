@@ -25,8 +25,13 @@ impl Bootstrap {
         let bad = |reason: String| Error::Network {
             what: "reading the RDAP bootstrap file".into(),
             reason,
+            source: None,
         };
-        let v: Value = serde_json::from_str(text).map_err(|e| bad(e.to_string()))?;
+        let v: Value = serde_json::from_str(text).map_err(|e| Error::Network {
+            what: "reading the RDAP bootstrap file".into(),
+            reason: e.to_string(),
+            source: Some(e.into()),
+        })?;
         let services = v
             .get("services")
             .and_then(Value::as_array)

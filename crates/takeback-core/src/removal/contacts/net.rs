@@ -27,10 +27,14 @@ fn user_agent() -> String {
     format!("Takeback/{} (takedown recipient lookup)", crate::VERSION)
 }
 
-fn network_error(what: impl Into<String>, e: impl std::fmt::Display) -> Error {
+fn network_error(
+    what: impl Into<String>,
+    e: impl Into<crate::base::error::BoxError> + std::fmt::Display,
+) -> Error {
     Error::Network {
         what: what.into(),
         reason: e.to_string(),
+        source: Some(e.into()),
     }
 }
 
@@ -363,8 +367,13 @@ pub async fn discover(url: &str, options: &Options, now: DateTime<Utc>) -> Resul
     let invalid = |reason: &str| Error::InvalidContactUrl {
         url: url.to_owned(),
         reason: reason.to_owned(),
+        source: None,
     };
-    let parsed = Url::parse(url.trim()).map_err(|e| invalid(&e.to_string()))?;
+    let parsed = Url::parse(url.trim()).map_err(|e| Error::InvalidContactUrl {
+        url: url.to_owned(),
+        reason: e.to_string(),
+        source: Some(e.into()),
+    })?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(invalid(
             "only http:// and https:// addresses can be looked up",

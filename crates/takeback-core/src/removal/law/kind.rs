@@ -117,6 +117,7 @@ impl FromStr for Regime {
             "uk" | "gb" => Ok(Regime::Uk),
             _ => Err(Error::InvalidLetterInput {
                 reason: format!("`{s}` is not a regime; use `eu` or `uk`"),
+                source: None,
             }),
         }
     }

@@ -28,11 +28,13 @@ pub fn required(locale: &str, kind: LetterKind) -> Result<Vec<Element>> {
     let text = template::source(locale, "elements.toml").ok_or_else(|| Error::LetterTemplate {
         template: format!("{locale}/elements.toml"),
         reason: "missing".into(),
+        source: None,
     })?;
     let mut table: BTreeMap<String, Vec<Element>> =
         toml::from_str(text).map_err(|e| Error::LetterTemplate {
             template: format!("{locale}/elements.toml"),
             reason: e.to_string(),
+            source: Some(e.into()),
         })?;
     Ok(table.remove(kind.as_str()).unwrap_or_default())
 }

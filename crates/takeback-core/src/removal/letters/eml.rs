@@ -145,6 +145,6 @@ pub fn render(letter: &Letter, extra: &[Attachment], now: DateTime<Utc>) -> Resu
     }
     builder.write_to_vec().map_err(|e| Error::LetterOutput {
         format: "email",
-        reason: e.to_string(),
+        source: e.into(),
     })
 }

@@ -29,10 +29,12 @@ impl FindingRef {
         for url in std::iter::once(&self.image_url).chain(self.page_url.iter()) {
             let parsed = url::Url::parse(url).map_err(|e| Error::InvalidLetterInput {
                 reason: format!("`{url}` is not a full web address ({e})"),
+                source: Some(e.into()),
             })?;
             if !matches!(parsed.scheme(), "http" | "https") {
                 return Err(Error::InvalidLetterInput {
                     reason: format!("`{url}` must start with http:// or https://"),
+                    source: None,
                 });
             }
         }
@@ -40,12 +42,14 @@ impl FindingRef {
         if !hex64(&self.sha256) {
             return Err(Error::InvalidLetterInput {
                 reason: "the SHA-256 fingerprint must be 64 hexadecimal characters".into(),
+                source: None,
             });
         }
         if let Some(pdq) = &self.pdq {
             if !hex64(pdq) {
                 return Err(Error::InvalidLetterInput {
                     reason: "the PDQ hash must be 64 hexadecimal characters".into(),
+                    source: None,
                 });
             }
         }

@@ -185,6 +185,7 @@ pub fn draft(request: &LetterRequest) -> Result<Letter> {
         return Err(Error::LetterTemplate {
             template: format!("{}/{}.txt", letter.locale, letter.kind),
             reason: format!("it omits {} ({})", first.element, first.law),
+            source: None,
         });
     }
     Ok(letter)
@@ -198,12 +199,14 @@ fn validate(request: &LetterRequest) -> Result<()> {
     if request.as_representative && identity.representative.is_none() {
         return Err(Error::InvalidLetterInput {
             reason: "no representative is set; add one to your details first".into(),
+            source: None,
         });
     }
     if request.findings.is_empty() {
         return Err(Error::InvalidLetterInput {
             reason: "a letter needs at least one finding (the image's address and fingerprint)"
                 .into(),
+            source: None,
         });
     }
     for finding in &request.findings {
@@ -216,6 +219,7 @@ fn validate(request: &LetterRequest) -> Result<()> {
             reason: "a DMCA notice must identify the copyrighted work: describe the photograph \
                      you took (for example \"a photograph I took of myself in 2024\")"
                 .into(),
+            source: None,
         });
     }
     Ok(())

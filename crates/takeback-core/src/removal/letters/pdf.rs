@@ -19,10 +19,10 @@ const MARGIN_MM: f64 = 22.0;
 /// A4 text width: 210 mm minus both margins, with a little slack for rounding.
 const TEXT_WIDTH_MM: f64 = 210.0 - 2.0 * MARGIN_MM - 2.0;
 
-fn pdf_error(e: impl std::fmt::Display) -> Error {
+fn pdf_error(e: impl Into<crate::base::error::BoxError>) -> Error {
     Error::LetterOutput {
         format: "PDF",
-        reason: e.to_string(),
+        source: e.into(),
     }
 }
 

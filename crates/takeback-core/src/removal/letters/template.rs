@@ -41,16 +41,17 @@ fn environment() -> Result<Environment<'static>> {
     for (name, text) in FILES {
         if name.ends_with(".txt") {
             env.add_template(name, text)
-                .map_err(|e| template_error(name, &e))?;
+                .map_err(|e| template_error(name, e))?;
         }
     }
     Ok(env)
 }
 
-fn template_error(name: &str, e: &minijinja::Error) -> Error {
+fn template_error(name: &str, e: minijinja::Error) -> Error {
     Error::LetterTemplate {
         template: name.to_owned(),
         reason: e.to_string(),
+        source: Some(e.into()),
     }
 }
 
@@ -66,16 +67,17 @@ pub fn render<C: Serialize>(
                 "letters are not yet translated into `{locale}`; available: {}",
                 LOCALES.join(", ")
             ),
+            source: None,
         });
     }
     let name = format!("{locale}/{}.txt", kind.as_str());
     let env = environment()?;
     let template = env
         .get_template(&name)
-        .map_err(|e| template_error(&name, &e))?;
+        .map_err(|e| template_error(&name, e))?;
     let text = template
         .render(context)
-        .map_err(|e| template_error(&name, &e))?;
+        .map_err(|e| template_error(&name, e))?;
     let text = text.trim_start();
     let (first, rest) = text.split_once('\n').unwrap_or((text, ""));
     let subject = first
@@ -83,6 +85,7 @@ pub fn render<C: Serialize>(
         .ok_or_else(|| Error::LetterTemplate {
             template: name.clone(),
             reason: "the first line must start with `Subject:`".into(),
+            source: None,
         })?
         .trim()
         .to_owned();

@@ -77,6 +77,7 @@ impl FetchOptions {
             .map_err(|e| crate::Error::Network {
                 what: "starting the network runtime for fetching findings".into(),
                 reason: e.to_string(),
+                source: Some(e.into()),
             })?;
         Ok((fetcher, runtime))
     }

@@ -27,6 +27,9 @@ pub struct ProviderStatus {
     pub kind: ProviderKind,
     pub enabled: bool,
     pub base_url: String,
+    /// The address is not the provider's documented one: the window says so plainly, because
+    /// whoever set it receives what is sent.
+    pub custom_address: bool,
     pub has_key: bool,
     /// What leaves the machine when it runs.
     pub what_is_sent: &'static str,
@@ -62,14 +65,15 @@ fn base_url_key(provider: ProviderId) -> String {
 
 pub fn is_enabled(settings: &Settings, provider: ProviderId) -> bool {
     settings
-        .get(&enabled_key(provider))
-        .is_ok_and(|v| v == "true")
+        .provider(provider.name())
+        .is_some_and(|p| p.enabled)
 }
 
 pub fn base_url(settings: &Settings, provider: ProviderId) -> String {
-    settings
-        .get(&base_url_key(provider))
-        .unwrap_or_else(|_| provider.default_base_url().to_owned())
+    settings.provider(provider.name()).map_or_else(
+        || provider.default_base_url().to_owned(),
+        |p| p.base_url.clone(),
+    )
 }
 
 /// Changes a provider's base URL and/or enabled flag in `settings` (the caller saves them). The
@@ -122,6 +126,7 @@ pub fn key(keys: &dyn KeyStore, provider: ProviderId) -> Result<Option<ApiKey>> 
     };
     let text = String::from_utf8(bytes.expose().clone()).map_err(|_| Error::Keyring {
         reason: format!("the stored key of {provider} is not text; store it again"),
+        source: None,
     })?;
     Ok(Some(Secret::new(text)))
 }
@@ -214,6 +219,7 @@ pub fn statuses(
                 kind: provider.kind(),
                 enabled: is_enabled(settings, provider),
                 base_url: base_url(settings, provider),
+                custom_address: base_url(settings, provider) != provider.default_base_url(),
                 has_key: key(keys, provider)?.is_some(),
                 what_is_sent: provider.what_is_sent(),
                 retention: provider.retention(),

@@ -95,14 +95,11 @@ impl ProviderId {
         }
     }
 
-    /// The documented base URL; the client appends the documented paths.
+    /// The documented base URL (declared with the other settings' defaults); the client
+    /// appends the documented paths.
     pub fn default_base_url(self) -> &'static str {
-        match self {
-            ProviderId::TinEye => "https://api.tineye.com/rest/",
-            ProviderId::GoogleVision => "https://vision.googleapis.com",
-            ProviderId::SerpApiLens => "https://serpapi.com",
-            ProviderId::FaceCheck => "https://facecheck.id",
-        }
+        crate::base::settings::default_provider_base_url(self.name())
+            .expect("settings declare every provider's base URL")
     }
 
     /// What leaves the machine, shown to the owner before consent.
@@ -218,20 +215,7 @@ pub fn parse_base_url(provider: ProviderId, value: &str) -> Result<Url, Provider
         value: value.chars().take(200).collect(),
         reason,
     };
-    let url = Url::parse(value).map_err(|_| invalid("it is not an absolute URL"))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(invalid("only http and https are supported"));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(invalid("it must not carry a user name or password"));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(invalid("it must not carry a query or fragment"));
-    }
-    if url.host_str().is_none() {
-        return Err(invalid("it has no host"));
-    }
-    Ok(url)
+    crate::base::endpoint::parse(value).map_err(|problem| invalid(problem.describe()))
 }
 
 /// A query the owner approved for remote search: the prepared image passed the own-face gate
@@ -465,5 +449,8 @@ mod tests {
         assert!(!ok("https://user:pw@example.com/"));
         assert!(!ok("https://example.com/?key=1"));
         assert!(!ok("/rest/"));
+        // A consented photo and the API key never travel in the clear off this computer.
+        assert!(!ok("http://api.tineye.com/rest/"));
+        assert!(!ok("http://192.168.0.10/rest/"));
     }
 }

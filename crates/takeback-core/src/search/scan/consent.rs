@@ -14,7 +14,10 @@ use sha2::{Digest, Sha256};
 use takeback_faces::FaceEngine;
 
 use super::registered;
+use crate::base::endpoint;
+use crate::base::settings::Settings;
 use crate::face::gate::{self, Decision, GateRefusal, GateRequest, Purpose};
+use crate::search::providers::accounts;
 use crate::search::providers::prepare::{
     prepare_face_crop, prepare_whole_photo, FaceBox, PrepareLimits,
 };
@@ -29,6 +32,11 @@ pub struct Consent {
     pub provider: ProviderId,
     /// SHA-256 (hex) of the exact bytes the owner saw and approved.
     pub sha256: String,
+    /// The origin (`https://host:port`) the owner agreed to send them to. A scan refuses to send
+    /// when the provider's configured address has changed since (a consent from before this
+    /// field reads as empty, which matches nothing).
+    #[serde(default)]
+    pub destination: String,
 }
 
 /// What a provider would receive, shown before consent.
@@ -36,6 +44,8 @@ pub struct Consent {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ProviderPreview {
     pub provider: ProviderId,
+    /// Where the bytes would go: the origin of the provider's configured address.
+    pub destination: String,
     pub kind: ProviderKind,
     pub what_is_sent: &'static str,
     pub retention: &'static str,
@@ -75,13 +85,16 @@ impl ProviderPreview {
 pub fn preview(
     vault: &Vault,
     engine: &FaceEngine,
+    settings: &Settings,
     photo_id: i64,
     provider: ProviderId,
     now: DateTime<Utc>,
 ) -> Result<ProviderPreview> {
+    let destination = destination(settings, provider)?;
     let upload = prepare_for(vault, engine, photo_id, provider, now)?;
     Ok(ProviderPreview {
         provider,
+        destination,
         kind: provider.kind(),
         what_is_sent: provider.what_is_sent(),
         retention: provider.retention(),
@@ -109,6 +122,7 @@ pub fn record_consent(
             .subject_digest(preview.sha256.clone())
             .detail(serde_json::json!({
                 "provider": preview.provider,
+                "destination": preview.destination,
                 "bytes": preview.byte_len,
                 "what_is_sent": preview.what_is_sent,
                 "retention": preview.retention,
@@ -118,7 +132,14 @@ pub fn record_consent(
     Ok(Consent {
         provider: preview.provider,
         sha256: preview.sha256.clone(),
+        destination: preview.destination.clone(),
     })
+}
+
+/// The origin `provider` is reached at with these settings: what a consent names.
+pub(crate) fn destination(settings: &Settings, provider: ProviderId) -> Result<String> {
+    let config = accounts::client_config(settings, provider)?;
+    Ok(endpoint::origin(&config.base_url))
 }
 
 /// The upload for `provider`: the gate with the provider's purpose, then the re-encoding.

@@ -141,6 +141,7 @@ fn scan_site(
         .map_err(|e| crate::Error::Network {
             what: "the site crawl".into(),
             reason: e.to_string(),
+            source: Some(e.into()),
         })?;
     let pages_now = u64::from(counters.pages_fetched.load(Ordering::Relaxed));
     if pages_now > pages_recorded {

@@ -283,6 +283,7 @@ fn execute(
         .map_err(|e| crate::Error::Network {
             what: "starting the scan's network runtime".into(),
             reason: e.to_string(),
+            source: Some(e.into()),
         })?;
     let mut execution = Execution {
         ctx,

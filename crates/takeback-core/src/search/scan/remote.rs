@@ -109,13 +109,19 @@ fn search(
                 .into(),
         )));
     }
+    let destination = super::consent::destination(ctx.settings, provider)?;
+    if destination != consent.destination {
+        return Ok(Err(Skip::Skipped(format!(
+            "its address changed to {destination} after you agreed to send your photo to it; look at the preview again (nothing was sent)"
+        ))));
+    }
     let config = accounts::client_config(ctx.settings, provider)?;
     let client = RemoteProvider::new(provider, config, key)?;
     audit::append(
         ctx.vault.conn(),
         audit::NewEntry::new("owner", "provider.search")
             .subject(upload.bytes())
-            .detail(serde_json::json!({ "provider": provider, "job": execution.job_id, "bytes": upload.bytes().len() })),
+            .detail(serde_json::json!({ "provider": provider, "destination": destination, "job": execution.job_id, "bytes": upload.bytes().len() })),
         execution.now(),
     )?;
     let query = ApprovedQuery::new(upload);

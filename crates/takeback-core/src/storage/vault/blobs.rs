@@ -40,6 +40,7 @@ impl BlobId {
         } else {
             Err(Error::CorruptVault {
                 reason: "a blob id is malformed".into(),
+                source: None,
             })
         }
     }
@@ -97,6 +98,7 @@ impl<'a> BlobStore<'a> {
         if known.is_none() {
             return Err(Error::CorruptVault {
                 reason: "a referenced blob is not registered".into(),
+                source: None,
             });
         }
         let path = self.path(id);
@@ -104,6 +106,7 @@ impl<'a> BlobStore<'a> {
         if data.len() < NONCE_LEN {
             return Err(Error::CorruptVault {
                 reason: "a blob file is truncated".into(),
+                source: None,
             });
         }
         let (nonce, sealed) = data.split_at(NONCE_LEN);

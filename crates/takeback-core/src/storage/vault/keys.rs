@@ -38,6 +38,7 @@ impl ProfileKey {
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
         let array: [u8; KEY_LEN] = bytes.try_into().map_err(|_| Error::CorruptVault {
             reason: "the stored key has the wrong length".into(),
+            source: None,
         })?;
         Ok(Self(Secret::new(array)))
     }
@@ -163,11 +164,13 @@ impl WrappedKey {
         if self.kdf != "argon2id" {
             return Err(Error::CorruptVault {
                 reason: "unknown key-derivation function".into(),
+                source: None,
             });
         }
         let unhex = |s: &str| {
             hex::decode(s).map_err(|_| Error::CorruptVault {
                 reason: "the wrapped key is not valid hex".into(),
+                source: None,
             })
         };
         let (salt, nonce, sealed) = (
@@ -205,6 +208,7 @@ fn derive_kek(
                 KdfParams::MAX.t_cost,
                 KdfParams::MAX.p_cost
             ),
+ source: None
         });
     }
     let params = Params::new(
@@ -215,6 +219,7 @@ fn derive_kek(
     )
     .map_err(|_| Error::CorruptVault {
         reason: "invalid Argon2id parameters".into(),
+        source: None,
     })?;
     let mut out = [0u8; KEY_LEN];
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
@@ -252,12 +257,14 @@ pub fn aead_open(
     })?;
     let nonce = XNonce::try_from(nonce).map_err(|_| Error::CorruptVault {
         reason: "a nonce has the wrong length".into(),
+        source: None,
     })?;
     cipher
         .decrypt(&nonce, Payload { msg: sealed, aad })
         .map(Zeroizing::new)
         .map_err(|_| Error::CorruptVault {
             reason: "authentication of encrypted data failed".into(),
+            source: None,
         })
 }
 

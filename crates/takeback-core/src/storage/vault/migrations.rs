@@ -108,6 +108,7 @@ fn check_order(migrations: &[Migration]) -> Result<()> {
                     "migration list is out of order at version {} (expected {expected})",
                     m.version
                 ),
+                source: None,
             });
         }
     }

@@ -200,6 +200,7 @@ impl Profiles {
             KeySlot::Keyring => {
                 let keys = keys.ok_or_else(|| Error::KeyringUnavailable {
                     reason: "the keyring is needed to destroy this profile's key".into(),
+                    source: None,
                 })?;
                 keys.delete(&file.id)?;
             }
@@ -251,6 +252,7 @@ impl Vault {
         if !create && !db_path.is_file() {
             return Err(Error::CorruptVault {
                 reason: "the database file is missing".into(),
+                source: None,
             });
         }
         let database_key = key.database_key();
@@ -335,7 +337,10 @@ impl Vault {
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))
             .map_err(|e| storage("checking the database", e))?;
         if status != "ok" {
-            return Err(Error::CorruptVault { reason: status });
+            return Err(Error::CorruptVault {
+                reason: status,
+                source: None,
+            });
         }
         let blobs = self.blobs();
         for id in blobs.ids(&self.conn)? {
@@ -345,6 +350,7 @@ impl Vault {
         if let Some(broken) = v.first_broken {
             return Err(Error::CorruptVault {
                 reason: format!("audit entry {} is broken: {}", broken.seq, broken.reason),
+                source: None,
             });
         }
         Ok(())
@@ -389,6 +395,7 @@ fn open_encrypted(path: &Path, key: &Secret<[u8; KEY_LEN]>) -> Result<Connection
     })
     .map_err(|_| Error::CorruptVault {
         reason: "the database does not open with this profile's key".into(),
+        source: None,
     })?;
     // WAL lets a background scan write while the app reads on another connection; SQLCipher
     // encrypts the WAL file's pages like the database's.
@@ -420,6 +427,7 @@ fn check_owner(conn: &Connection, id: &str) -> Result<()> {
         Some(s) if s == id => Ok(()),
         Some(_) => Err(Error::CorruptVault {
             reason: "the database belongs to another profile".into(),
+            source: None,
         }),
         None => conn
             .execute(

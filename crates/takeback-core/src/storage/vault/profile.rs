@@ -82,10 +82,12 @@ impl ProfileFile {
         let bytes = crate::base::files::read_regular(&path, 64 * 1024)?;
         let file: Self = serde_json::from_slice(&bytes).map_err(|e| Error::CorruptVault {
             reason: format!("profile.json: {e}"),
+            source: Some(e.into()),
         })?;
         if file.format != FORMAT {
             return Err(Error::CorruptVault {
                 reason: format!("profile.json has unknown format {}", file.format),
+                source: None,
             });
         }
         // The id names the folder and goes into paths: it must be the folder's own name.
@@ -94,6 +96,7 @@ impl ProfileFile {
         if !well_formed || file.id != folder {
             return Err(Error::CorruptVault {
                 reason: "profile.json names another profile than its folder".into(),
+                source: None,
             });
         }
         Ok(file)

@@ -1,0 +1,87 @@
+//! The session's one path for changing settings: a change that lowers a protection needs an
+//! unlocked profile, and a changed address is audited in every open profile.
+#![allow(clippy::unwrap_used)]
+
+use chrono::Utc;
+use takeback_core::base::paths::DataDir;
+use takeback_core::base::settings::Settings;
+use takeback_core::search::providers::ProviderId;
+use takeback_core::session::{NetworkPolicy, NewProfileLock, Session};
+use takeback_core::storage::audit;
+use takeback_core::ErrorCode;
+
+fn session(dir: &tempfile::TempDir) -> Session {
+    Session::new(DataDir::at(dir.path()), NetworkPolicy::default()).unwrap()
+}
+
+#[test]
+fn lowering_a_protection_needs_an_unlocked_profile_and_a_new_address_is_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = session(&dir);
+
+    // Stronger needs nothing: a shorter auto-lock, previews off.
+    s.set_setting("auto_lock_minutes", "3").unwrap();
+    s.set_setting("previews", "off").unwrap();
+    // Weaker does, and nothing is written when refused.
+    for (key, value) in [
+        ("auto_lock_minutes", "30"),
+        ("quick_exit.double_escape", "false"),
+        ("previews", "blurred"),
+        ("provider.tineye.base_url", "https://relay.example/rest/"),
+    ] {
+        let err = s.set_setting(key, value).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::Refused, "{key}: {err}");
+        assert!(err.to_string().contains(key), "{err}");
+    }
+    let err = s
+        .configure_provider(
+            ProviderId::TinEye,
+            Some("https://relay.example/rest/"),
+            None,
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Refused);
+    let on_disk = Settings::load(&DataDir::at(dir.path())).unwrap();
+    assert_eq!(on_disk.auto_lock_minutes, 3);
+    assert!(on_disk.quick_exit_double_escape);
+    assert_eq!(
+        on_disk.provider("tineye").unwrap().base_url,
+        ProviderId::TinEye.default_base_url()
+    );
+
+    // With a profile unlocked, the owner may, and the new address is in its audit log.
+    s.create_profile(
+        "A",
+        NewProfileLock::Passphrase {
+            passphrase: "a long enough passphrase".into(),
+        },
+        Utc::now(),
+    )
+    .unwrap();
+    s.set_setting("auto_lock_minutes", "30").unwrap();
+    s.configure_provider(
+        ProviderId::TinEye,
+        Some("https://relay.example/rest/"),
+        None,
+    )
+    .unwrap();
+    let entries = s.with_vault(|v| audit::list(v.conn())).unwrap();
+    let changed = entries
+        .iter()
+        .find(|e| e.action == "settings.endpoint_changed")
+        .expect("the address change is audited");
+    assert_eq!(changed.detail["setting"], "provider.tineye.base_url");
+    assert_eq!(changed.detail["to"], "https://relay.example/rest/");
+    assert_eq!(
+        changed.detail["from"],
+        ProviderId::TinEye.default_base_url()
+    );
+    assert_eq!(
+        Settings::load(&DataDir::at(dir.path()))
+            .unwrap()
+            .provider("tineye")
+            .unwrap()
+            .base_url,
+        "https://relay.example/rest/"
+    );
+}
