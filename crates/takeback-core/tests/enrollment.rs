@@ -88,3 +88,95 @@ fn consent_photo_and_removal_round_trip() {
     assert!(audit::verify(vault.conn()).unwrap().ok);
     vault.check().unwrap();
 }
+
+/// Robustness trial, safety issue item 15: enrolling another person's photo widened the gate to
+/// them. A different person is now refused, whether added later or in the first batch, and the
+/// gate stays closed to them.
+#[test]
+fn another_persons_photo_is_never_added_to_the_references() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = DataDir::at(dir.path());
+    let vault = Profiles::new(&data)
+        .create_clinic(
+            "Client",
+            &Secret::new("a long passphrase".to_owned()),
+            KdfParams::INSECURE_FOR_TESTS,
+            Utc::now(),
+        )
+        .unwrap();
+    let engine = FaceEngine::load().unwrap();
+    let consent = Consent {
+        attestation: Attestation::Owner,
+        method: "cli".into(),
+    };
+    let (obama, obama2, obama3) = (photo("obama.jpg"), photo("obama2.jpg"), photo("obama3.jpg"));
+    let (biden, biden2) = (photo("biden.jpg"), photo("biden2.jpg"));
+
+    // A first batch that mixes two people is refused as a whole, naming the odd photo.
+    let mixed = enrollment::enroll(
+        &vault,
+        &engine,
+        &[&obama, &obama2, &biden],
+        &consent,
+        Utc::now(),
+        &mut |_| {},
+    )
+    .unwrap_err();
+    let refused = mixed
+        .downcast_ref::<enrollment::PhotoRefused>()
+        .expect("a photo is refused");
+    assert_eq!(refused.photo, 3, "{mixed}");
+    assert!(matches!(
+        refused.problem,
+        enrollment::quality::PhotoProblem::NotTheSamePerson { .. }
+    ));
+    assert_eq!(
+        enrollment::count(vault.conn()).unwrap(),
+        0,
+        "nothing stored"
+    );
+
+    enrollment::enroll(
+        &vault,
+        &engine,
+        &[&obama, &obama2],
+        &consent,
+        Utc::now(),
+        &mut |_| {},
+    )
+    .unwrap();
+    // The same person again is welcome.
+    enrollment::enroll(
+        &vault,
+        &engine,
+        &[&obama3],
+        &consent,
+        Utc::now(),
+        &mut |_| {},
+    )
+    .unwrap();
+    // Someone else is not, and the gate stays closed to their other photos.
+    let err = enrollment::enroll(
+        &vault,
+        &engine,
+        &[&biden],
+        &consent,
+        Utc::now(),
+        &mut |_| {},
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("same person"), "{err}");
+    assert_eq!(enrollment::count(vault.conn()).unwrap(), 3);
+    let references = enrollment::descriptors(vault.conn()).unwrap();
+    let other = engine
+        .detect(&image::load_from_memory(&biden2).unwrap())
+        .unwrap();
+    let nearest = references
+        .iter()
+        .map(|r| takeback_faces::distance(r, &other[0].descriptor))
+        .fold(f32::INFINITY, f32::min);
+    assert!(
+        nearest > takeback_faces::GATE_THRESHOLD,
+        "the gate still refuses the other person ({nearest})"
+    );
+}

@@ -10,6 +10,7 @@
 //! happen in one transaction with their audit entries, so a crash leaves the vault as it was or
 //! with the whole batch.
 
+pub mod consistency;
 pub mod quality;
 pub mod view;
 
@@ -220,6 +221,12 @@ pub fn store(
             enrolled: already,
         });
     }
+    let new: Vec<&Descriptor> = checked.iter().map(|c| &c.face.descriptor).collect();
+    consistency::check(&descriptors(&tx)?, &new).map_err(|(i, problem)| PhotoRefused {
+        photo: i + 1,
+        total,
+        problem,
+    })?;
     let at = now.to_rfc3339_opts(SecondsFormat::Micros, true);
     let advocate = match &consent.attestation {
         Attestation::Owner => None,
