@@ -3,6 +3,7 @@
 
 mod cli;
 mod commands;
+mod env_secrets;
 mod hints;
 mod output;
 mod photos;
@@ -16,6 +17,7 @@ use crate::cli::Cli;
 fn main() -> ExitCode {
     // Before any key or photo is in memory.
     takeback_core::base::hardening::forbid_core_dumps();
+    env_secrets::take_from_environment();
     let cli = Cli::parse();
     init_logging();
     match commands::run(cli) {

@@ -68,9 +68,86 @@ fn clinic_profile_create_list_delete() {
         .assert()
         .success()
         .stdout(predicate::str::contains("No profiles yet"));
+    // What is left holds nothing of the profile: settings, and the lock that makes creation
+    // atomic on the name.
     assert!(files(tmp.path())
         .iter()
-        .all(|f| f.ends_with("settings.toml")));
+        .all(|f| f.ends_with("settings.toml") || f.ends_with(".create.lock")));
+}
+
+/// Safety issue item 7: wiping a clinic profile needs its passphrase.
+#[test]
+fn a_clinic_profile_is_wiped_only_with_its_passphrase() {
+    let tmp = tempfile::tempdir().unwrap();
+    takeback(tmp.path())
+        .args(["profile", "create", "Client 4", "--passphrase"])
+        .assert()
+        .success();
+    takeback(tmp.path())
+        .env("TAKEBACK_PASSPHRASE", "not the passphrase")
+        .args(["profile", "delete", "Client 4", "--yes"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("wrong passphrase"));
+    takeback(tmp.path())
+        .args(["profile", "list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Client 4"));
+}
+
+/// Safety issue item 16: one damaged profile.json blocked every profile.
+#[test]
+fn a_damaged_profile_is_named_apart_and_can_be_deleted() {
+    let tmp = tempfile::tempdir().unwrap();
+    for name in ["broken", "fine"] {
+        takeback(tmp.path())
+            .args(["profile", "create", name, "--passphrase"])
+            .assert()
+            .success();
+    }
+    let out = takeback(tmp.path())
+        .args(["--json", "profile", "list"])
+        .output()
+        .unwrap();
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let broken_id = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "broken")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    std::fs::write(
+        tmp.path()
+            .join("profiles")
+            .join(&broken_id)
+            .join("profile.json"),
+        "{ damaged",
+    )
+    .unwrap();
+    takeback(tmp.path())
+        .args(["profile", "list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("fine"))
+        .stderr(predicate::str::contains(&broken_id).and(predicate::str::contains("damaged")));
+    takeback(tmp.path())
+        .args(["--profile", "fine", "audit"])
+        .assert()
+        .success();
+    takeback(tmp.path())
+        .args(["profile", "delete", &broken_id, "--yes"])
+        .assert()
+        .success();
+    assert!(!tmp.path().join("profiles").join(&broken_id).exists());
+    takeback(tmp.path())
+        .args(["profile", "list"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("damaged").not());
 }
 
 #[test]

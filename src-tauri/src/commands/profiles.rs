@@ -79,13 +79,17 @@ pub async fn change_passphrase(
     .await
 }
 
-/// Crypto-wipe, after the user typed the profile's name (`confirm_name`).
+/// Crypto-wipe, after the user typed the profile's name (`confirm_name`) and, for a clinic
+/// profile, its passphrase.
 #[tauri::command]
 #[specta::specta]
 pub fn delete_profile(
     state: State<'_, AppState>,
     name: String,
     confirm_name: String,
+    passphrase: Option<String>,
 ) -> IpcResult<()> {
-    Ok(state.session.delete_profile(&name, &confirm_name)?)
+    Ok(state
+        .session
+        .delete_profile(&name, &confirm_name, passphrase)?)
 }

@@ -33,8 +33,11 @@ export const commands = {
 	keepAlive: () => typedError<null, IpcError>(__TAURI_INVOKE("keep_alive")),
 	/**  Re-wraps a clinic profile's key under a new passphrase. */
 	changePassphrase: (name: string, oldPassphrase: string, newPassphrase: string) => typedError<null, IpcError>(__TAURI_INVOKE("change_passphrase", { name, oldPassphrase, newPassphrase })),
-	/**  Crypto-wipe, after the user typed the profile's name (`confirm_name`). */
-	deleteProfile: (name: string, confirmName: string) => typedError<null, IpcError>(__TAURI_INVOKE("delete_profile", { name, confirmName })),
+	/**
+	 *  Crypto-wipe, after the user typed the profile's name (`confirm_name`) and, for a clinic
+	 *  profile, its passphrase.
+	 */
+	deleteProfile: (name: string, confirmName: string, passphrase: string | null) => typedError<null, IpcError>(__TAURI_INVOKE("delete_profile", { name, confirmName, passphrase })),
 	/**  Detects and checks one photo; a good one waits in memory for `enroll_photos`. */
 	checkEnrollmentPhoto: (imageBase64: string) => typedError<PhotoCheck_Serialize, IpcError>(__TAURI_INVOKE("check_enrollment_photo", { imageBase64 })),
 	/**  Drops a picked photo the user removed before enrolling. */

@@ -67,7 +67,8 @@ export const ipc = {
   keepAlive: async () => unwrap(await commands.keepAlive()),
   changePassphrase: async (name: string, oldPassphrase: string, newPassphrase: string) =>
     unwrap(await commands.changePassphrase(name, oldPassphrase, newPassphrase)),
-  deleteProfile: async (name: string, confirmName: string) => unwrap(await commands.deleteProfile(name, confirmName)),
+  deleteProfile: async (name: string, confirmName: string, passphrase: string | null) =>
+    unwrap(await commands.deleteProfile(name, confirmName, passphrase)),
 
   checkEnrollmentPhoto: async (imageBase64: string) => unwrap(await commands.checkEnrollmentPhoto(imageBase64)),
   discardEnrollmentPhoto: async (token: string) => unwrap(await commands.discardEnrollmentPhoto(token)),

@@ -116,7 +116,7 @@ export function createFakeIpc() {
     lockAllProfiles: vi.fn(async () => 1),
     keepAlive: vi.fn(async () => null),
     changePassphrase: vi.fn(async (_n: string, _o: string, _p: string) => null),
-    deleteProfile: vi.fn(async (_n: string, _c: string) => null),
+    deleteProfile: vi.fn(async (_n: string, _c: string, _p: string | null) => null),
     checkEnrollmentPhoto: vi.fn(
       async (_b64: string): Promise<PhotoCheck_Serialize> => ({
         token: "t1",

@@ -13,10 +13,7 @@ use takeback_core::{Error, ErrorCode};
 use super::Context;
 use crate::output::{print_json, Failure};
 
-/// Environment variable a script sets instead of typing the passphrase.
-pub const PASSPHRASE_ENV: &str = "TAKEBACK_PASSPHRASE";
-/// Environment variable a script sets instead of typing the new passphrase (`profile passphrase`).
-pub const NEW_PASSPHRASE_ENV: &str = "TAKEBACK_NEW_PASSPHRASE";
+use crate::env_secrets::{self, NEW_PASSPHRASE_ENV, PASSPHRASE_ENV};
 
 #[derive(Debug, Subcommand)]
 pub enum ProfileCommand {
@@ -72,6 +69,13 @@ pub fn run(ctx: &Context, cmd: ProfileCommand) -> Result<ExitCode, Failure> {
         }
         ProfileCommand::List => {
             let list = profiles.list()?;
+            // A damaged profile is named apart, so the others stay usable (and it can go).
+            for d in profiles.damaged()? {
+                eprintln!(
+                    "takeback: profile folder {} is damaged ({}); it cannot be opened. Delete it with `takeback profile delete {} --yes`.",
+                    d.id, d.problem, d.id
+                );
+            }
             if ctx.json {
                 print_json(&list)?;
             } else if list.is_empty() {
@@ -96,9 +100,9 @@ pub fn run(ctx: &Context, cmd: ProfileCommand) -> Result<ExitCode, Failure> {
                 return Err(Error::NotAPassphraseProfile.into());
             }
             let old = passphrase(&format!("Current passphrase for `{}`: ", info.name))?;
-            let new = match std::env::var(NEW_PASSPHRASE_ENV) {
-                Ok(p) => Secret::new(p),
-                Err(_) => typed_twice(&info.name)?,
+            let new = match env_secrets::get(NEW_PASSPHRASE_ENV) {
+                Some(p) => p,
+                None => typed_twice(&info.name)?,
             };
             profiles.change_passphrase(&info.name, &old, &new, KdfParams::DEFAULT, Utc::now())?;
             if ctx.json {
@@ -119,16 +123,32 @@ pub fn run(ctx: &Context, cmd: ProfileCommand) -> Result<ExitCode, Failure> {
                     ),
                 });
             }
+            if profiles.damaged()?.iter().any(|d| d.id == name) {
+                let keys = KeyringStore::platform().ok();
+                profiles.delete_damaged(
+                    &name,
+                    keys.as_ref()
+                        .map(|k| k as &dyn takeback_core::storage::secrets::KeyStore),
+                )?;
+                if ctx.json {
+                    print_json(&serde_json::json!({ "deleted": { "id": name, "damaged": true } }))?;
+                } else {
+                    println!("Deleted the damaged profile {name}: its files are removed.");
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            // Only someone who can open the profile may wipe it.
             let info = profiles.find(&name)?;
-            let keys = match info.kind {
-                ProfileKind::Personal => Some(KeyringStore::platform()?),
-                ProfileKind::Clinic => None,
+            let deleted = match info.kind {
+                ProfileKind::Personal => {
+                    let keys = KeyringStore::platform()?;
+                    profiles.delete(&info.name, Unlock::Keyring(&keys))?
+                }
+                ProfileKind::Clinic => {
+                    let pass = passphrase(&format!("Passphrase for profile `{}`: ", info.name))?;
+                    profiles.delete(&info.name, Unlock::Passphrase(&pass))?
+                }
             };
-            let deleted = profiles.delete(
-                &name,
-                keys.as_ref()
-                    .map(|k| k as &dyn takeback_core::storage::secrets::KeyStore),
-            )?;
             if ctx.json {
                 print_json(&serde_json::json!({ "deleted": deleted }))?;
             } else {
@@ -161,8 +181,8 @@ pub fn open(ctx: &Context) -> Result<Vault, Failure> {
 
 /// The passphrase from TAKEBACK_PASSPHRASE, else from the terminal.
 fn passphrase(prompt: &str) -> Result<Secret<String>, Failure> {
-    if let Ok(p) = std::env::var(PASSPHRASE_ENV) {
-        return Ok(Secret::new(p));
+    if let Some(p) = env_secrets::get(PASSPHRASE_ENV) {
+        return Ok(p);
     }
     if !std::io::stdin().is_terminal() {
         return Err(Error::PassphraseRequired.into());
@@ -176,7 +196,7 @@ fn passphrase(prompt: &str) -> Result<Secret<String>, Failure> {
 
 /// A new passphrase: from TAKEBACK_PASSPHRASE, else typed twice.
 fn new_passphrase(name: &str) -> Result<Secret<String>, Failure> {
-    if std::env::var_os(PASSPHRASE_ENV).is_some() {
+    if env_secrets::given(PASSPHRASE_ENV) {
         return passphrase("");
     }
     typed_twice(name)

@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{Session, SessionError};
 use crate::storage::secrets::Secret;
-use crate::storage::vault::{KdfParams, ProfileInfo, ProfileKind, Profiles, Unlock};
+use crate::storage::vault::{
+    DamagedProfile, KdfParams, ProfileInfo, ProfileKind, Profiles, Unlock,
+};
 use crate::Result;
 
 /// A profile as the picker shows it. The name is the only thing readable without the key.
@@ -143,18 +145,44 @@ impl Session {
     }
 
     /// Crypto-wipe: locks the profile, destroys its key, removes its files. `confirm_name` is
-    /// the name the user typed to confirm.
-    pub fn delete_profile(&self, name: &str, confirm_name: &str) -> Result<()> {
+    /// the name the user typed to confirm; a clinic profile also needs its `passphrase`, so that
+    /// the next person at the desk cannot wipe it.
+    pub fn delete_profile(
+        &self,
+        name: &str,
+        confirm_name: &str,
+        passphrase: Option<String>,
+    ) -> Result<()> {
         if confirm_name.trim().to_lowercase() != name.trim().to_lowercase() {
             return Err(SessionError::DeleteNotConfirmed.into());
         }
         let info = self.profiles().find(name)?;
+        // Locked first (files of an open database cannot be removed everywhere); a refused
+        // attempt leaves it locked, which is the safe side.
         self.lock(&info.id)?;
-        let keys = match info.kind {
-            ProfileKind::Personal => Some(self.keys()?),
-            ProfileKind::Clinic => None,
-        };
-        self.profiles().delete(name, keys.as_deref())?;
+        match (info.kind, passphrase) {
+            (ProfileKind::Clinic, Some(p)) => {
+                let p = Secret::new(p);
+                self.profiles().delete(name, Unlock::Passphrase(&p))?;
+            }
+            (ProfileKind::Clinic, None) => return Err(crate::Error::PassphraseRequired),
+            (ProfileKind::Personal, _) => {
+                let keys = self.keys()?;
+                self.profiles()
+                    .delete(name, Unlock::Keyring(keys.as_ref()))?;
+            }
+        }
         Ok(())
+    }
+
+    /// Profiles whose `profile.json` cannot be read: shown apart, deletable by id.
+    pub fn damaged_profiles(&self) -> Result<Vec<DamagedProfile>> {
+        self.profiles().damaged()
+    }
+
+    /// Deletes a damaged profile (see [`Profiles::delete_damaged`]).
+    pub fn delete_damaged_profile(&self, id: &str) -> Result<()> {
+        let keys = self.keys().ok();
+        self.profiles().delete_damaged(id, keys.as_deref())
     }
 }

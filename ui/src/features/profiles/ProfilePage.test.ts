@@ -57,8 +57,9 @@ describe("enrollment on the Profile page", () => {
     expect(button.disabled).toBe(true);
     await user.type(screen.getByTestId("delete-name"), "client 3");
     expect(button.disabled).toBe(false);
+    await user.type(screen.getByTestId("delete-passphrase"), "the client's passphrase");
     await user.click(button);
-    expect(fake.deleteProfile).toHaveBeenCalledWith("Client 3", "client 3");
+    expect(fake.deleteProfile).toHaveBeenCalledWith("Client 3", "client 3", "the client's passphrase");
     expect(onclosed).toHaveBeenCalled();
   });
 });

@@ -57,23 +57,49 @@ impl Profiles {
         }
     }
 
-    /// Every complete profile, by name. Folders without `profile.json` (an interrupted create or
-    /// delete) are skipped.
+    /// Every complete, readable profile, by name. Folders without `profile.json` (an interrupted
+    /// create or delete) are skipped, and so is a profile whose `profile.json` is damaged: one
+    /// profile's damage must not lock the others away ([`Profiles::damaged`] lists those).
     pub fn list(&self) -> Result<Vec<ProfileInfo>> {
-        let entries = match fs::read_dir(&self.root) {
-            Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(Error::io("listing", &self.root, e)),
-        };
-        let mut out = Vec::new();
-        for entry in entries.flatten() {
-            let dir = entry.path();
-            if dir.join(profile::PROFILE_FILE).is_file() {
-                out.push(ProfileFile::read(&dir)?.info());
-            }
-        }
+        let mut out: Vec<ProfileInfo> = self
+            .folders()?
+            .filter_map(|dir| ProfileFile::read(&dir).ok())
+            .map(|file| file.info())
+            .collect();
         out.sort_by_key(|p| p.name.to_lowercase());
         Ok(out)
+    }
+
+    /// The profiles whose `profile.json` cannot be read, by folder id, with what is wrong. They
+    /// cannot be opened; they can be deleted with [`Profiles::delete_damaged`].
+    pub fn damaged(&self) -> Result<Vec<DamagedProfile>> {
+        let mut out: Vec<DamagedProfile> = self
+            .folders()?
+            .filter_map(|dir| {
+                let problem = ProfileFile::read(&dir).err()?;
+                Some(DamagedProfile {
+                    id: dir.file_name()?.to_string_lossy().into_owned(),
+                    problem: problem.to_string(),
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(out)
+    }
+
+    /// The profile folders that hold a `profile.json` (readable or not).
+    fn folders(&self) -> Result<impl Iterator<Item = PathBuf>> {
+        let entries = match fs::read_dir(&self.root) {
+            Ok(e) => Some(e),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(Error::io("listing", &self.root, e)),
+        };
+        Ok(entries
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|entry| entry.path())
+            .filter(|dir| dir.join(profile::PROFILE_FILE).is_file()))
     }
 
     /// The profile called `name` (case-insensitive).
@@ -125,10 +151,13 @@ impl Profiles {
         store_key: impl FnOnce(&str, &ProfileKey) -> Result<KeySlot>,
     ) -> Result<Vault> {
         let name = validate_name(name)?;
+        DataDir::at(&self.root).ensure()?;
+        // Held until profile.json is written: two creations with one name at the same moment
+        // (two windows, a script) would otherwise both pass the check below.
+        let _creating = self.creation_lock()?;
         if self.find(&name).is_ok() {
             return Err(Error::ProfileExists { name });
         }
-        DataDir::at(&self.root).ensure()?;
         let id = hex::encode(random_array::<16>()?);
         let dir = self.root.join(&id);
         fs::create_dir(&dir).map_err(|e| Error::io("creating", &dir, e))?;
@@ -149,18 +178,23 @@ impl Profiles {
         Ok(vault)
     }
 
+    /// An exclusive lock on the profiles folder, across processes, released on drop.
+    fn creation_lock(&self) -> Result<fs::File> {
+        let path = self.root.join(".create.lock");
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| Error::io("opening", &path, e))?;
+        file.lock().map_err(|e| Error::io("locking", &path, e))?;
+        Ok(file)
+    }
+
     /// Opens the profile called `name`.
     pub fn unlock(&self, name: &str, how: Unlock<'_>, now: DateTime<Utc>) -> Result<Vault> {
         let (dir, file) = self.load(name)?;
-        let key = match (&file.key, how) {
-            (KeySlot::Keyring, Unlock::Keyring(keys)) => {
-                let bytes = keys.get(&file.id)?.ok_or(Error::KeyMissing)?;
-                ProfileKey::from_bytes(bytes.expose())?
-            }
-            (KeySlot::Passphrase(w), Unlock::Passphrase(p)) => w.open(p, &file.id)?,
-            (KeySlot::Passphrase(_), Unlock::Keyring(_)) => return Err(Error::PassphraseRequired),
-            (KeySlot::Keyring, Unlock::Passphrase(_)) => return Err(Error::NotAPassphraseProfile),
-        };
+        let key = open_key(&file, how)?;
         Vault::open(&dir, file.info(), &key, now, false)
     }
 
@@ -193,28 +227,39 @@ impl Profiles {
     /// Crypto-wipe: destroys the key first (keyring entry deleted, or the wrapped key
     /// overwritten), then removes the files. Once the key is gone, any copy of the files that
     /// survives (backups, an undeleted sector) is unreadable.
-    pub fn delete(&self, name: &str, keys: Option<&dyn KeyStore>) -> Result<ProfileInfo> {
-        let (dir, mut file) = self.load(name)?;
+    ///
+    /// Only someone who could open the profile may wipe it: `how` must open its key (the
+    /// passphrase of a clinic profile; the keyring holding a personal profile's key), so the
+    /// next person at a shared desk cannot wipe a client's profile by its name.
+    pub fn delete(&self, name: &str, how: Unlock<'_>) -> Result<ProfileInfo> {
+        let (dir, file) = self.load(name)?;
         let info = file.info();
-        match &file.key {
-            KeySlot::Keyring => {
-                let keys = keys.ok_or_else(|| Error::KeyringUnavailable {
-                    reason: "the keyring is needed to destroy this profile's key".into(),
-                    source: None,
-                })?;
-                keys.delete(&file.id)?;
-            }
-            KeySlot::Passphrase(_) => {
-                // Overwrite in place before removing, so the wrapped key does not linger in a
-                // file the filesystem merely unlinks.
-                file.key = KeySlot::Keyring;
-                file.write(&dir)?;
-            }
-        }
-        fs::remove_file(dir.join(profile::PROFILE_FILE))
-            .map_err(|e| Error::io("removing", &dir, e))?;
-        fs::remove_dir_all(&dir).map_err(|e| Error::io("removing", &dir, e))?;
+        // Proves the right to wipe; the key itself is dropped (and zeroed) at once.
+        drop(open_key(&file, how)?);
+        wipe(&dir, file.key, keyring_of(how))?;
         Ok(info)
+    }
+
+    /// Deletes a profile whose `profile.json` is damaged (see [`Profiles::damaged`]), by its
+    /// folder id. Its key can no longer be opened with that file, so no proof can be asked; the
+    /// keyring entry of that id is removed when `keys` is given.
+    pub fn delete_damaged(&self, id: &str, keys: Option<&dyn KeyStore>) -> Result<()> {
+        let damaged = self.damaged()?;
+        let Some(entry) = damaged.iter().find(|d| d.id == id) else {
+            return Err(Error::ProfileNotFound {
+                name: id.to_owned(),
+            });
+        };
+        let dir = self.root.join(&entry.id);
+        if let Some(keys) = keys {
+            keys.delete(&entry.id)?;
+        }
+        // Whatever the damaged file still holds (perhaps a wrapped key) is overwritten in place
+        // first, not replaced by a rename that would leave the old bytes in the freed inode.
+        let path = dir.join(profile::PROFILE_FILE);
+        overwrite_in_place(&path)?;
+        fs::remove_dir_all(&dir).map_err(|e| Error::io("removing", &dir, e))?;
+        Ok(())
     }
 
     fn load(&self, name: &str) -> Result<(PathBuf, ProfileFile)> {
@@ -223,6 +268,74 @@ impl Profiles {
         let file = ProfileFile::read(&dir)?;
         Ok((dir, file))
     }
+}
+
+/// A profile that cannot be read, as [`Profiles::damaged`] lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct DamagedProfile {
+    /// The folder's name (the profile's id); its name is in the damaged file.
+    pub id: String,
+    pub problem: String,
+}
+
+/// The profile's key, opened the way `how` says (or why it cannot be).
+fn open_key(file: &ProfileFile, how: Unlock<'_>) -> Result<ProfileKey> {
+    match (&file.key, how) {
+        (KeySlot::Keyring, Unlock::Keyring(keys)) => {
+            let bytes = keys.get(&file.id)?.ok_or(Error::KeyMissing)?;
+            ProfileKey::from_bytes(bytes.expose())
+        }
+        (KeySlot::Passphrase(w), Unlock::Passphrase(p)) => w.open(p, &file.id),
+        (KeySlot::Passphrase(_), Unlock::Keyring(_)) => Err(Error::PassphraseRequired),
+        (KeySlot::Keyring, Unlock::Passphrase(_)) => Err(Error::NotAPassphraseProfile),
+    }
+}
+
+fn keyring_of(how: Unlock<'_>) -> Option<&dyn KeyStore> {
+    match how {
+        Unlock::Keyring(keys) => Some(keys),
+        Unlock::Passphrase(_) => None,
+    }
+}
+
+/// Overwrites a small file's bytes with zeros where they are, and syncs.
+fn overwrite_in_place(path: &Path) -> Result<()> {
+    use std::io::Write;
+    let len = fs::metadata(path)
+        .map(|m| m.len())
+        .unwrap_or(0)
+        .min(1024 * 1024);
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .map_err(|e| Error::io("opening", path, e))?;
+    file.write_all(&vec![0u8; usize::try_from(len).unwrap_or(0)])
+        .and_then(|()| file.sync_all())
+        .map_err(|e| Error::io("overwriting", path, e))
+}
+
+/// Destroys the key held in `slot`, then the profile's files.
+fn wipe(dir: &Path, slot: KeySlot, keys: Option<&dyn KeyStore>) -> Result<()> {
+    let id = dir.file_name().map(|n| n.to_string_lossy().into_owned());
+    match slot {
+        KeySlot::Keyring => {
+            let keys = keys.ok_or_else(|| Error::KeyringUnavailable {
+                reason: "the keyring is needed to destroy this profile's key".into(),
+                source: None,
+            })?;
+            keys.delete(id.as_deref().unwrap_or_default())?;
+        }
+        KeySlot::Passphrase(_) => {
+            // Overwrite in place before removing, so the wrapped key does not linger in a file
+            // the filesystem merely unlinks.
+            let mut file = ProfileFile::read(dir)?;
+            file.key = KeySlot::Keyring;
+            file.write(dir)?;
+        }
+    }
+    fs::remove_file(dir.join(profile::PROFILE_FILE)).map_err(|e| Error::io("removing", dir, e))?;
+    fs::remove_dir_all(dir).map_err(|e| Error::io("removing", dir, e))
 }
 
 /// An unlocked profile. Dropping it (or calling [`Vault::lock`]) closes the database and zeroes

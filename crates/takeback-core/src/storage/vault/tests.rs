@@ -207,11 +207,119 @@ fn delete_destroys_the_key_and_the_files() {
     personal.lock();
     clinic(&p, "c").lock();
 
-    p.delete("me", Some(&ks)).unwrap();
+    p.delete("me", Unlock::Keyring(&ks)).unwrap();
     assert!(ks.get(&personal_id).unwrap().is_none(), "key destroyed");
-    p.delete("c", None).unwrap();
+    p.delete("c", Unlock::Passphrase(&pass("correct horse battery")))
+        .unwrap();
     assert!(p.list().unwrap().is_empty());
-    assert!(files(tmp.path()).is_empty(), "{:?}", files(tmp.path()));
+    // The creation lock file holds nothing about any profile.
+    let left: Vec<_> = files(tmp.path())
+        .into_iter()
+        .filter(|f| !f.ends_with(".create.lock"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+/// Safety issue item 7: the next person at the desk could wipe any profile by its name.
+#[test]
+fn only_someone_who_can_open_a_profile_can_wipe_it() {
+    let (_tmp, p) = setup();
+    clinic(&p, "client").lock();
+    let err = p
+        .delete("client", Unlock::Passphrase(&pass("a wrong guess here")))
+        .unwrap_err();
+    assert!(matches!(err, Error::WrongPassphrase), "{err}");
+    let empty_keyring = KeyringStore::new(keyring_core::mock::Store::new().unwrap());
+    assert!(matches!(
+        p.delete("client", Unlock::Keyring(&empty_keyring)),
+        Err(Error::PassphraseRequired)
+    ));
+    assert_eq!(p.list().unwrap().len(), 1, "still there");
+
+    let ks = KeyringStore::new(keyring_core::mock::Store::new().unwrap());
+    let me = p.create_personal("me", &ks, now()).unwrap();
+    me.lock();
+    // A keyring without this profile's key (another user's, a reset one) cannot wipe it.
+    assert!(matches!(
+        p.delete("me", Unlock::Keyring(&empty_keyring)),
+        Err(Error::KeyMissing)
+    ));
+    assert_eq!(p.list().unwrap().len(), 2);
+}
+
+/// Robustness trial, safety issue item 16: one damaged profile.json blocked every profile.
+#[test]
+fn a_damaged_profile_affects_only_itself_and_can_still_be_deleted() {
+    let (_tmp, p) = setup();
+    let broken = clinic(&p, "broken");
+    let broken_dir = broken.dir().to_path_buf();
+    let broken_id = broken.info().id.clone();
+    broken.lock();
+    clinic(&p, "fine").lock();
+    fs::write(broken_dir.join(profile::PROFILE_FILE), b"{ not json").unwrap();
+
+    let list = p.list().unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].name, "fine");
+    p.unlock(
+        "fine",
+        Unlock::Passphrase(&pass("correct horse battery")),
+        now(),
+    )
+    .unwrap()
+    .lock();
+    let damaged = p.damaged().unwrap();
+    assert_eq!(damaged.len(), 1);
+    assert_eq!(damaged[0].id, broken_id);
+    assert!(
+        damaged[0].problem.contains("profile.json"),
+        "{:?}",
+        damaged[0]
+    );
+
+    p.delete_damaged(&broken_id, None).unwrap();
+    assert!(!broken_dir.exists());
+    assert!(p.damaged().unwrap().is_empty());
+    assert_eq!(p.list().unwrap().len(), 1);
+    assert!(
+        matches!(
+            p.delete_damaged(&p.list().unwrap()[0].id, None),
+            Err(Error::ProfileNotFound { .. })
+        ),
+        "a healthy profile is never deleted this way"
+    );
+}
+
+/// Robustness trial, safety issue item 17: two creations with one name at once both succeeded.
+#[test]
+fn two_creations_with_one_name_at_once_make_one_profile() {
+    let (tmp, _p) = setup();
+    let root = tmp.path().to_path_buf();
+    let results: Vec<_> = (0..6)
+        .map(|_| {
+            let root = root.clone();
+            std::thread::spawn(move || {
+                Profiles::new(&DataDir::at(&root))
+                    .create_clinic(
+                        "Same Name",
+                        &pass("correct horse battery"),
+                        KdfParams::INSECURE_FOR_TESTS,
+                        now(),
+                    )
+                    .map(Vault::lock)
+            })
+        })
+        .collect::<Vec<_>>() // every thread started before any is joined
+        .into_iter()
+        .map(|t| t.join().unwrap())
+        .collect();
+    let made = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(made, 1, "{results:?}");
+    assert!(results
+        .iter()
+        .filter_map(|r| r.as_ref().err())
+        .all(|e| matches!(e, Error::ProfileExists { .. })));
+    assert_eq!(Profiles::new(&DataDir::at(&root)).list().unwrap().len(), 1);
 }
 
 #[test]
