@@ -67,7 +67,7 @@ pub const SPECS: &[Spec] = &[
         advanced: false,
         default: "system",
         kind: Kind::Choice(&["system", "light", "dark"]),
-        help: "Colour theme of the window; `system` follows the operating system.",
+        help: "Colour theme of the window: light, dark, or the same as the operating system.",
     },
     AUTO_LOCK_MINUTES,
     Spec {
