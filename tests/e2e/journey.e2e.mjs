@@ -45,8 +45,8 @@ async function screenshot(name) {
   await app.browser.saveScreenshot(join(reviewDir, name));
 }
 
-async function scrollIntoView(testid) {
-  await app.browser.execute((id) => document.querySelector(`[data-testid="${id}"]`)?.scrollIntoView({ block: "start" }), testid);
+async function scrollIntoView(selector) {
+  await app.browser.execute((sel) => document.querySelector(sel)?.scrollIntoView({ block: "start" }), selector);
 }
 
 before(async () => {
@@ -76,7 +76,7 @@ test("a scan cannot start before a face is enrolled, and the page says why", asy
   assert.equal(await start.getCSSProperty("cursor").then((c) => c.value), "not-allowed");
 });
 
-test("enroll the owner's face", async () => {
+test("enroll the owner's face and give the details letters are signed with", async () => {
   const { browser } = app;
   await browser.$('[data-testid="nav-profile"]').click();
   await pickFiles(browser, "enroll-files", [photo("obama.jpg"), photo("obama2.jpg")]);
@@ -92,6 +92,12 @@ test("enroll the owner's face", async () => {
   await browser.$('[data-testid="reference-count"]').waitForDisplayed({ timeout: 15000 });
   // Nothing is left over from the pick once it is enrolled.
   assert.equal(await browser.$$('[data-testid="picked-photo"]').length, 0);
+  // The details letters are signed with.
+  await browser.$('[data-testid="identity-name"]').setValue("Alex Example");
+  await browser.$('[data-testid="identity-email"]').setValue("alex@example.org");
+  await browser.$('[data-testid="identity-country"]').setValue("US");
+  await browser.$('[data-testid="identity-save"]').click();
+  await browser.$('[data-testid="identity-message"]').waitForDisplayed({ timeout: 5000 });
 });
 
 test("a bare domain is accepted, and a scan that reaches nothing says nothing was checked there", async () => {
@@ -118,7 +124,7 @@ test("a bare domain is accepted, and a scan that reaches nothing says nothing wa
   const page = await browser.$('[data-testid="page-scan"]').getText();
   assert.doesNotMatch(page, /Robots|source \d|`/, "no internal names");
   assert.equal(page.split("Nothing was checked on forum.example").length - 1, 1, "each problem once on the page");
-  await scrollIntoView("scan-summary");
+  await scrollIntoView("#run-heading");
   await screenshot("journey-failed-scan.png");
 });
 
@@ -191,7 +197,8 @@ test("the advisor shows one recommended route, with its reason, and the cautions
   assert.equal(await advice.$$(".warning, .alert").length, 0, "no error colour for cautions");
   assert.doesNotMatch(await advice.getText(), /⚠/);
   assert.equal(await browser.$('[data-testid="rr-things"]').isExisting(), true, "the cautions are under Things to know");
-  await scrollIntoView("rr-advice");
+  await browser.$('[data-testid="rr-things"] summary').click();
+  await scrollIntoView('[data-testid="rr-advice"]');
   await screenshot("journey-advisor.png");
 });
 
@@ -212,11 +219,16 @@ test("the letter is addressed to an organisation, and a web form is never an ema
   assert.equal(await browser.$('[data-testid="rr-to"]').getValue(), "abuse@fakeweb.example");
   await browser.$('[data-testid="rr-draft"]').click();
   await browser.$('[data-testid="rr-complete"]').waitForDisplayed({ timeout: 10000 });
-  const to = (await browser.$('[data-testid="rr-preview"] .to').getText()).trim();
-  assert.equal(to, "To: fakeweb.example <abuse@fakeweb.example>");
+  const to = (await browser.$('[data-testid="rr-recipient"]').getText()).trim();
+  assert.equal(to, "Goes to: fakeweb.example <abuse@fakeweb.example>");
   assert.doesNotMatch(to, /security|last resort|contact/i);
+  // The letter itself says the same, once: no second copy of the text beside an editor.
+  const letter = await browser.$('[data-testid="rr-preview"]').getText();
+  assert.match(letter, /^To: fakeweb\.example <abuse@fakeweb\.example>$/m);
+  assert.equal(await browser.$$('[data-testid="rr-body"]').length, 0);
   assert.equal(await browser.$('[data-testid="rr-format-eml"]').isSelected(), true, "email gets the .eml draft");
-  await scrollIntoView("rr-preview");
+  await scrollIntoView('[data-testid="rr-recipient"]');
+  await browser.execute(() => window.scrollBy(0, -60));
   await screenshot("journey-letter.png");
 
   // A form's address typed as an email address is refused at the field, in words.
@@ -230,7 +242,7 @@ test("the letter is addressed to an organisation, and a web form is never an ema
   await browser.$("//ul[@data-testid='rr-forms']//label[contains(., 'Google Search')]/input").click();
   assert.equal(await browser.$('[data-testid="rr-to"]').isExisting(), false, "no email field for a form");
   await browser.$('[data-testid="rr-draft"]').click();
-  await browser.waitUntil(async () => /^To: Google Search$/.test((await browser.$('[data-testid="rr-preview"] .to').getText()).trim()), {
+  await browser.waitUntil(async () => /^Goes to: Google Search$/.test((await browser.$('[data-testid="rr-recipient"]').getText()).trim()), {
     timeout: 10000,
     timeoutMsg: "the letter for the form is not addressed to Google Search alone",
   });
