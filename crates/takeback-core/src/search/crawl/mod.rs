@@ -159,7 +159,7 @@ pub enum CrawlError {
     #[error("\"{value}\" is not a site address Takeback can look through: {reason}")]
     InvalidStartUrl { value: String, reason: &'static str },
 
-    #[error("{host} is on this computer or a private network; Takeback does not look through it unless the local network is allowed in Settings")]
+    #[error("{host} is on this computer or a private network; Takeback does not look through it unless the local network is allowed")]
     LocalNetworkRefused { host: String },
 
     #[error("the site's first page could not be fetched ({reason:?}); check the address")]

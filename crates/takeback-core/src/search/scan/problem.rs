@@ -95,7 +95,7 @@ impl SourceProblem {
                 "the site answered with an error (HTTP {status}). Check the address, or try again later."
             ),
             (ProblemKind::SiteError, _) => "the site's first page is not a web page Takeback can read. Check the address.".to_owned(),
-            (ProblemKind::LocalNetwork, _) => "the address is on this computer or a private network, which Takeback does not look through.".to_owned(),
+            (ProblemKind::LocalNetwork, _) => "the address is on this computer or a private network, which Takeback does not look through unless the local network is allowed.".to_owned(),
             (ProblemKind::BadAddress | ProblemKind::Folder, _) => {
                 "the address cannot be used. Remove this site and add it again.".to_owned()
             }
