@@ -29,13 +29,10 @@ let web;
 function hasInternetRoute() {
   return new Promise((resolve) => {
     const socket = dgram.createSocket("udp4");
-    socket.on("error", () => {
+    // Node reports a failed connect (ENETUNREACH without a route) to the callback.
+    socket.connect(53, "1.1.1.1", (err) => {
       socket.close();
-      resolve(false);
-    });
-    socket.connect(53, "1.1.1.1", () => {
-      socket.close();
-      resolve(true);
+      resolve(!err);
     });
   });
 }
