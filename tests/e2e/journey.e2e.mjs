@@ -10,16 +10,18 @@
 // - the letter is addressed to an organisation, a web form is never used as an email address,
 //   and a form gets "Open the form" and "Copy the text for the form";
 // - the window works at 800 px wide.
-// It saves "after" screenshots of the failed scan, the advisor and the letter in docs/review/.
+// It saves "after" screenshots of the failed scan, the advisor and the letter in artifacts/; with
+// TAKEBACK_REVIEW_SCREENSHOTS=1 in docs/review/ instead, to refresh the committed ones (a plain
+// test run must not rewrite tracked files).
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { startFakeWeb } from "./fakeweb.mjs";
-import { createClinicProfile, facesDir, launchApp, pickFiles, repoRoot } from "./harness.mjs";
+import { artifactsDir, createClinicProfile, facesDir, launchApp, pickFiles, repoRoot } from "./harness.mjs";
 
-const reviewDir = join(repoRoot, "docs", "review");
+const reviewDir = process.env.TAKEBACK_REVIEW_SCREENSHOTS === "1" ? join(repoRoot, "docs", "review") : artifactsDir;
 const photo = (name) => join(facesDir, "facerec", name);
 
 let app;
