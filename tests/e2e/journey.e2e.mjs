@@ -144,7 +144,7 @@ test("a group photo with the owner is recognised, the owner's face marked, and i
   await browser.$('[data-testid="gate-kept"]').waitForDisplayed({ timeout: 30000 });
 });
 
-test("at 800 px wide the Scan page fits, labels beside their fields", async () => {
+test("at 800 px wide every page fits, and the Scan page keeps labels beside their fields", async () => {
   const { browser } = app;
   const before = await browser.getWindowSize();
   await browser.setWindowSize(800, 800);
@@ -157,6 +157,13 @@ test("at 800 px wide the Scan page fits, labels beside their fields", async () =
     return label && input ? Math.abs(label.top + label.height / 2 - (input.top + input.height / 2)) : null;
   });
   assert.ok(rows !== null && rows < 12, `"Links deep" sits beside its field (${rows} px apart)`);
+  // Every section fits at this width.
+  for (const id of ["home", "profile", "findings", "cases", "providers", "audit", "settings", "scan"]) {
+    await browser.$(`[data-testid="nav-${id}"]`).click();
+    await browser.$(`[data-testid="page-${id}"]`).waitForDisplayed({ timeout: 5000 });
+    const sideways = await browser.execute(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(sideways <= 0, `${id} scrolls sideways by ${sideways} px at 800 px`);
+  }
   await browser.setWindowSize(before.width, before.height);
 });
 
