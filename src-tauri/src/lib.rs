@@ -118,7 +118,7 @@ fn open_main_window(app: &tauri::App) -> tauri::Result<()> {
     let window = tauri::WebviewWindowBuilder::new(app, "main", tauri::WebviewUrl::default())
         .title("Takeback")
         .inner_size(1200.0, 800.0)
-        .min_inner_size(880.0, 600.0)
+        .min_inner_size(800.0, 600.0)
         .incognito(!automated)
         .disable_drag_drop_handler()
         .build()?;
@@ -181,6 +181,8 @@ pub fn run() {
                 let _ = window.set_focus();
             }
         }))
+        .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_dialog::init())
         .manage(state)
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {

@@ -120,8 +120,22 @@ describe("the window shell", () => {
     await renderOpen();
     fake.listProfiles.mockResolvedValue([openProfile({ unlocked: false, active: false })]);
     await user.click(screen.getByTestId("lock-now"));
+    // An "Only me" profile reopens with one click: that is said before it locks.
+    expect(fake.lockProfile).not.toHaveBeenCalled();
+    expect((await screen.findByTestId("lock-explain")).textContent).toContain("one click");
+    await user.click(screen.getByTestId("lock-confirm"));
     expect(fake.lockProfile).toHaveBeenCalledWith("p1");
     expect(await screen.findByTestId("profile-picker")).toBeTruthy();
+    fake.listProfiles.mockResolvedValue([openProfile()]);
+  });
+
+  it("Lock on a passphrase profile locks at once", async () => {
+    fake.listProfiles.mockResolvedValue([openProfile({ kind: "clinic" })]);
+    const user = userEvent.setup();
+    await renderOpen();
+    await user.click(screen.getByTestId("lock-now"));
+    expect(screen.queryByTestId("lock-explain")).toBeNull();
+    expect(fake.lockProfile).toHaveBeenCalledWith("p1");
     fake.listProfiles.mockResolvedValue([openProfile()]);
   });
 

@@ -49,6 +49,9 @@ fn consent_photo_and_removal_round_trip() {
     )
     .unwrap();
     assert_eq!(done.total, 2);
+    // The same photo again is recognised by its hash, a new one is not.
+    assert!(enrollment::is_enrolled(vault.conn(), &a).unwrap());
+    assert!(!enrollment::is_enrolled(vault.conn(), &photo("obama3.jpg")).unwrap());
 
     let consents = enrollment::consents(vault.conn()).unwrap();
     assert_eq!(consents.len(), 1);

@@ -375,6 +375,8 @@ export type Contact_Deserialize = {
 	source_url?: string | null,
 	/**  Directory entries: when a person last checked the channel. */
 	last_verified?: string | null,
+	/**  Directory entries: the platform or search engine that runs the channel. */
+	platform?: string | null,
 };
 
 /**  One way to reach someone who can act. */
@@ -392,6 +394,8 @@ export type Contact_Serialize = {
 	source_url: string | null,
 	/**  Directory entries: when a person last checked the channel. */
 	last_verified: string | null,
+	/**  Directory entries: the platform or search engine that runs the channel. */
+	platform?: string,
 };
 
 /**
@@ -730,6 +734,8 @@ export type GateAnswer_Deserialize = {
 	decisive?: FaceBox | null,
 	/**  Every face found. */
 	faces: FaceBox[],
+	/**  For each of `faces`: whether it is the owner's face. */
+	owner_faces: boolean[],
 	width: number,
 	height: number,
 	/**  What to tell the user, in plain words. */
@@ -751,6 +757,8 @@ export type GateAnswer_Serialize = {
 	decisive: FaceBox | null,
 	/**  Every face found. */
 	faces: FaceBox[],
+	/**  For each of `faces`: whether it is the owner's face. */
+	owner_faces: boolean[],
 	width: number,
 	height: number,
 	/**  What to tell the user, in plain words. */
@@ -1053,6 +1061,25 @@ export type Previews =
 "blurred" | 
 /**  Never shown, not even blurred (nothing is decrypted for them). */
 "off";
+
+/**  What kind of failure kept a source from being scanned. */
+export type ProblemKind = 
+/**  This computer has no route to the internet. */
+"offline" | 
+/**  The site's name did not resolve or its server did not answer. */
+"unreachable" | 
+/**  The site answered too slowly. */
+"timed_out" | 
+/**  The site's robots.txt asks automated visitors to stay away, and Takeback respects it. */
+"refused_by_robots" | 
+/**  The site answered with an HTTP error or a page that is not a web page. */
+"site_error" | 
+/**  The address is on this computer or a private network, which is not looked through. */
+"local_network" | 
+/**  The address itself cannot be used. */
+"bad_address" | 
+/**  A folder that is missing or cannot be read. */
+"folder";
 
 /**  A profile as the picker shows it. The name is the only thing readable without the key. */
 export type ProfileSummary = {
@@ -1577,6 +1604,8 @@ export type ScanSummary_Deserialize = {
 	sources_scanned: number,
 	source_problems: SourceProblem[],
 	providers: ProviderRun[],
+	/**  Nothing at all was checked: no source scanned and no provider searched ([`Self::nothing_ran`]). */
+	nothing_checked: boolean,
 	/**  Findings this job recorded first (a resumed job lists those of its earlier part too). */
 	new_findings: Finding_Deserialize[],
 };
@@ -1592,6 +1621,8 @@ export type ScanSummary_Serialize = {
 	sources_scanned: number,
 	source_problems: SourceProblem[],
 	providers: ProviderRun[],
+	/**  Nothing at all was checked: no source scanned and no provider searched ([`Self::nothing_ran`]). */
+	nothing_checked: boolean,
 	/**  Findings this job recorded first (a resumed job lists those of its earlier part too). */
 	new_findings: Finding_Serialize[],
 };
@@ -1653,9 +1684,13 @@ export type Source = {
 	added_at: string,
 } & SourceTarget;
 
-/**  A source that could not be scanned. */
+/**  A source that could not be scanned: nothing was checked there. */
 export type SourceProblem = {
 	source_id: number,
+	/**  The site's name (`forum.example`) or the folder's path, as the owner knows it. */
+	place: string,
+	kind: ProblemKind,
+	/**  One plain sentence: where nothing was checked, why, and what to do next. */
 	reason: string,
 };
 

@@ -23,6 +23,8 @@ import {
   type NewProfileLock,
   type ProfilesLocked,
 } from "./bindings";
+import { openUrl as openInBrowser } from "@tauri-apps/plugin-opener";
+import { save as saveDialog } from "@tauri-apps/plugin-dialog";
 
 type Result<T, E> = { status: "ok"; data: T } | { status: "error"; error: E };
 
@@ -50,6 +52,11 @@ function unwrap<T>(result: Result<T, IpcError>): T {
 }
 
 export const ipc = {
+  /** Opens an https page (a removal form, a help service) in the person's own browser. */
+  openUrl: (url: string) => openInBrowser(url),
+  /** The system's Save dialog; resolves to the chosen path, or null when cancelled. */
+  chooseSavePath: (defaultPath: string, label: string, extension: string) =>
+    saveDialog({ defaultPath, filters: [{ name: label, extensions: [extension] }] }),
   appInfo: () => commands.getAppInfo(),
   quickExit: async () => unwrap(await commands.quickExit()),
   overview: async () => unwrap(await commands.getOverview()),

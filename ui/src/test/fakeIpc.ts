@@ -139,6 +139,7 @@ export function createFakeIpc() {
         threshold: 0.5,
         decisive: { x: 10, y: 10, width: 50, height: 50 },
         faces: [{ x: 10, y: 10, width: 50, height: 50 }],
+        owner_faces: [false],
         width: 100,
         height: 100,
         message: "This face is not the enrolled person's.",
@@ -156,6 +157,8 @@ export function createFakeIpc() {
         representative: null,
       }),
     ),
+    openUrl: vi.fn(async (_url: string) => {}),
+    chooseSavePath: vi.fn(async (defaultPath: string, _label: string, _ext: string): Promise<string | null> => defaultPath),
     findContacts: vi.fn(
       async (_url: string, _visit: boolean, _kind: LetterKind): Promise<ContactsFound_Serialize> => ({
         host: "example.net",

@@ -252,10 +252,7 @@ fn print_summary(ctx: &Context, summary: &ScanSummary) -> Result<(), Failure> {
         return print_json(summary);
     }
     for problem in &summary.source_problems {
-        eprintln!(
-            "takeback: source {} was not scanned: {}",
-            problem.source_id, problem.reason
-        );
+        eprintln!("takeback: {}", problem.reason);
     }
     for run in &summary.providers {
         match run {

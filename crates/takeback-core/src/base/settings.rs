@@ -245,7 +245,7 @@ pub const SPECS: &[Spec] = &[
         label: "Theme",
         advanced: false,
         kind: Kind::Choice(Theme::WORDS),
-        help: "Colour theme of the window; system follows the operating system.",
+        help: "Colour theme of the window: light, dark, or the same as the operating system.",
         read: |s| s.theme.as_str().to_owned(),
         write: |s, v| s.theme = Theme::from_word(v).unwrap_or(s.theme),
     },

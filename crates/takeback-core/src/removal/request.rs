@@ -124,10 +124,10 @@ pub enum RequestError {
     #[error("the edited letter no longer contains {element} ({law}); put it back before saving")]
     Incomplete { element: String, law: String },
 
-    #[error("`{address}` is a web form, not an email address; open the form and paste the letter's text into it instead")]
+    #[error("\"{address}\" is a web form, not an email address; open the form and paste the letter's text into it instead")]
     FormNotEmail { address: String },
 
-    #[error("`{address}` is not an email address")]
+    #[error("\"{address}\" is not an email address")]
     NotAnEmail { address: String },
 
     #[error("`{path}` is not a full path; choose where to save the letter")]
@@ -232,6 +232,15 @@ pub struct LetterPreview {
 
 /// [`compose`], as the editor shows it.
 pub fn preview(conn: &Connection, order: &LetterOrder, today: NaiveDate) -> Result<LetterPreview> {
+    // A form typed or pasted as the recipient is refused at once, not only when saving.
+    if let Some(address) = order
+        .recipient
+        .address
+        .as_deref()
+        .filter(|a| !a.trim().is_empty())
+    {
+        check_email(address)?;
+    }
     let (letter, missing) = compose(conn, order, today)?;
     Ok(LetterPreview {
         subject: letter.subject,

@@ -42,6 +42,9 @@ pub enum SearchError {
     )]
     NothingToScan,
 
+    #[error("no face is enrolled in this profile yet, so a scan could not tell your photos from anyone else's; add 3 to 5 photos of your face on the Profile page first")]
+    NotEnrolled,
+
     #[error("a stored scan plan could not be read ({reason})")]
     CorruptPlan { reason: String },
 }
@@ -60,6 +63,7 @@ impl SearchError {
             | SearchError::JobFinished { .. }
             | SearchError::NothingToScan => ErrorCode::InvalidInput,
             SearchError::CorruptPlan { .. } => ErrorCode::Corrupt,
+            SearchError::NotEnrolled => ErrorCode::Refused,
         }
     }
 }

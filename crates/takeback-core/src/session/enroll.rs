@@ -65,6 +65,15 @@ impl Session {
         // The photo joins the profile that was active when it was picked, even if the user
         // switches profiles while the engine runs.
         let profile_id = self.active_id()?.ok_or(SessionError::NoProfileOpen)?;
+        if let Some(problem) = self.duplicate_problem(&bytes)? {
+            return Ok(PhotoCheck {
+                token: None,
+                problem: Some(problem.into()),
+                faces: Vec::new(),
+                width: 0,
+                height: 0,
+            });
+        }
         let engine = self.engine()?;
         let image = match photo::decode(&engine, &bytes) {
             Ok(image) => image,
@@ -108,6 +117,22 @@ impl Session {
             Err(problem) => check.problem = Some(capitalise(&problem.to_string())),
         }
         Ok(check)
+    }
+
+    /// Why `bytes` must not be picked again: already a reference photo, or already picked.
+    fn duplicate_problem(&self, bytes: &[u8]) -> Result<Option<&'static str>> {
+        if self.with_vault(|v| enrollment::is_enrolled(v.conn(), bytes))? {
+            return Ok(Some(
+                "This photo is already enrolled. Choose a different photo of your face.",
+            ));
+        }
+        let digest = crate::storage::audit::digest(bytes);
+        let picked = self.with_profile(|p| {
+            Ok(p.staged
+                .values()
+                .any(|s| crate::storage::audit::digest(&s.bytes) == digest))
+        })?;
+        Ok(picked.then_some("This photo is already picked above."))
     }
 
     /// Drops a picked photo the user removed before enrolling.

@@ -825,3 +825,81 @@ fn a_consent_names_its_destination_and_a_changed_address_sends_nothing() {
         consent_entry.detail
     );
 }
+
+#[test]
+fn an_unreachable_site_is_named_and_nothing_checked_is_said_once() {
+    let engine = Arc::new(FaceEngine::load().unwrap());
+    let s = setup(engine.clone());
+    // A port nobody listens on: bound, then released, so the connection is refused.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let limits = SiteLimits {
+        max_depth: Some(1),
+        max_pages: Some(5),
+        interval_ms: Some(0),
+    };
+    // Typed without a scheme, as from an address bar: https is assumed.
+    let source =
+        sources::add_site(&s.vault, &format!("127.0.0.1:{port}"), limits, Utc::now()).unwrap();
+    let mut notices = Vec::new();
+    let summary = run_scan(
+        &s.vault,
+        &engine,
+        &mock_keys(),
+        &Settings::default(),
+        &local_plan(),
+        &CancelFlag::new(),
+        &mut |p| notices.extend(p.notice),
+    );
+    assert!(summary.nothing_checked, "{summary:?}");
+    assert_eq!(summary.sources_scanned, 0);
+    let [problem] = summary.source_problems.as_slice() else {
+        panic!("one problem expected: {:?}", summary.source_problems);
+    };
+    assert_eq!(problem.source_id, source.id);
+    assert_eq!(problem.kind, scan::ProblemKind::Unreachable);
+    assert_eq!(problem.place, format!("127.0.0.1:{port}"));
+    assert!(
+        problem
+            .reason
+            .starts_with(&format!("Nothing was checked on 127.0.0.1:{port}: ")),
+        "{}",
+        problem.reason
+    );
+    assert!(!problem.reason.contains("Robots"), "{}", problem.reason);
+    // The live notice is the same sentence, once.
+    assert_eq!(notices, vec![problem.reason.clone()]);
+    // The scan itself is in the audit log.
+    let actions: Vec<String> = takeback_core::storage::audit::list(s.vault.conn())
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert!(actions.iter().any(|a| a == "scan.started"), "{actions:?}");
+}
+
+#[test]
+fn a_scan_without_an_enrolled_face_is_refused_before_it_starts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let profiles = Profiles::new(&DataDir::at(tmp.path().join("data")));
+    let pass = Secret::new("correct horse battery".to_owned());
+    let vault = profiles
+        .create_clinic("me", &pass, KdfParams::INSECURE_FOR_TESTS, Utc::now())
+        .unwrap();
+    let folder = tempfile::tempdir().unwrap();
+    sources::add_folder(&vault, folder.path(), Utc::now()).unwrap();
+    let engine = FaceEngine::load().unwrap();
+    let ctx = ScanContext {
+        vault: &vault,
+        engine: &engine,
+        keys: &mock_keys(),
+        settings: &Settings::default(),
+        clock: &SystemClock,
+    };
+    let err = scan::run(&ctx, &local_plan(), &CancelFlag::new(), &mut |_| {}).unwrap_err();
+    assert_eq!(err.code(), takeback_core::ErrorCode::Refused);
+    assert!(err.to_string().contains("enroll") || err.to_string().contains("Profile page"));
+}

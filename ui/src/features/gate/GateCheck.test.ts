@@ -30,6 +30,7 @@ describe("check a photo", () => {
         threshold: 0.5,
         decisive: null,
         faces: [],
+        owner_faces: [],
         width: 10,
         height: 10,
         message: "No face was found.",
@@ -42,6 +43,7 @@ describe("check a photo", () => {
         threshold: 0.5,
         decisive: null,
         faces: [],
+        owner_faces: [],
         width: 10,
         height: 10,
         message: "Allowed: you confirmed it shows you.",
@@ -54,5 +56,39 @@ describe("check a photo", () => {
     await waitFor(() => expect(fake.checkPhoto).toHaveBeenLastCalledWith(expect.any(String), true));
     await waitFor(() => expect(screen.getByTestId("gate-answer").dataset.decision).toBe("attested_no_face"));
     expect(screen.queryByTestId("gate-attest")).toBeNull();
+  });
+
+  it("marks the owner's face in a group photo, blurs the photo, and offers to search with it", async () => {
+    fake.checkPhoto.mockResolvedValueOnce({
+      allowed: true,
+      decision: "match",
+      distance: 0.3,
+      threshold: 0.5,
+      decisive: { x: 60, y: 10, width: 20, height: 20 },
+      faces: [
+        { x: 0, y: 0, width: 50, height: 50 },
+        { x: 60, y: 10, width: 20, height: 20 },
+      ],
+      owner_faces: [false, true],
+      width: 100,
+      height: 100,
+      message: "your face is one of the 2 faces in this photo, outlined",
+      audit_seq: 4,
+    });
+    const onsearch = vi.fn(async (_f: File, _a: boolean) => {});
+    const user = userEvent.setup();
+    render(GateCheck, { onsearch });
+    await user.upload(screen.getByTestId("gate-file"), photo);
+    const answer = await screen.findByTestId("gate-answer");
+    expect(answer.dataset.allowed).toBe("true");
+    expect(answer.querySelector("img")?.classList.contains("blurred")).toBe(true);
+    const boxes = screen.getAllByTestId("face-box");
+    expect(boxes.map((b) => b.dataset.owner)).toEqual(["false", "true"]);
+    expect(screen.getByTestId("gate-group").textContent).toContain("2 faces");
+    await user.click(screen.getByTestId("gate-reveal"));
+    expect(answer.querySelector("img")?.classList.contains("blurred")).toBe(false);
+    await user.click(screen.getByTestId("gate-search"));
+    expect(onsearch).toHaveBeenCalledWith(photo, false);
+    expect(await screen.findByTestId("gate-kept")).toBeTruthy();
   });
 });

@@ -28,4 +28,22 @@ describe("the Home page", () => {
     await user.click(screen.getByRole("button", { name: "Choose where to look" }));
     expect(onnavigate).toHaveBeenCalledWith("scan");
   });
+
+  it("with a case open and nothing left to review, the next step follows the case, not a new request", async () => {
+    fake.overview.mockResolvedValueOnce({
+      enrolled: 3,
+      sources: 1,
+      to_review: 0,
+      confirmed: 1,
+      drafts: 0,
+      open_cases: 1,
+      overdue: 0,
+    });
+    render(Home, { onnavigate: vi.fn() });
+    const next = await screen.findByTestId("home-next");
+    expect(next.textContent).toContain("Follow your cases");
+    expect(next.textContent).not.toContain("Request removal");
+    // The box says what the step is about; the title appears once, on its button.
+    expect(next.textContent?.match(/Follow your cases/g)).toHaveLength(1);
+  });
 });

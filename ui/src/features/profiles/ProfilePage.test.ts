@@ -33,10 +33,13 @@ describe("enrollment on the Profile page", () => {
     expect(fake.checkEnrollmentPhoto).toHaveBeenCalledTimes(2);
     expect(screen.getAllByTestId("picked-photo").map((li) => li.dataset.ok)).toEqual(["true", "false"]);
     expect(screen.getAllByTestId("face-box")).toHaveLength(3);
+    expect(screen.getAllByTestId("picked-name").map((p) => p.textContent)).toEqual(["a.jpg", "group.jpg"]);
 
     const submit = screen.getByTestId("enroll-submit") as HTMLButtonElement;
     expect(submit.disabled).toBe(true);
+    expect(screen.getByTestId("enroll-why").textContent).toContain("Tick the statement");
     await user.click(screen.getByTestId("attest-advocate"));
+    expect(screen.getByRole("heading", { name: "Add photos of your client's face" })).toBeTruthy();
     await user.click(screen.getByTestId("enroll-confirm"));
     expect(submit.disabled).toBe(true); // the advocate must give a name
     await user.type(screen.getByTestId("advocate-name"), "Dana Advocate");
@@ -44,6 +47,8 @@ describe("enrollment on the Profile page", () => {
     await user.click(submit);
     expect(fake.enrollPhotos).toHaveBeenCalledWith(["good"], "Dana Advocate");
     await waitFor(() => expect(fake.getEnrollment).toHaveBeenCalledTimes(2));
+    // Nothing is left over: the refused photo goes with the enrolled one.
+    expect(screen.queryAllByTestId("picked-photo")).toHaveLength(0);
 
     const result = await axe.run(container, { rules: { "color-contrast": { enabled: false } } });
     expect(result.violations.map((v) => v.id)).toEqual([]);

@@ -73,7 +73,15 @@ describe("request removal", () => {
     await user.click(screen.getByTestId("rr-photographer-myself"));
     await user.click(screen.getByTestId("rr-suggest"));
     expect(fake.adviseLetters).toHaveBeenCalledWith(expect.objectContaining({ photographer: "myself", intimate: true }));
-    expect((await screen.findByTestId("rr-advice")).textContent).toContain("counter-notice would show them your name");
+    // One recommended route with its reason; the others below; cautions in a calm list, not in red.
+    const advice = await screen.findByTestId("rr-advice");
+    expect(screen.getAllByTestId("rr-recommended")).toHaveLength(1);
+    expect(screen.getByTestId("rr-recommended").textContent).toContain("within 48 hours");
+    expect(screen.getByTestId("rr-recommended").textContent).not.toContain("Copyright");
+    expect(advice.querySelectorAll(".warning, .alert")).toHaveLength(0);
+    await user.click(screen.getByTestId("rr-route-dmca"));
+    expect(screen.getByTestId("rr-things").textContent).toContain("counter-notice would show them your name");
+    await user.click(screen.getByTestId("rr-route-takeitdown"));
 
     await user.click(screen.getByTestId("rr-lookup"));
     expect(fake.findContacts).toHaveBeenCalledWith("https://forum.example.net/t/1", true, "takeitdown");
@@ -84,6 +92,9 @@ describe("request removal", () => {
     expect(screen.getByTestId("rr-preview").textContent).toContain("https://img.example.net/a.jpg");
 
     // Deleting the address is allowed, but flagged, and saving waits until it is back.
+    // The letter is shown once; its text becomes editable in place.
+    expect(screen.queryByTestId("rr-body")).toBeNull();
+    await user.click(screen.getByTestId("rr-edit"));
     const bodyBox = screen.getByTestId("rr-body") as HTMLTextAreaElement;
     await user.clear(bodyBox);
     await user.type(bodyBox, "Dear team, remove it.");
@@ -107,8 +118,8 @@ describe("request removal", () => {
         kind: "takeitdown",
         recipient: { name: "host.example", address: "abuse@host.example" },
       }),
-      "pdf",
-      "/home/sam/Documents/Takeback letters/takeitdown.pdf",
+      "eml",
+      "/home/sam/Documents/Takeback letters/takeitdown.eml",
       false,
       null,
     );
@@ -116,5 +127,53 @@ describe("request removal", () => {
     expect(await screen.findByTestId("rr-saved")).toBeTruthy();
     const result = await axe.run(container, { rules: { "color-contrast": { enabled: false } } });
     expect(result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.html).join()}`)).toEqual([]);
+  });
+
+  it("keeps a web form apart from email: open the form and copy the text, never an email address", async () => {
+    fake.adviseLetters.mockResolvedValueOnce({
+      routes: [{ kind: "delisting", regime: "eu", basis: "gdpr_1m", reason: "Search engines can hide the page.", warnings: [] }],
+      excluded: [],
+      warnings: ["Never send the image itself."],
+      minor: null,
+    });
+    fake.findContacts.mockResolvedValueOnce({
+      host: "forum.example.net",
+      contacts: [
+        {
+          address: "https://support.google.com/websearch/answer/6302812",
+          role: "form",
+          source: "directory",
+          detail: "Google Search, for intimate images shared without consent",
+          source_url: "https://support.google.com/websearch/answer/6302812",
+          last_verified: "2026-11-26",
+        },
+        { address: "abuse@forum.example.net", role: "operator", source: "security.txt", detail: "the site's contact for security problems", source_url: null, last_verified: null },
+      ],
+      notes: [],
+      recommended: null,
+      organisations: ["Google Search", "forum.example.net"],
+    });
+    const user = userEvent.setup();
+    render(RequestRemoval, { findings: [finding], oncancel: vi.fn() });
+    await user.click(screen.getByTestId("rr-suggest"));
+    await screen.findByTestId("rr-recommended");
+    await user.click(screen.getByTestId("rr-lookup"));
+    // Nothing is picked by default: the form is not an address, the security contact is a last resort.
+    const forms = await screen.findByTestId("rr-forms");
+    expect((screen.getByTestId("rr-to") as HTMLInputElement).value).toBe("");
+    expect(screen.getByTestId("rr-contacts").textContent).not.toMatch(/operator|ncii|security\.txt|rdap/);
+    await user.click(forms.querySelector("input") as HTMLInputElement);
+    expect(screen.queryByTestId("rr-to")).toBeNull();
+    expect(screen.getByTestId("rr-form-chosen").textContent).toContain("Google Search");
+
+    await user.click(screen.getByTestId("rr-draft"));
+    expect(fake.draftLetter).toHaveBeenLastCalledWith(
+      expect.objectContaining({ recipient: { name: "Google Search", address: null } }),
+    );
+    await user.click(await screen.findByTestId("rr-open-form"));
+    expect(fake.openUrl).toHaveBeenCalledWith("https://support.google.com/websearch/answer/6302812");
+    expect(screen.getByTestId("rr-copy-form")).toBeTruthy();
+    // The email draft is not offered for a form.
+    expect(screen.queryByText(/Email draft/)).toBeNull();
   });
 });

@@ -14,6 +14,8 @@ describe("Settings page", () => {
     render(Settings);
     const theme = (await screen.findByLabelText("Theme")) as HTMLSelectElement;
     expect(theme.value).toBe("system");
+    // The stored code stays the value; the person reads words.
+    expect(theme.selectedOptions[0]?.textContent).toBe("Same as the computer");
     expect((screen.getByLabelText("Lock after this many idle minutes") as HTMLInputElement).type).toBe("number");
     expect((screen.getByLabelText("Esc pressed twice hides Takeback") as HTMLInputElement).checked).toBe(true);
     expect(screen.getByText("Advanced endpoints")).toBeTruthy();

@@ -113,6 +113,13 @@ pub fn check_photo(
     Ok(CheckedPhoto { face, sharpness })
 }
 
+/// Whether these exact bytes are already a reference photo of the profile (by SHA-256), so the
+/// same photo is not enrolled twice and does not weigh double in every comparison.
+pub fn is_enrolled(conn: &Connection, bytes: &[u8]) -> Result<bool> {
+    let sha = audit::digest(bytes);
+    Ok(list(conn)?.iter().any(|f| f.image_sha256 == sha))
+}
+
 /// Checks faces already detected in `image` (the app shows boxes from its own detection).
 pub fn check_faces(
     image: &DynamicImage,

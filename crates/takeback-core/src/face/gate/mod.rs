@@ -9,11 +9,12 @@
 //! - no reference face enrolled: refused;
 //! - any face estimated under 18, or whose age estimate is unusable (unknown, not finite, out of
 //!   range; see [`possibly_minor`]): refused, with the Take It Down guidance;
-//! - a face query ([`Purpose::Verify`], [`Purpose::FaceSearch`]): the largest face must be within
-//!   [`takeback_faces::GATE_THRESHOLD`] of the nearest reference face;
-//! - a copy query ([`Purpose::CopySearch`]): some face in the photo must match; a photo with no
-//!   detectable face passes only when the owner attests that it shows them, and that attestation
-//!   is what the audit entry records.
+//! - every face in the photo is compared, so a group photo that includes the owner is
+//!   recognised: the decisive face is the one nearest the owner's, and it must be within
+//!   [`takeback_faces::GATE_THRESHOLD`] of a reference face. A face search sends a crop of that
+//!   face, never of someone else's;
+//! - a copy query ([`Purpose::CopySearch`]): a photo with no detectable face passes only when
+//!   the owner attests that it shows them, and that attestation is what the audit entry records.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -81,6 +82,8 @@ pub struct GateOutcome {
     #[serde(rename = "box")]
     pub bbox: Option<BBox>,
     pub faces: usize,
+    /// For each face, in detection order: whether it is the owner's (within the threshold).
+    pub owner_faces: Vec<bool>,
     /// What to tell the user.
     pub message: String,
     /// The audit entry that recorded this decision.
@@ -154,6 +157,8 @@ pub struct GateAnswer {
     pub decisive: Option<FaceBox>,
     /// Every face found.
     pub faces: Vec<FaceBox>,
+    /// For each of `faces`: whether it is the owner's face.
+    pub owner_faces: Vec<bool>,
     pub width: u32,
     pub height: u32,
     /// What to tell the user, in plain words.
@@ -173,6 +178,7 @@ impl CheckedImage {
             threshold: o.threshold,
             decisive: o.bbox.map(FaceBox::from),
             faces: self.faces.iter().map(|f| FaceBox::from(f.bbox)).collect(),
+            owner_faces: o.owner_faces.clone(),
             width: self.width,
             height: self.height,
             message: o.message.clone(),
@@ -239,6 +245,7 @@ pub fn decide(references: &[Descriptor], faces: &[Face], request: GateRequest<'_
         threshold: GATE_THRESHOLD,
         bbox: None,
         faces: faces.len(),
+        owner_faces: vec![false; faces.len()],
         message: String::new(),
         audit_seq: 0,
         face: None,
@@ -275,15 +282,14 @@ pub fn decide(references: &[Descriptor], faces: &[Face], request: GateRequest<'_
             .map(|r| distance(&f.descriptor, r))
             .fold(f32::INFINITY, f32::min)
     };
-    let decisive = match request.purpose {
-        Purpose::Verify | Purpose::FaceSearch => largest(faces),
-        Purpose::CopySearch => faces
-            .iter()
-            .min_by(|a, b| nearest(a).total_cmp(&nearest(b))),
-    };
-    let Some(face) = decisive else {
+    let distances: Vec<f32> = faces.iter().map(nearest).collect();
+    out.owner_faces = distances.iter().map(|d| *d <= GATE_THRESHOLD).collect();
+    // Every face is judged: the owner may be anywhere in a group photo, not only the largest.
+    let decisive = (0..faces.len()).min_by(|a, b| distances[*a].total_cmp(&distances[*b]));
+    let Some(face) = decisive.map(|i| &faces[i]) else {
         return out;
     };
+    let others = faces.len() - 1;
     let d = nearest(face);
     out.distance = Some(d);
     out.bbox = Some(face.bbox);
@@ -291,19 +297,19 @@ pub fn decide(references: &[Descriptor], faces: &[Face], request: GateRequest<'_
         out.allowed = true;
         out.decision = Decision::Match;
         out.face = Some(face.clone());
-        out.message = format!("this is your face (distance {d:.3}, threshold {GATE_THRESHOLD:.2})");
+        out.message = if others == 0 {
+            format!("this is your face (distance {d:.3}, threshold {GATE_THRESHOLD:.2})")
+        } else {
+            format!("your face is one of the {} faces in this photo, outlined (distance {d:.3}, threshold {GATE_THRESHOLD:.2})", faces.len())
+        };
     } else {
-        out.message = format!(
-            "this face does not match your enrolled face (distance {d:.3}, threshold {GATE_THRESHOLD:.2}); Takeback only searches for your own face"
-        );
+        out.message = if others == 0 {
+            format!("this face does not match your enrolled face (distance {d:.3}, threshold {GATE_THRESHOLD:.2}); Takeback only searches for your own face")
+        } else {
+            format!("none of the {} faces in this photo matches your enrolled face (nearest distance {d:.3}, threshold {GATE_THRESHOLD:.2}); Takeback only searches for your own face", faces.len())
+        };
     }
     out
-}
-
-fn largest(faces: &[Face]) -> Option<&Face> {
-    faces
-        .iter()
-        .max_by(|a, b| (a.bbox.width * a.bbox.height).total_cmp(&(b.bbox.width * b.bbox.height)))
 }
 
 #[cfg(test)]
@@ -378,17 +384,34 @@ mod tests {
             false,
             Minor,
         );
-        // Verify judges the largest face; a copy search any face.
+        // Every face is judged: the owner is recognised in a group photo even when someone
+        // else's face is larger, whatever the purpose; the face search gets the owner's face.
         let small_me = face(0.1, 40.0, 30.0);
         let big_other = face(0.9, 200.0, 30.0);
+        for purpose in [Verify, FaceSearch, CopySearch] {
+            check_rule(
+                &[0.0],
+                &[big_other.clone(), small_me.clone()],
+                purpose,
+                false,
+                Match,
+            );
+        }
+        let group = decide(
+            &[desc(0.0)],
+            &[big_other.clone(), small_me.clone()],
+            req(FaceSearch, false),
+        );
+        assert_eq!(group.owner_faces, vec![false, true]);
+        assert_eq!(group.bbox.map(|b| b.width), Some(40.0));
+        assert_eq!(group.into_pass().unwrap().face.unwrap().bbox.width, 40.0);
         check_rule(
             &[0.0],
-            &[small_me.clone(), big_other.clone()],
+            &[big_other.clone(), big_other],
             Verify,
             false,
             NoMatch,
         );
-        check_rule(&[0.0], &[small_me, big_other], CopySearch, false, Match);
         // Attestation never overrides a face that is someone else's.
         check_rule(&[0.0], &[other], CopySearch, true, NoMatch);
     }

@@ -43,17 +43,34 @@ fn load() -> Directory {
     })
 }
 
+/// What a channel is for, in the words a person would use (the directory's codes are for
+/// maintainers).
+fn purpose_in_words(purpose: &str) -> &str {
+    match purpose {
+        "ncii" => "for intimate images shared without consent",
+        "privacy" => "for privacy complaints",
+        "copyright" => "for copyright notices",
+        "takeitdown" => "for TAKE IT DOWN Act requests",
+        "legal" => "for legal requests",
+        "gdpr" => "for data-protection (GDPR) requests",
+        "delisting" => "to remove results from its search",
+        "abuse" => "for abuse reports",
+        other => other,
+    }
+}
+
 fn contacts_of(p: &Platform) -> impl Iterator<Item = Contact> + '_ {
     p.channel.iter().map(move |c| Contact {
         address: c.address.clone(),
         role: c.role,
         source: Source::Directory,
         detail: match &c.note {
-            Some(note) => format!("{} — {} ({note})", p.name, c.purpose),
-            None => format!("{} — {}", p.name, c.purpose),
+            Some(note) => format!("{}, {} ({note})", p.name, purpose_in_words(&c.purpose)),
+            None => format!("{}, {}", p.name, purpose_in_words(&c.purpose)),
         },
         source_url: Some(c.source_url.clone()),
         last_verified: Some(c.last_verified.clone()),
+        platform: Some(p.name.clone()),
     })
 }
 
@@ -101,6 +118,26 @@ mod tests {
                 assert!(c.source_url.starts_with("https://"), "{}", c.address);
                 assert!(chrono::NaiveDate::parse_from_str(&c.last_verified, "%Y-%m-%d").is_ok());
             }
+        }
+    }
+
+    #[test]
+    fn details_speak_plainly_and_search_engines_cite_their_own_pages() {
+        for c in search_engines().iter().chain(&for_host("instagram.com")) {
+            for code in ["ncii", "rtbf", "gdpr —", "delisting", " — "] {
+                assert!(!c.detail.contains(code), "{}", c.detail);
+            }
+        }
+        for c in search_engines() {
+            let source = url::Url::parse(c.source_url.as_deref().unwrap()).unwrap();
+            let host = source.host_str().unwrap();
+            assert!(
+                ["google.com", "microsoft.com"]
+                    .iter()
+                    .any(|own| host == *own || host.ends_with(&format!(".{own}"))),
+                "{} cites {host}",
+                c.address
+            );
         }
     }
 

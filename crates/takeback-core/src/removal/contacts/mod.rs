@@ -78,6 +78,9 @@ pub struct Contact {
     pub source_url: Option<String>,
     /// Directory entries: when a person last checked the channel.
     pub last_verified: Option<String>,
+    /// Directory entries: the platform or search engine that runs the channel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
 }
 
 impl Contact {
@@ -157,10 +160,13 @@ impl Discovery {
         })
     }
 
-    /// Who a letter to `contact` is addressed to: the site's operator is named by the site, an
-    /// abuse desk or registrar (or a site known only by its IP address) by the domain of its
-    /// email address.
+    /// Who a letter to `contact` is addressed to: a platform or search engine of the directory by
+    /// its name, the site's operator by the site, an abuse desk or registrar (or a site known
+    /// only by its IP address) by the domain of its email address.
     pub fn organisation(&self, contact: &Contact) -> String {
+        if let Some(platform) = &contact.platform {
+            return platform.clone();
+        }
         let site = self.host.trim_start_matches("www.");
         let email_domain = contact
             .is_email()
@@ -193,6 +199,7 @@ mod tests {
             detail: "a note for the window, never an addressee".into(),
             source_url: None,
             last_verified: None,
+            platform: None,
         }
     }
 
@@ -242,5 +249,8 @@ mod tests {
         assert_eq!(d.organisation(&abuse), "host.example");
         let by_ip = found("127.0.0.1", Vec::new());
         assert_eq!(by_ip.organisation(&operator), "forum.example");
+        let google = directory::search_engines().remove(0);
+        assert_eq!(d.organisation(&google), "Google Search");
+        assert!(!google.is_email());
     }
 }

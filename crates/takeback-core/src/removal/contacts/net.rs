@@ -301,9 +301,9 @@ async fn site(
                     )),
                     validity => {
                         let detail = if validity == Validity::NoExpiry {
-                            "security contact (the file has no expiry date, so it may be out of date)"
+                            "the site's contact for security problems (its file has no expiry date, so it may be out of date); use it only if nothing else answers"
                         } else {
-                            "security contact published by the operator (meant for security reports; use as a last resort)"
+                            "the site's contact for security problems; use it only if nothing else answers"
                         };
                         for address in parsed.contacts {
                             if address.starts_with("tel:")
@@ -323,6 +323,7 @@ async fn site(
                                 detail: detail.into(),
                                 source_url: Some(url.to_string()),
                                 last_verified: None,
+                                platform: None,
                             });
                         }
                     }

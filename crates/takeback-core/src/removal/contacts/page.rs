@@ -47,6 +47,7 @@ pub fn contacts(html: &str, page_url: &Url) -> Vec<Contact> {
                 detail: "email address published on the site".into(),
                 source_url: Some(page_url.to_string()),
                 last_verified: None,
+                platform: None,
             }
         } else {
             let Ok(link) = page_url.join(&href) else {
@@ -67,6 +68,7 @@ pub fn contacts(html: &str, page_url: &Url) -> Vec<Contact> {
                 detail: "the site's own contact, report or copyright page".into(),
                 source_url: Some(page_url.to_string()),
                 last_verified: None,
+                platform: None,
             }
         };
         if !out

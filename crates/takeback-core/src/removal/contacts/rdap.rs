@@ -86,8 +86,8 @@ fn walk(
             };
             let name = vcard_values(entity, "fn").into_iter().next();
             let scope = match role {
-                Role::Registrar => "registrar abuse contact",
-                _ => "hosting network abuse contact",
+                Role::Registrar => "the company the site's name is registered with",
+                _ => "the company that hosts the site",
             };
             let detail = match (&name, entity.get("handle").and_then(Value::as_str)) {
                 (Some(n), Some(h)) => format!("{scope}: {n} ({h})"),
@@ -104,6 +104,7 @@ fn walk(
                         detail: detail.clone(),
                         source_url: Some(server.to_owned()),
                         last_verified: None,
+                        platform: None,
                     });
                 }
             }

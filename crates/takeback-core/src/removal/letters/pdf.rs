@@ -74,19 +74,31 @@ pub fn render(letter: &Letter) -> Result<Vec<u8>> {
     }
     let mut out = Vec::new();
     doc.render(&mut out).map_err(pdf_error)?;
-    compress(&out)
+    compress(&out, &letter.subject)
 }
 
 /// Re-writes the PDF smaller. genpdf (printpdf 0.3) embeds each of the family's four faces
 /// separately (our italic faces are copies of the upright ones) and leaves fonts and their
 /// Unicode maps uncompressed, which makes a two-page letter about 2.4 MB. Identical streams are
 /// merged and every stream is Flate-compressed.
-fn compress(pdf: &[u8]) -> Result<Vec<u8>> {
+///
+/// The title is written again as UTF-16 with a byte-order mark: printpdf stores it as UTF-8
+/// bytes in a PDF string, which readers decode as PDFDocEncoding ("§" shows as "Â§").
+fn compress(pdf: &[u8], title: &str) -> Result<Vec<u8>> {
     use std::collections::HashMap;
 
-    use lopdf::{Object, ObjectId};
+    use lopdf::{Object, ObjectId, StringFormat};
 
     let mut doc = lopdf::Document::load_mem(pdf).map_err(pdf_error)?;
+    if let Ok(info) = doc.trailer.get(b"Info").and_then(Object::as_reference) {
+        if let Ok(Object::Dictionary(dict)) = doc.get_object_mut(info) {
+            let utf16: Vec<u8> = [0xFE, 0xFF]
+                .into_iter()
+                .chain(title.encode_utf16().flat_map(u16::to_be_bytes))
+                .collect();
+            dict.set("Title", Object::String(utf16, StringFormat::Hexadecimal));
+        }
+    }
     let mut first_seen: HashMap<(String, Vec<u8>), ObjectId> = HashMap::new();
     let mut duplicate_of: HashMap<ObjectId, ObjectId> = HashMap::new();
     for (id, object) in &doc.objects {
@@ -148,6 +160,38 @@ fn break_long_words(line: &str, fits: impl Fn(&str) -> bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::break_long_words;
+
+    #[test]
+    fn the_title_survives_characters_outside_ascii() {
+        let mut letter = crate::removal::letters::draft(&crate::removal::letters::tests::request(
+            crate::removal::letters::LetterKind::Takeitdown,
+            false,
+        ))
+        .unwrap();
+        letter.subject = "Notice under 47 U.S.C. § 223a — café".into();
+        let bytes = super::render(&letter).unwrap();
+        let doc = lopdf::Document::load_mem(&bytes).unwrap();
+        let info = doc
+            .trailer
+            .get(b"Info")
+            .and_then(lopdf::Object::as_reference)
+            .unwrap();
+        let title = doc
+            .get_object(info)
+            .and_then(lopdf::Object::as_dict)
+            .and_then(|d| d.get(b"Title"))
+            .and_then(lopdf::Object::as_str)
+            .unwrap();
+        assert_eq!(&title[..2], &[0xFE, 0xFF]);
+        let units: Vec<u16> = title[2..]
+            .chunks(2)
+            .map(|c| u16::from_be_bytes([c[0], c[1]]))
+            .collect();
+        assert_eq!(
+            String::from_utf16(&units).unwrap(),
+            "Notice under 47 U.S.C. § 223a — café"
+        );
+    }
 
     #[test]
     fn long_words_are_split_to_fit() {

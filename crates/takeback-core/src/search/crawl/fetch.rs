@@ -251,9 +251,9 @@ impl Fetcher {
         };
         let response = match response {
             Ok(response) => response,
-            Err(e) if refused_host(&e).is_some() => return Err(SkipReason::LocalNetwork),
-            // Unreachable: RFC 9309 §2.3.1.4, assume complete disallow.
-            Err(_) => return Ok(RobotsRules::DisallowAll),
+            // A site that cannot be reached at all is reported as unreachable (or offline), not
+            // as refusing robots: its pages could not be fetched either, so nothing is crawled.
+            Err(e) => return Err(skip_for(&e)),
         };
         let status = response.status();
         if status.is_server_error() {

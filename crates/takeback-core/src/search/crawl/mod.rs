@@ -156,10 +156,10 @@ impl CrawlReport {
 
 #[derive(Debug, thiserror::Error)]
 pub enum CrawlError {
-    #[error("`{value}` is not a site address Takeback can crawl: {reason}")]
+    #[error("\"{value}\" is not a site address Takeback can look through: {reason}")]
     InvalidStartUrl { value: String, reason: &'static str },
 
-    #[error("`{host}` is on this computer or a private network; Takeback does not crawl it unless the local network is allowed")]
+    #[error("{host} is on this computer or a private network; Takeback does not look through it unless the local network is allowed")]
     LocalNetworkRefused { host: String },
 
     #[error("the site's first page could not be fetched ({reason:?}); check the address")]
@@ -182,13 +182,26 @@ impl CrawlError {
 
 crate::layer_error!(CrawlError);
 
-/// Checks a site address the owner typed.
+/// A typed address without a scheme (`forum.example.com/gallery`) is a web site: people type
+/// what they see in the address bar, which hides `https://`. An address that names its own
+/// scheme (`ftp://…`, `mailto:…`) keeps it, so it is refused for what it is.
+fn with_scheme(value: &str) -> std::borrow::Cow<'_, str> {
+    let has_scheme = value.contains("://") || value.starts_with("mailto:");
+    if has_scheme || value.is_empty() {
+        value.into()
+    } else {
+        format!("https://{value}").into()
+    }
+}
+
+/// Checks a site address the owner typed; a bare domain is taken as `https://`.
 pub fn parse_start_url(value: &str) -> Result<Url, CrawlError> {
     let invalid = |reason| CrawlError::InvalidStartUrl {
         value: value.chars().take(200).collect(),
         reason,
     };
-    let url = Url::parse(value.trim()).map_err(|_| invalid("it is not an absolute URL"))?;
+    let url = Url::parse(&with_scheme(value.trim()))
+        .map_err(|_| invalid("it is not a web address such as forum.example.com"))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(invalid("only http and https sites can be crawled"));
     }
@@ -402,7 +415,16 @@ mod tests {
     fn start_urls_are_checked() {
         assert!(parse_start_url("https://example.com/").is_ok());
         assert!(parse_start_url("ftp://example.com/").is_err());
-        assert!(parse_start_url("example.com").is_err());
+        // A bare domain, as typed from the address bar, is a web site over https.
+        let bare = parse_start_url(" forum.example.com/gallery ").unwrap();
+        assert_eq!(bare.as_str(), "https://forum.example.com/gallery");
+        assert_eq!(
+            parse_start_url("localhost:8080").unwrap().as_str(),
+            "https://localhost:8080/"
+        );
+        assert!(parse_start_url("mailto:a@example.com").is_err());
+        assert!(parse_start_url("").is_err());
+        assert!(parse_start_url("not a site").is_err());
         assert!(parse_start_url("https://u:p@example.com/").is_err());
     }
 

@@ -9,6 +9,7 @@ use tokio::sync::mpsc;
 use url::Url;
 
 use super::jobs::{self, Counts};
+use super::problem::{has_internet_route, SourceProblem};
 use super::{Execution, ScanPhase};
 use crate::base::error::storage;
 use crate::face::matching::{self, OwnerReference, Verdict};
@@ -32,7 +33,7 @@ pub(crate) fn scan_source(
     source: &Source,
     reference: &OwnerReference,
     allow_local_network: bool,
-) -> Result<Result<(), String>> {
+) -> Result<Result<(), SourceProblem>> {
     let item = format!("source:{}", source.id);
     if jobs::is_done(execution.ctx.vault.conn(), execution.job_id, &item)? {
         return Ok(Ok(()));
@@ -76,10 +77,17 @@ fn scan_site(
     url: &str,
     limits: CrawlLimits,
     reference: &OwnerReference,
-) -> Result<Result<(), String>> {
+) -> Result<Result<(), SourceProblem>> {
     let start = match crawl::parse_start_url(url) {
         Ok(start) => start,
-        Err(e) => return Ok(Err(e.to_string())),
+        Err(e) => {
+            return Ok(Err(SourceProblem::site(
+                source_id,
+                url,
+                &e,
+                has_internet_route,
+            )))
+        }
     };
     let phase = ScanPhase::Site {
         source_id,
@@ -158,7 +166,9 @@ fn scan_site(
         execution.totals.pages += counts.pages;
     }
     execution.emit(phase, 0, None);
-    Ok(report.map(|_| ()).map_err(|e| e.to_string()))
+    Ok(report
+        .map(|_| ())
+        .map_err(|e| SourceProblem::site(source_id, url, &e, has_internet_route)))
 }
 
 /// Checks one image and, in one transaction, records the finding (when it is a hit), marks the
@@ -210,7 +220,7 @@ fn scan_folder(
     source_id: i64,
     dir: &Path,
     reference: &OwnerReference,
-) -> Result<Result<(), String>> {
+) -> Result<Result<(), SourceProblem>> {
     let phase = ScanPhase::Folder {
         source_id,
         path: dir.display().to_string(),
@@ -218,7 +228,7 @@ fn scan_folder(
     execution.emit(phase.clone(), 0, None);
     let files = match image_files(dir) {
         Ok(files) => files,
-        Err(reason) => return Ok(Err(reason)),
+        Err(reason) => return Ok(Err(SourceProblem::folder(source_id, dir, &reason))),
     };
     let done = jobs::done_items(execution.ctx.vault.conn(), execution.job_id, "file:")?;
     let max_bytes = execution.ctx.engine.options().decode_limits.max_file_bytes;
@@ -265,11 +275,21 @@ fn image_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
     let mut stack = vec![(dir.to_owned(), 0usize)];
     let mut first = true;
     while let Some((folder, depth)) = stack.pop() {
-        let entries = match std::fs::read_dir(&folder) {
-            Ok(entries) => entries,
-            Err(e) if first => return Err(format!("the folder cannot be read ({e})")),
-            Err(_) => continue,
-        };
+        let entries =
+            match std::fs::read_dir(&folder) {
+                Ok(entries) => entries,
+                Err(e) if first => return Err(match e.kind() {
+                    std::io::ErrorKind::NotFound => {
+                        "the folder is not there any more. Was it moved, or is its drive unplugged?"
+                            .into()
+                    }
+                    std::io::ErrorKind::PermissionDenied => {
+                        "Takeback is not allowed to open this folder.".into()
+                    }
+                    _ => format!("the folder cannot be read ({e})."),
+                }),
+                Err(_) => continue,
+            };
         first = false;
         let mut entries: Vec<_> = entries.flatten().collect();
         entries.sort_by_key(std::fs::DirEntry::file_name);

@@ -16,6 +16,7 @@ pub mod consent;
 
 pub mod jobs;
 mod local;
+pub mod problem;
 pub mod registered;
 mod remote;
 
@@ -26,6 +27,7 @@ use takeback_faces::FaceEngine;
 pub use consent::{preview, record_consent, Consent, ProviderPreview};
 
 pub use jobs::{Job, JobStatus};
+pub use problem::{ProblemKind, SourceProblem};
 pub use registered::{register, RegisteredPhoto};
 
 use crate::base::cancel::CancelFlag;
@@ -34,6 +36,7 @@ use crate::base::settings::Settings;
 use crate::search::error::SearchError;
 use crate::search::findings::{self, Finding};
 use crate::search::providers::ProviderId;
+use crate::storage::audit;
 use crate::storage::secrets::KeyStore;
 use crate::storage::vault::Vault;
 use crate::Result;
@@ -148,15 +151,6 @@ pub enum ProviderRun {
     },
 }
 
-/// A source that could not be scanned.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct SourceProblem {
-    #[cfg_attr(feature = "specta", specta(type = i32))]
-    pub source_id: i64,
-    pub reason: String,
-}
-
 /// What a scan did.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -174,6 +168,8 @@ pub struct ScanSummary {
     pub sources_scanned: u32,
     pub source_problems: Vec<SourceProblem>,
     pub providers: Vec<ProviderRun>,
+    /// Nothing at all was checked: no source scanned and no provider searched ([`Self::nothing_ran`]).
+    pub nothing_checked: bool,
     /// Findings this job recorded first (a resumed job lists those of its earlier part too).
     pub new_findings: Vec<Finding>,
 }
@@ -199,6 +195,7 @@ pub fn run(
 ) -> Result<ScanSummary> {
     check_plan(ctx, plan)?;
     let job_id = jobs::create(ctx.vault.conn(), plan, ctx.clock.now())?;
+    audit_start(ctx, "scan.started", job_id, plan)?;
     execute(ctx, job_id, plan, cancel, progress)
 }
 
@@ -220,10 +217,36 @@ pub fn resume(
         None,
         ctx.clock.now(),
     )?;
+    audit_start(ctx, "scan.resumed", job_id, &job.plan)?;
     execute(ctx, job_id, &job.plan, cancel, progress)
 }
 
+/// A scan looks through sites and may send a photo to services: the audit log keeps when, and
+/// what it was asked to do (counts and service names, never addresses).
+fn audit_start(ctx: &ScanContext<'_>, action: &str, job_id: i64, plan: &ScanPlan) -> Result<()> {
+    let sources = if plan.sources.is_empty() && plan.providers.is_empty() {
+        crate::search::sources::list(ctx.vault.conn())?.len()
+    } else {
+        plan.sources.len()
+    };
+    audit::append(
+        ctx.vault.conn(),
+        audit::NewEntry::new("owner", action).detail(serde_json::json!({
+            "job": job_id,
+            "sources": sources,
+            "providers": plan.providers,
+        })),
+        ctx.clock.now(),
+    )?;
+    Ok(())
+}
+
 fn check_plan(ctx: &ScanContext<'_>, plan: &ScanPlan) -> Result<()> {
+    // Without an enrolled face every image would be checked against nothing: the scan would
+    // find nothing and look as if there were nothing to find.
+    if crate::face::enrollment::descriptors(ctx.vault.conn())?.is_empty() {
+        return Err(SearchError::NotEnrolled.into());
+    }
     for id in &plan.sources {
         crate::search::sources::get(ctx.vault.conn(), *id)?;
     }
@@ -327,7 +350,7 @@ fn execute(
     let (sources_scanned, source_problems, providers) = result?;
     execution.emit(ScanPhase::Finished { status }, 0, None);
     let totals = execution.totals;
-    Ok(ScanSummary {
+    let mut summary = ScanSummary {
         job_id,
         status,
         pages_crawled: totals.pages,
@@ -336,8 +359,11 @@ fn execute(
         sources_scanned,
         source_problems,
         providers,
+        nothing_checked: false,
         new_findings: findings::first_seen_in_job(ctx.vault.conn(), job_id)?,
-    })
+    };
+    summary.nothing_checked = summary.nothing_ran();
+    Ok(summary)
 }
 
 type StepResults = (u32, Vec<SourceProblem>, Vec<ProviderRun>);
@@ -361,16 +387,9 @@ fn execute_steps(execution: &mut Execution<'_, '_>, plan: &ScanPlan) -> Result<S
         }
         match local::scan_source(execution, source, &reference, plan.allow_local_network)? {
             Ok(()) => scanned += 1,
-            Err(reason) => {
-                execution.emit(
-                    ScanPhase::Starting,
-                    0,
-                    Some(format!("source {} was not scanned: {reason}", source.id)),
-                );
-                problems.push(SourceProblem {
-                    source_id: source.id,
-                    reason,
-                });
+            Err(problem) => {
+                execution.emit(ScanPhase::Starting, 0, Some(problem.reason.clone()));
+                problems.push(problem);
             }
         }
     }
