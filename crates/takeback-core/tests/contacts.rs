@@ -202,3 +202,56 @@ async fn bad_urls_are_input_errors() {
         assert_eq!(err.code(), takeback_core::ErrorCode::InvalidInput, "{bad}");
     }
 }
+
+/// Safety issue item 3: a registry's answer cannot steer the lookup onto this computer's network
+/// or onto plain HTTP.
+#[tokio::test]
+async fn registry_answers_cannot_point_the_lookup_at_the_local_network_or_plain_http() {
+    // The "registrar" the thin registry points to: a local address of another origin.
+    let registrar = rdap_server::start(|addr| {
+        let mut r = std::collections::HashMap::new();
+        r.insert(
+            format!("{} /rdap/domain/thin.test", addr.ip()),
+            rdap_server::json(serde_json::json!({"objectClassName": "domain"})),
+        );
+        r
+    });
+    let registrar_base = registrar.base();
+    let server = rdap_server::start(move |addr| {
+        let mut r = rdap_server::standard_routes(addr);
+        let ip = addr.ip();
+        r.insert(
+            format!("{ip} /registry/domain/thin.test"),
+            rdap_server::json(serde_json::json!({
+                "objectClassName": "domain", "ldhName": "thin.test",
+                "links": [{"rel": "related", "type": "application/rdap+json",
+                           "href": format!("{registrar_base}/rdap/domain/thin.test")}]
+            })),
+        );
+        // A registry whose RDAP service is plain HTTP off this computer.
+        r.insert(
+            format!("{ip} /rdap/dns.json"),
+            rdap_server::json(serde_json::json!({
+                "version": "1.0",
+                "services": [[["test"], [format!("http://{addr}/registry/")]],
+                             [["plain"], ["http://rdap.registry.example/"]]]
+            })),
+        );
+        r
+    });
+    let o = options(&server, &[("thin.test", "93.184.216.7")]);
+    discover("https://thin.test/", &o, now()).await.unwrap();
+    assert!(
+        registrar.requests().is_empty(),
+        "the related link to a local address was not followed: {:?}",
+        registrar.requests()
+    );
+
+    let o = options(&server, &[("site.plain", "93.184.216.7")]);
+    let d = discover("https://site.plain/", &o, now()).await.unwrap();
+    assert!(
+        d.notes.iter().any(|n| n.contains("https")),
+        "a plain-HTTP registry is refused, and said so: {:?}",
+        d.notes
+    );
+}

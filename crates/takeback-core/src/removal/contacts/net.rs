@@ -71,6 +71,46 @@ async fn get_text(
     read_capped(resp).await.map(Some)
 }
 
+/// GETs an RDAP or bootstrap `url` under the rules for a lookup that anyone on the path, or a
+/// registrar, could otherwise steer: https only (plain http only to this computer, for a local
+/// mirror), no address on this computer or a private network unless allowed (the client's
+/// resolver refuses such answers; an address literal is checked here), no redirects, no proxy.
+async fn rdap_get(
+    client: &Client,
+    options: &Options,
+    url: &str,
+    accept: &str,
+) -> std::result::Result<Option<String>, String> {
+    let parsed = crate::base::endpoint::parse(url)
+        .map_err(|problem| format!("the registry's address is refused: {}", problem.describe()))?;
+    // The owner's own bootstrap address (a local mirror in an air-gapped clinic) is trusted as
+    // set; an address a registry hands back is held to the local-network rule.
+    let owners_choice =
+        Url::parse(&options.bootstrap_base).is_ok_and(|base| base.origin() == parsed.origin());
+    if !owners_choice {
+        crate::search::crawl::address::check_url_host(&parsed, options.allow_local_network)
+            .map_err(|refused| refused.to_string())?;
+    }
+    get_text(client, parsed.as_str(), accept).await
+}
+
+/// The client for RDAP requests (see [`rdap_get`]).
+fn rdap_client(options: &Options) -> Result<Client> {
+    Client::builder()
+        .user_agent(user_agent())
+        .timeout(options.timeout)
+        .redirect(redirect::Policy::none())
+        // A proxy would resolve names itself, past the address check.
+        .no_proxy()
+        .dns_resolver(std::sync::Arc::new(
+            crate::search::crawl::address::GuardedResolver {
+                allow_local_network: options.allow_local_network,
+            },
+        ))
+        .build()
+        .map_err(|e| network_error("preparing RDAP requests", e))
+}
+
 async fn resolve(host: &str, port: u16, options: &Options) -> std::io::Result<Vec<IpAddr>> {
     if let Ok(ip) = host
         .trim_matches(|c| c == '[' || c == ']')
@@ -108,7 +148,7 @@ async fn bootstrap(
         }
     }
     let url = format!("{}{name}", options.bootstrap_base);
-    let text = get_text(client, &url, "application/json")
+    let text = rdap_get(client, options, &url, "application/json")
         .await
         .map_err(|e| network_error(format!("reading the RDAP bootstrap file {url}"), e))?
         .ok_or_else(|| {
@@ -166,7 +206,7 @@ async fn rdap_domain(
     };
     for domain in domain_candidates(host) {
         let url = format!("{base}domain/{domain}");
-        match get_text(client, &url, "application/rdap+json").await {
+        match rdap_get(client, options, &url, "application/rdap+json").await {
             Ok(Some(text)) => {
                 let Ok(answer) = serde_json::from_str::<serde_json::Value>(&text) else {
                     discovery.notes.push(format!(
@@ -179,7 +219,7 @@ async fn rdap_domain(
                     // Thin registries (.com, .net) point to the registrar's own RDAP server.
                     if let Some(related) = rdap::related_link(&answer) {
                         if let Ok(Some(t)) =
-                            get_text(client, &related, "application/rdap+json").await
+                            rdap_get(client, options, &related, "application/rdap+json").await
                         {
                             if let Ok(a) = serde_json::from_str::<serde_json::Value>(&t) {
                                 found = rdap::abuse_contacts(&a, Subject::Domain, &related);
@@ -234,7 +274,7 @@ async fn rdap_ip(
             .push(format!("No RDAP service covers {ip}."));
     };
     let url = format!("{base}ip/{ip}");
-    match get_text(client, &url, "application/rdap+json").await {
+    match rdap_get(client, options, &url, "application/rdap+json").await {
         Ok(Some(text)) => match serde_json::from_str::<serde_json::Value>(&text) {
             Ok(answer) => {
                 let found = rdap::abuse_contacts(&answer, Subject::Network, &url);
@@ -279,6 +319,8 @@ async fn site(
         .user_agent(user_agent())
         .timeout(options.timeout)
         .redirect(policy)
+        // Pinned to the checked address; a proxy would connect elsewhere.
+        .no_proxy()
         .resolve(host, addr)
         .build()
     {
@@ -393,11 +435,7 @@ pub async fn discover(url: &str, options: &Options, now: DateTime<Utc>) -> Resul
         contacts: directory::for_host(&host),
         notes: Vec::new(),
     };
-    let rdap_client = Client::builder()
-        .user_agent(user_agent())
-        .timeout(options.timeout)
-        .build()
-        .map_err(|e| network_error("preparing RDAP requests", e))?;
+    let rdap_client = rdap_client(options)?;
     let cache = Cache {
         dir: options.cache_dir.clone(),
         max_age: chrono::Duration::hours(24),

@@ -48,24 +48,25 @@ impl ProfileKey {
     }
 
     /// The SQLCipher key.
-    pub fn database_key(&self) -> Secret<[u8; KEY_LEN]> {
+    pub fn database_key(&self) -> Result<Secret<[u8; KEY_LEN]>> {
         self.derive(b"takeback vault database v1")
     }
 
     /// The key of the encrypted blob store.
-    pub fn blob_key(&self) -> Secret<[u8; KEY_LEN]> {
+    pub fn blob_key(&self) -> Result<Secret<[u8; KEY_LEN]>> {
         self.derive(b"takeback vault blobs v1")
     }
 
-    fn derive(&self, info: &[u8]) -> Secret<[u8; KEY_LEN]> {
+    fn derive(&self, info: &[u8]) -> Result<Secret<[u8; KEY_LEN]>> {
         let hk = Hkdf::<Sha256>::new(None, self.0.expose());
-        let mut out = [0u8; KEY_LEN];
-        // A 32-byte output is far below HKDF-SHA256's limit of 255 * 32 bytes, so expand
-        // cannot fail; the fallback keeps library code free of panics all the same.
-        if hk.expand(info, &mut out).is_err() {
-            out = [0u8; KEY_LEN];
-        }
-        Secret::new(out)
+        let mut out = Secret::new([0u8; KEY_LEN]);
+        // A 32-byte output is far below HKDF-SHA256's limit of 255 * 32 bytes, so this cannot
+        // fail today; should it ever, it is an error, never a key of zeros.
+        hk.expand(info, out.expose_mut())
+            .map_err(|_| Error::Crypto {
+                reason: "deriving a vault key",
+            })?;
+        Ok(out)
     }
 }
 
@@ -208,7 +209,7 @@ fn derive_kek(
                 KdfParams::MAX.t_cost,
                 KdfParams::MAX.p_cost
             ),
- source: None
+            source: None,
         });
     }
     let params = Params::new(
@@ -371,11 +372,15 @@ mod tests {
     #[test]
     fn subkeys_differ_from_each_other_and_the_root() {
         let key = ProfileKey::generate().unwrap();
-        let db = key.database_key();
-        let blob = key.blob_key();
+        let db = key.database_key().unwrap();
+        let blob = key.blob_key().unwrap();
         assert_ne!(db.expose(), blob.expose());
         assert_ne!(db.expose(), key.0.expose());
-        assert_eq!(db.expose(), key.database_key().expose(), "deterministic");
+        assert_eq!(
+            db.expose(),
+            key.database_key().unwrap().expose(),
+            "deterministic"
+        );
     }
 
     #[test]

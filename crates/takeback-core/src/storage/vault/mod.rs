@@ -368,7 +368,7 @@ impl Vault {
                 source: None,
             });
         }
-        let database_key = key.database_key();
+        let database_key = key.database_key()?;
         let mut conn = open_encrypted(&db_path, &database_key)?;
         migrations::apply(&mut conn, migrations::MIGRATIONS)?;
         check_owner(&conn, &info.id)?;
@@ -381,7 +381,7 @@ impl Vault {
             dir: dir.to_owned(),
             conn,
             blob_dir,
-            blob_key: key.blob_key(),
+            blob_key: key.blob_key()?,
             database_key,
             last_activity: now,
         };
@@ -496,10 +496,9 @@ fn open_encrypted(path: &Path, key: &Secret<[u8; KEY_LEN]>) -> Result<Connection
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags).map_err(|e| storage("opening", e))?;
     // A raw 256-bit key (`x'…'`), so SQLCipher skips its own passphrase KDF: ours already ran.
-    let pragma = zeroize::Zeroizing::new(format!(
-        "PRAGMA key = \"x'{}'\";",
-        hex::encode(key.expose())
-    ));
+    // Both strings hold the key: each is wiped when dropped.
+    let key_hex = zeroize::Zeroizing::new(hex::encode(key.expose()));
+    let pragma = zeroize::Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", key_hex.as_str()));
     conn.execute_batch(&pragma)
         .map_err(|e| storage("unlocking", e))?;
     // The first read proves the key: with a wrong key SQLCipher reports "not a database".

@@ -93,7 +93,7 @@ fn the_database_does_not_open_with_another_key() {
     let db = v.dir().join(DB_FILE);
     v.lock();
     let other = ProfileKey::generate().unwrap();
-    let r = open_encrypted(&db, &other.database_key());
+    let r = open_encrypted(&db, &other.database_key().unwrap());
     assert!(matches!(r, Err(Error::CorruptVault { .. })), "{r:?}");
     // And a plain SQLite open (no key) cannot read it either.
     let plain = Connection::open(&db).unwrap();
