@@ -64,7 +64,7 @@ fn add_fake_web(vault: &Vault, web: &FakeWeb) -> i64 {
         max_pages: Some(50),
         interval_ms: Some(0),
     };
-    sources::add_site(vault, &web.root(), limits, Utc::now())
+    sources::add_site(vault, &web.root(), limits, None, Utc::now())
         .unwrap()
         .id
 }
@@ -227,7 +227,7 @@ fn a_dismissed_face_stays_suppressed_in_later_scans() {
     };
     copy("facerec/obama2.jpg", "a.jpg");
     std::fs::write(folder.path().join("notes.txt"), "not an image").unwrap();
-    sources::add_folder(&s.vault, folder.path(), Utc::now()).unwrap();
+    sources::add_folder(&s.vault, folder.path(), None, Utc::now()).unwrap();
     let scan_now = || {
         run_scan(
             &s.vault,
@@ -616,7 +616,7 @@ fn a_registered_photo_without_a_face_is_found_again_by_its_pdq_hash() {
         folder.path().join("other.jpg"),
     )
     .unwrap();
-    sources::add_folder(&s.vault, folder.path(), Utc::now()).unwrap();
+    sources::add_folder(&s.vault, folder.path(), None, Utc::now()).unwrap();
     let summary = run_scan(
         &s.vault,
         &engine,

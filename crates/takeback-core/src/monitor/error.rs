@@ -1,0 +1,23 @@
+//! What can go wrong with monitoring. Messages say what to do next.
+
+use crate::ErrorCode;
+
+#[derive(Debug, thiserror::Error)]
+pub enum MonitorError {
+    #[error("there is no event {id}")]
+    EventNotFound { id: i64 },
+
+    #[error("the monitor's lock file could not be used ({reason})")]
+    Lock { reason: String },
+}
+
+impl MonitorError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            MonitorError::EventNotFound { .. } => ErrorCode::NotFound,
+            MonitorError::Lock { .. } => ErrorCode::Io,
+        }
+    }
+}
+
+crate::layer_error!(MonitorError);

@@ -1,0 +1,45 @@
+-- monitor: revisit intervals, the runner's cycles, the events inbox
+-- How often the monitor revisits a source, in seconds (NULL: the default, one day).
+ALTER TABLE sources ADD COLUMN every_secs INTEGER;
+-- A new finding that is a confirmed or removed picture seen again at a new address.
+ALTER TABLE findings ADD COLUMN reappeared_from INTEGER REFERENCES findings(id);
+-- What the monitor knows of each source between cycles.
+CREATE TABLE monitor_sources (
+    source_id            INTEGER PRIMARY KEY,
+    last_visit_at        TEXT,
+    failures             INTEGER NOT NULL DEFAULT 0,
+    reported_unreachable INTEGER NOT NULL DEFAULT 0
+);
+-- One row per monitoring cycle. A cycle left `running` by a crash is finished by the next run:
+-- its scan job is resumed and every step it records is idempotent.
+CREATE TABLE monitor_cycles (
+    id                  INTEGER PRIMARY KEY,
+    started_at          TEXT NOT NULL,
+    finished_at         TEXT,
+    forced              INTEGER NOT NULL,
+    allow_local_network INTEGER NOT NULL,
+    scan_job_id         INTEGER REFERENCES scan_jobs(id),
+    scan_processed      INTEGER NOT NULL DEFAULT 0,
+    status              TEXT NOT NULL CHECK (status IN ('running', 'finished', 'cancelled'))
+);
+-- What monitoring found. `dedupe_key` makes recording an event idempotent, so a cycle repeated
+-- after a crash records nothing twice.
+CREATE TABLE events (
+    id         INTEGER PRIMARY KEY,
+    at         TEXT NOT NULL,
+    kind       TEXT NOT NULL CHECK (kind IN ('new_finding', 'reappeared', 'removed', 'changed',
+                   'still_up_after_deadline', 'source_unreachable', 'budget_reached')),
+    finding_id INTEGER,
+    case_id    INTEGER,
+    source_id  INTEGER,
+    text       TEXT NOT NULL,
+    read       INTEGER NOT NULL DEFAULT 0,
+    dedupe_key TEXT NOT NULL UNIQUE,
+    cycle_id   INTEGER
+);
+CREATE INDEX events_by_finding ON events (finding_id, id);
+-- Small counters of the monitor (the re-check log rows already turned into events).
+CREATE TABLE monitor_state (
+    key   TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
