@@ -1,0 +1,266 @@
+//! Monitoring cycles on a real encrypted vault against a loopback site that changes between
+//! cycles, with an injected clock: an image re-encoded at its address (`changed`), replaced by a
+//! different picture (`removed`), served again (`reappeared`, back to confirmed); what is due
+//! follows each source's interval, the daily re-check and the weekly watch of removed findings
+//! for 90 days.
+#![allow(clippy::unwrap_used)]
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use takeback_core::base::cancel::CancelFlag;
+use takeback_core::base::clock::Clock;
+use takeback_core::base::paths::DataDir;
+use takeback_core::base::settings::Settings;
+use takeback_core::face::enrollment::{self, Attestation, Consent as EnrollConsent};
+use takeback_core::monitor::{self, CycleReport, EventKind, MonitorContext, RunOptions};
+use takeback_core::search::every::Every;
+use takeback_core::search::findings::{self, FindingStatus};
+use takeback_core::search::sources::{self, SiteLimits};
+use takeback_core::storage::secrets::{KeyringStore, Secret};
+use takeback_core::storage::vault::{KdfParams, Profiles, Vault};
+use takeback_faces::FaceEngine;
+use takeback_testkit::livesite::LiveSite;
+
+fn faces(path: &str) -> Vec<u8> {
+    std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/faces")
+            .join(path),
+    )
+    .unwrap()
+}
+
+fn reencoded(path: &str) -> Vec<u8> {
+    let image = image::load_from_memory(&faces(path)).unwrap();
+    let small = image.resize(
+        image.width() * 8 / 10,
+        image.height() * 8 / 10,
+        image::imageops::FilterType::Triangle,
+    );
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 75)
+        .encode_image(&small.to_rgb8())
+        .unwrap();
+    out.into_inner()
+}
+
+/// A clock the test moves.
+struct TestClock(Mutex<DateTime<Utc>>);
+
+impl TestClock {
+    fn at(t: DateTime<Utc>) -> Self {
+        Self(Mutex::new(t))
+    }
+    fn set(&self, t: DateTime<Utc>) {
+        *self.0.lock().unwrap() = t;
+    }
+}
+
+impl Clock for TestClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap()
+    }
+}
+
+struct Setup {
+    _tmp: tempfile::TempDir,
+    vault: Vault,
+    engine: FaceEngine,
+    settings: Settings,
+    clock: TestClock,
+}
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap()
+}
+
+fn setup(site: &LiveSite) -> Setup {
+    let tmp = tempfile::tempdir().unwrap();
+    let profiles = Profiles::new(&DataDir::at(tmp.path().join("data")));
+    let pass = Secret::new("correct horse battery".to_owned());
+    let vault = profiles
+        .create_clinic("me", &pass, KdfParams::INSECURE_FOR_TESTS, t0())
+        .unwrap();
+    let engine = FaceEngine::load().unwrap();
+    let photos = [faces("facerec/obama.jpg"), faces("facerec/obama3.jpg")];
+    let photos: Vec<&[u8]> = photos.iter().map(Vec::as_slice).collect();
+    let consent = EnrollConsent {
+        attestation: Attestation::Owner,
+        method: "test".into(),
+    };
+    enrollment::enroll(&vault, &engine, &photos, &consent, t0(), &mut |_| {}).unwrap();
+    sources::add_site(
+        &vault,
+        &site.root(),
+        SiteLimits {
+            max_depth: Some(1),
+            max_pages: Some(20),
+            interval_ms: Some(0),
+        },
+        Some(Every::DAILY),
+        t0(),
+    )
+    .unwrap();
+    Setup {
+        _tmp: tmp,
+        vault,
+        engine,
+        settings: Settings::default(),
+        clock: TestClock::at(t0()),
+    }
+}
+
+fn run(s: &Setup, force: bool) -> CycleReport {
+    let keys = KeyringStore::new(keyring_core::mock::Store::new().unwrap());
+    let ctx = MonitorContext {
+        vault: &s.vault,
+        engine: &s.engine,
+        keys: &keys,
+        settings: &s.settings,
+        clock: &s.clock,
+    };
+    let options = RunOptions {
+        force,
+        allow_local_network: true,
+    };
+    let report = monitor::run_once(&ctx, options, &CancelFlag::new(), &mut |_| {}).unwrap();
+    assert!(report.ran);
+    report
+}
+
+fn kinds(report: &CycleReport) -> Vec<EventKind> {
+    report.events.iter().map(|e| e.kind).collect()
+}
+
+fn site_with_owner() -> LiveSite {
+    let site = LiveSite::start();
+    site.put_html("/", "<img src=\"/img/a.jpg\"> <img src=\"/img/other.jpg\">");
+    site.put_image("/img/a.jpg", faces("facerec/obama2.jpg"));
+    site.put_image("/img/other.jpg", faces("facerec/biden.jpg"));
+    site
+}
+
+#[test]
+fn changed_replaced_and_back_again_at_the_same_address() {
+    let site = site_with_owner();
+    let s = setup(&site);
+    let first = run(&s, true);
+    assert_eq!(kinds(&first), [EventKind::NewFinding]);
+    let id = first.events[0].finding_id.unwrap();
+    findings::confirm(&s.vault, id, s.clock.now()).unwrap();
+
+    // The same picture, re-encoded at the same address: changed, still confirmed.
+    site.put_image("/img/a.jpg", reencoded("facerec/obama2.jpg"));
+    s.clock.set(t0() + Duration::hours(1));
+    let changed = run(&s, true);
+    assert_eq!(kinds(&changed), [EventKind::Changed]);
+    assert_eq!(changed.events[0].finding_id, Some(id));
+    assert_eq!(
+        findings::get(s.vault.conn(), id).unwrap().status,
+        FindingStatus::Confirmed
+    );
+    // Seen again unchanged: no second `changed`.
+    s.clock.set(t0() + Duration::hours(2));
+    assert_eq!(kinds(&run(&s, true)), []);
+
+    // A different picture at that address (PDQ differs, the owner's face is absent): removed.
+    site.put_image("/img/a.jpg", faces("faceapi/amy/amy1.png"));
+    s.clock.set(t0() + Duration::hours(3));
+    let replaced = run(&s, true);
+    assert_eq!(kinds(&replaced), [EventKind::Removed]);
+    assert!(
+        replaced.events[0]
+            .text
+            .contains("replaced by a different picture"),
+        "{}",
+        replaced.events[0].text
+    );
+    let finding = findings::get(s.vault.conn(), id).unwrap();
+    assert_eq!(finding.status, FindingStatus::Removed);
+
+    // Still replaced a week later: nothing new.
+    s.clock.set(t0() + Duration::days(8));
+    assert_eq!(kinds(&run(&s, false)), []);
+
+    // The picture is back: reappeared, and the finding is confirmed again.
+    site.put_image("/img/a.jpg", faces("facerec/obama2.jpg"));
+    s.clock.set(t0() + Duration::days(16));
+    let back = run(&s, false);
+    assert_eq!(kinds(&back), [EventKind::Reappeared]);
+    assert_eq!(back.events[0].finding_id, Some(id));
+    assert_eq!(
+        findings::get(s.vault.conn(), id).unwrap().status,
+        FindingStatus::Confirmed
+    );
+    // The history of the finding is its events, oldest first.
+    let history: Vec<EventKind> = monitor::events::for_finding(s.vault.conn(), id)
+        .unwrap()
+        .iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(
+        history,
+        [
+            EventKind::NewFinding,
+            EventKind::Changed,
+            EventKind::Removed,
+            EventKind::Reappeared
+        ]
+    );
+}
+
+#[test]
+fn what_is_due_follows_the_intervals() {
+    let site = site_with_owner();
+    let s = setup(&site);
+    let first = run(&s, false);
+    assert_eq!(first.sources_visited.len(), 1, "never visited: due at once");
+    let id = first.events[0].finding_id.unwrap();
+    findings::confirm(&s.vault, id, t0()).unwrap();
+
+    // An hour later: the source (daily) is not due; the confirmed finding was never re-checked.
+    s.clock.set(t0() + Duration::hours(1));
+    let r = run(&s, false);
+    assert!(r.sources_visited.is_empty());
+    assert_eq!(r.findings_rechecked, 1);
+    let status = monitor::status(&s.vault, s.clock.now()).unwrap();
+    assert_eq!(status.sources[0].next_due, Some(t0() + Duration::days(1)));
+    assert_eq!(status.recheck.next_due, Some(t0() + Duration::hours(25)));
+    assert_eq!(status.next_due, Some(t0() + Duration::days(1)));
+
+    // Two hours later: nothing at all is due.
+    s.clock.set(t0() + Duration::hours(2));
+    let r = run(&s, false);
+    assert!(r.sources_visited.is_empty());
+    assert_eq!(r.findings_rechecked, 0);
+
+    // A day later: both.
+    s.clock.set(t0() + Duration::hours(26));
+    let r = run(&s, false);
+    assert_eq!(r.sources_visited.len(), 1);
+    assert_eq!(r.findings_rechecked, 1);
+
+    // Removed: watched weekly, for 90 days.
+    site.delete("/img/a.jpg");
+    s.clock.set(t0() + Duration::days(3));
+    let r = run(&s, false);
+    assert_eq!(kinds(&r), [EventKind::Removed]);
+    let removed_at = t0() + Duration::days(3);
+    s.clock.set(removed_at + Duration::days(6));
+    assert_eq!(run(&s, false).findings_rechecked, 0, "not a week yet");
+    s.clock
+        .set(removed_at + Duration::days(7) + Duration::minutes(1));
+    assert_eq!(run(&s, false).findings_rechecked, 1, "weekly");
+    let status = monitor::status(&s.vault, s.clock.now()).unwrap();
+    assert_eq!(status.removed_watch.findings, 1);
+    s.clock.set(removed_at + Duration::days(91));
+    let r = run(&s, true);
+    assert_eq!(
+        r.findings_rechecked, 0,
+        "no longer watched after 90 days, even forced"
+    );
+    let status = monitor::status(&s.vault, s.clock.now()).unwrap();
+    assert_eq!(status.removed_watch.findings, 0);
+}
