@@ -529,3 +529,69 @@ fn one_runner_at_a_time_and_a_killed_cycle_is_finished_by_the_next_run() {
     assert_eq!(kinds(&report["events"]), Vec::<String>::new());
     assert_eq!(findings(data).len(), 2);
 }
+
+#[test]
+fn a_standing_consent_is_recorded_shown_bounded_and_revoked() {
+    let site = LiveSite::start();
+    first_version(&site);
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path();
+    profile_watching(data, &site);
+    let image = faces("facerec/obama.jpg");
+    let image = image.to_str().unwrap();
+    // Providers are off for monitoring until the owner says otherwise.
+    let status = json(takeback(data).args(["monitor", "status"]));
+    assert_eq!(status["providers"], serde_json::json!([]));
+    for (every, max) in [("5m", "10"), ("1d", "0"), ("1d", "5000")] {
+        takeback(data)
+            .args([
+                "provider", "consent", "tineye", "--image", image, "--every", every,
+            ])
+            .args(["--max-per-month", max])
+            .assert()
+            .code(1);
+    }
+    // Not the owner: refused by the gate (exit 3), nothing recorded.
+    takeback(data)
+        .args([
+            "provider",
+            "consent",
+            "tineye",
+            "--every",
+            "1d",
+            "--max-per-month",
+            "5",
+        ])
+        .arg("--image")
+        .arg(faces("facerec/biden.jpg"))
+        .assert()
+        .code(3);
+    let granted = json(takeback(data).args([
+        "provider",
+        "consent",
+        "tineye",
+        "--image",
+        image,
+        "--every",
+        "7d",
+        "--max-per-month",
+        "5",
+    ]));
+    assert_eq!(granted["provider"], "tineye");
+    assert_eq!(granted["every"], "7d");
+    assert_eq!(granted["max_per_month"], 5);
+    assert_eq!(granted["sha256"].as_str().unwrap().len(), 64);
+    let status = json(takeback(data).args(["monitor", "status"]));
+    assert_eq!(status["providers"][0]["provider"], "tineye");
+    assert_eq!(status["providers"][0]["used_this_month"], 0);
+    let audit = json(takeback(data).arg("audit"));
+    assert!(audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["action"] == "provider.standing_consent"));
+    let revoked = json(takeback(data).args(["provider", "consent", "tineye", "--revoke"]));
+    assert_eq!(revoked["revoked"], true);
+    let status = json(takeback(data).args(["monitor", "status"]));
+    assert_eq!(status["providers"], serde_json::json!([]));
+}

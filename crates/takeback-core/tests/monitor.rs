@@ -264,3 +264,133 @@ fn what_is_due_follows_the_intervals() {
     let status = monitor::status(&s.vault, s.clock.now()).unwrap();
     assert_eq!(status.removed_watch.findings, 0);
 }
+
+mod standing_consent {
+    use super::*;
+    use takeback_core::monitor::consent;
+    use takeback_core::search::providers::{accounts, ProviderId};
+    use takeback_testkit::providers::TinEyeMock;
+
+    fn run_with(s: &Setup, settings: &Settings, keys: &KeyringStore, force: bool) -> CycleReport {
+        let ctx = MonitorContext {
+            vault: &s.vault,
+            engine: &s.engine,
+            keys,
+            settings,
+            clock: &s.clock,
+        };
+        let options = RunOptions {
+            force,
+            allow_local_network: true,
+        };
+        monitor::run_once(&ctx, options, &CancelFlag::new(), &mut |_| {}).unwrap()
+    }
+
+    fn searches(mock: &TinEyeMock) -> usize {
+        mock.server()
+            .requests()
+            .iter()
+            .filter(|r| r.method == "POST")
+            .count()
+    }
+
+    #[test]
+    fn providers_are_queried_only_under_consent_and_within_the_cap() {
+        let site = site_with_owner();
+        let s = setup(&site);
+        let tineye = TinEyeMock::start("tin-key");
+        tineye.set_matches(vec![serde_json::json!({
+            "domain": "127.0.0.1", "score": 88.0, "image_url": "http://img.tineye.com/result/1",
+            "backlinks": [{"url": site.url("/img/elsewhere.jpg"), "backlink": site.url("/p.html"), "crawl_date": "2024-01-02"}]
+        })]);
+        site.put_image("/img/elsewhere.jpg", reencoded("facerec/obama.jpg"));
+        let mut settings = Settings::default();
+        let keys = KeyringStore::new(keyring_core::mock::Store::new().unwrap());
+        accounts::configure(
+            &mut settings,
+            ProviderId::TinEye,
+            Some(&tineye.base_url()),
+            Some(true),
+        )
+        .unwrap();
+        accounts::set_key(
+            &keys,
+            ProviderId::TinEye,
+            &Secret::new("tin-key".to_owned()),
+        )
+        .unwrap();
+
+        // Enabled and keyed, but no standing consent: the mock receives nothing, even forced.
+        let r = run_with(&s, &settings, &keys, true);
+        assert!(r.providers_queried.is_empty());
+        assert_eq!(tineye.server().requests().len(), 0);
+
+        // A consent for two searches a month, daily.
+        let granted = consent::grant(
+            &s.vault,
+            &s.engine,
+            ProviderId::TinEye,
+            &faces("facerec/obama.jpg"),
+            false,
+            Every::DAILY,
+            2,
+            s.clock.now(),
+        )
+        .unwrap();
+        assert_eq!(granted.max_per_month, 2);
+        assert_eq!(granted.used_this_month, 0);
+        s.clock.set(t0() + Duration::minutes(5));
+        let r = run_with(&s, &settings, &keys, false);
+        assert_eq!(r.providers_queried, [ProviderId::TinEye]);
+        assert_eq!(searches(&tineye), 1);
+        assert!(
+            r.events.iter().any(|e| e.kind == EventKind::NewFinding),
+            "the provider's hit, checked on this device: {:?}",
+            r.events
+        );
+        // Not due again within the day.
+        s.clock.set(t0() + Duration::hours(3));
+        run_with(&s, &settings, &keys, false);
+        assert_eq!(searches(&tineye), 1);
+        // The next day: the second and last search of the month.
+        s.clock.set(t0() + Duration::days(1) + Duration::hours(1));
+        run_with(&s, &settings, &keys, false);
+        assert_eq!(searches(&tineye), 2);
+        // Over the cap: nothing is sent, even forced; one budget event for the month.
+        s.clock.set(t0() + Duration::days(3));
+        let r = run_with(&s, &settings, &keys, true);
+        assert_eq!(searches(&tineye), 2);
+        assert_eq!(kinds(&r), [EventKind::BudgetReached]);
+        s.clock.set(t0() + Duration::days(4));
+        let r = run_with(&s, &settings, &keys, true);
+        assert_eq!(searches(&tineye), 2);
+        assert_eq!(kinds(&r), []);
+        let status = monitor::status(&s.vault, s.clock.now()).unwrap();
+        assert_eq!(status.providers[0].used_this_month, 2);
+
+        // A new month: allowed again.
+        s.clock
+            .set(Utc.with_ymd_and_hms(2026, 4, 1, 8, 0, 0).unwrap());
+        run_with(&s, &settings, &keys, false);
+        assert_eq!(searches(&tineye), 3);
+
+        // Revoked: nothing more, and the audit log has both.
+        assert!(consent::revoke(&s.vault, ProviderId::TinEye, s.clock.now()).unwrap());
+        s.clock
+            .set(Utc.with_ymd_and_hms(2026, 4, 5, 8, 0, 0).unwrap());
+        let r = run_with(&s, &settings, &keys, true);
+        assert!(r.providers_queried.is_empty());
+        assert_eq!(searches(&tineye), 3);
+        let audit = takeback_core::storage::audit::list(s.vault.conn()).unwrap();
+        let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
+        assert!(actions.contains(&"provider.standing_consent"));
+        assert!(actions.contains(&"provider.standing_consent_revoked"));
+        // The bytes TinEye received are the ones consented to.
+        let requests = tineye.server().requests();
+        let search = requests.iter().find(|r| r.method == "POST").unwrap();
+        assert_eq!(
+            takeback_core::storage::audit::digest(&search.uploads[0].bytes),
+            granted.sha256
+        );
+    }
+}

@@ -47,7 +47,17 @@ fn run_once(ctx: &Context, args: &RunArgs) -> Result<ExitCode, Failure> {
     let engine = crate::photos::load_engine()?;
     let vault = super::profile::open(ctx)?;
     let settings = Settings::load(&ctx.data_dir)?;
-    let keys = super::scan::NoKeys;
+    // Keys are read only when a standing consent lets monitoring query a provider.
+    let no_keys = super::scan::NoKeys;
+    let keyring = if monitor::consent::active(vault.conn(), chrono::Utc::now())?.is_empty() {
+        None
+    } else {
+        takeback_core::storage::secrets::KeyringStore::platform().ok()
+    };
+    let keys: &dyn takeback_core::storage::secrets::KeyStore = match &keyring {
+        Some(k) => k,
+        None => &no_keys,
+    };
     let cancel = CancelFlag::new();
     super::scan::cancel_on_interrupt(
         &cancel,
@@ -56,7 +66,7 @@ fn run_once(ctx: &Context, args: &RunArgs) -> Result<ExitCode, Failure> {
     let monitor_ctx = MonitorContext {
         vault: &vault,
         engine: &engine,
-        keys: &keys,
+        keys,
         settings: &settings,
         clock: &SystemClock,
     };

@@ -7,6 +7,9 @@ pub enum MonitorError {
     #[error("there is no event {id}")]
     EventNotFound { id: i64 },
 
+    #[error("the monthly cap must be from 1 to 1000 searches, not {value}")]
+    CapOutOfRange { value: u32 },
+
     #[error("the monitor's lock file could not be used ({reason})")]
     Lock { reason: String },
 }
@@ -15,6 +18,7 @@ impl MonitorError {
     pub fn code(&self) -> ErrorCode {
         match self {
             MonitorError::EventNotFound { .. } => ErrorCode::NotFound,
+            MonitorError::CapOutOfRange { .. } => ErrorCode::InvalidInput,
             MonitorError::Lock { .. } => ErrorCode::Io,
         }
     }

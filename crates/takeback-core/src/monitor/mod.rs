@@ -6,6 +6,7 @@
 //! and the cases' deadlines. [`runner::run_once`] does one cycle; [`status::status`] says what is
 //! due; [`events`] is the inbox.
 
+pub mod consent;
 pub mod cycles;
 pub mod due;
 pub mod error;

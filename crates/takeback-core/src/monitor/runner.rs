@@ -11,6 +11,7 @@ use std::collections::HashSet;
 use serde::Serialize;
 use takeback_faces::FaceEngine;
 
+use super::consent;
 use super::cycles::{self, Cycle, CycleStatus};
 use super::due;
 use super::events::{self, Event, EventKind, NewEvent};
@@ -24,6 +25,7 @@ use crate::face::matching::{self, Verdict};
 use crate::face::pdq::{PdqHash, NEAR_DUPLICATE_THRESHOLD};
 use crate::removal::cases::{store as cases, CaseState, Reminder};
 use crate::search::findings::{self, recheck, FetchOptions, Finding, FindingStatus};
+use crate::search::providers::ProviderId;
 use crate::search::scan::{self, jobs, registered, JobStatus, ScanContext, ScanPlan, ScanProgress};
 use crate::storage::secrets::KeyStore;
 use crate::storage::vault::Vault;
@@ -83,6 +85,8 @@ pub struct CycleReport {
     pub sources_visited: Vec<i64>,
     pub source_problems: Vec<scan::SourceProblem>,
     pub findings_rechecked: u32,
+    /// Remote providers queried under a standing consent.
+    pub providers_queried: Vec<ProviderId>,
     pub cases_checked: u32,
     /// Events this cycle recorded.
     pub events: Vec<Event>,
@@ -101,6 +105,7 @@ impl CycleReport {
             sources_visited: Vec::new(),
             source_problems: Vec::new(),
             findings_rechecked: 0,
+            providers_queried: Vec::new(),
             cases_checked: 0,
             events: Vec::new(),
         }
@@ -144,6 +149,7 @@ pub fn run_once(
         sources_visited: Vec::new(),
         source_problems: Vec::new(),
         findings_rechecked: 0,
+        providers_queried: Vec::new(),
         cases_checked: 0,
         events: Vec::new(),
     };
@@ -170,6 +176,10 @@ fn run_steps(
         if cancel.is_cancelled() {
             return Ok(CycleStatus::Cancelled);
         }
+    }
+    query_providers(ctx, cycle, cancel, progress, report)?;
+    if cancel.is_cancelled() {
+        return Ok(CycleStatus::Cancelled);
     }
     progress(MonitorProgress::Cases);
     report.cases_checked = check_cases(ctx, cycle)?;
@@ -493,9 +503,32 @@ fn record_scan(
             due::mark_unreachable_reported(&tx, *source_id)?;
         }
     }
-    let in_cases = case_findings(&tx, now)?;
-    for finding in findings::first_seen_in_job(&tx, job_id)? {
-        let original = reappear::original_of(&tx, finding.id, &in_cases)?;
+    let source = match job.plan.sources.as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    };
+    record_new_findings(&tx, cycle.id, job_id, source, now)?;
+    cycles::set_scan_processed(&tx, cycle.id)?;
+    tx.commit()
+        .map_err(|e| storage("recording what monitoring found", e))
+}
+
+/// One event per finding job `job_id` recorded first: `reappeared` (linked to the finding it
+/// copies, whose removed cases reopen) or `new_finding`. Keyed by finding, so repeating it
+/// after a crash records nothing twice.
+fn record_new_findings(
+    tx: &rusqlite::Connection,
+    cycle_id: i64,
+    job_id: i64,
+    source: Option<i64>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    let in_cases = case_findings(tx, now)?;
+    for finding in findings::first_seen_in_job(tx, job_id)? {
+        let original = match finding.reappeared_from {
+            Some(original) => Some(original),
+            None => reappear::original_of(tx, finding.id, &in_cases)?,
+        };
         let event = match original {
             Some(original) => {
                 tx.execute(
@@ -503,11 +536,11 @@ fn record_scan(
                     rusqlite::params![original, finding.id],
                 )
                 .map_err(|e| storage("linking a reappeared finding", e))?;
-                let reopened = reopen_cases(&tx, original, now)?;
+                let reopened = reopen_cases(tx, original, now)?;
                 let case_id = reopened
                     .first()
                     .copied()
-                    .or(cases::cases_naming(&tx, original)?.last().copied());
+                    .or(cases::cases_naming(tx, original)?.last().copied());
                 NewEvent::new(
                     EventKind::Reappeared,
                     format!("finding:{}", finding.id),
@@ -530,15 +563,13 @@ fn record_scan(
             )
             .finding(finding.id),
         };
-        let event = match job.plan.sources.first() {
-            Some(&source) if job.plan.sources.len() == 1 => event.source(source),
-            _ => event,
+        let event = match source {
+            Some(source) => event.source(source),
+            None => event,
         };
-        events::record(&tx, &event, Some(cycle.id), now)?;
+        events::record(tx, &event, Some(cycle_id), now)?;
     }
-    cycles::set_scan_processed(&tx, cycle.id)?;
-    tx.commit()
-        .map_err(|e| storage("recording what monitoring found", e))
+    Ok(())
 }
 
 /// Every finding a letter names.
@@ -555,6 +586,195 @@ fn case_findings(
         }
     }
     Ok(out)
+}
+
+// ---- remote providers under a standing consent -------------------------------------------
+
+/// Re-queries each provider whose standing consent is due, within its monthly cap. The query is
+/// counted before it is sent, so a crash can only count one too many, never send one too many.
+/// Over the cap: nothing is sent, and one `budget_reached` event per provider and month.
+fn query_providers(
+    ctx: &MonitorContext<'_>,
+    cycle: &Cycle,
+    cancel: &CancelFlag,
+    progress: &mut dyn FnMut(MonitorProgress),
+    report: &mut CycleReport,
+) -> Result<()> {
+    let conn = ctx.vault.conn();
+    let scan_ctx = ScanContext {
+        vault: ctx.vault,
+        engine: ctx.engine,
+        keys: ctx.keys,
+        settings: ctx.settings,
+        clock: ctx.clock,
+    };
+    // Queries this cycle started before a crash: finish and record them.
+    for (query_id, job_id) in provider_queries::unprocessed(conn, cycle.id)? {
+        if let Some(job_id) = job_id {
+            if jobs::get(conn, job_id)?.status != JobStatus::Finished {
+                scan::resume(&scan_ctx, job_id, cancel, &mut |p| {
+                    progress(MonitorProgress::Scanning { scan: p });
+                })?;
+            }
+            if cancel.is_cancelled() {
+                return Ok(());
+            }
+        }
+        finish_query(ctx, cycle.id, query_id, job_id)?;
+    }
+    for standing in consent::active(conn, ctx.clock.now())? {
+        if cancel.is_cancelled() {
+            return Ok(());
+        }
+        let now = ctx.clock.now();
+        if provider_queries::in_cycle(conn, cycle.id, standing.provider)? {
+            continue;
+        }
+        let due = cycle.forced || standing.next_due().is_none_or(|t| t <= now);
+        if !due {
+            continue;
+        }
+        if standing.budget_reached() {
+            let month = now.format("%Y-%m");
+            let event = NewEvent::new(
+                EventKind::BudgetReached,
+                format!("budget:{}:{month}", standing.provider),
+                format!(
+                    "{} was searched {} times this month, the most you allowed; it is not searched again until next month.",
+                    standing.provider, standing.max_per_month
+                ),
+            );
+            let tx = crate::storage::vault::write_transaction(conn)?;
+            events::record(&tx, &event, Some(cycle.id), now)?;
+            tx.commit()
+                .map_err(|e| storage("recording a monitoring event", e))?;
+            continue;
+        }
+        let query_id = provider_queries::start(conn, cycle.id, standing.provider, now)?;
+        let plan = ScanPlan {
+            providers: vec![standing.provider],
+            photo_id: Some(standing.photo_id),
+            consents: vec![standing.consent()],
+            allow_local_network: cycle.allow_local_network,
+            ..ScanPlan::default()
+        };
+        let mut note_failure = None;
+        let summary = scan::run(&scan_ctx, &plan, cancel, &mut |p: ScanProgress| {
+            if note_failure.is_none() {
+                note_failure = Some(provider_queries::set_job(conn, query_id, p.job_id));
+            }
+            progress(MonitorProgress::Scanning { scan: p });
+        })?;
+        if let Some(Err(e)) = note_failure {
+            return Err(e);
+        }
+        provider_queries::set_job(conn, query_id, summary.job_id)?;
+        if cancel.is_cancelled() {
+            return Ok(());
+        }
+        // Skipped (disabled, no key, the bytes no longer those approved): nothing was sent,
+        // so it does not count against the cap.
+        let sent = !summary
+            .providers
+            .iter()
+            .all(|run| matches!(run, scan::ProviderRun::Skipped { .. }));
+        if sent {
+            report.providers_queried.push(standing.provider);
+            finish_query(ctx, cycle.id, query_id, Some(summary.job_id))?;
+        } else {
+            provider_queries::forget(conn, query_id)?;
+        }
+    }
+    Ok(())
+}
+
+fn finish_query(
+    ctx: &MonitorContext<'_>,
+    cycle_id: i64,
+    query_id: i64,
+    job_id: Option<i64>,
+) -> Result<()> {
+    let tx = crate::storage::vault::write_transaction(ctx.vault.conn())?;
+    if let Some(job_id) = job_id {
+        record_new_findings(&tx, cycle_id, job_id, None, ctx.clock.now())?;
+    }
+    provider_queries::mark_processed(&tx, query_id)?;
+    tx.commit()
+        .map_err(|e| storage("recording what monitoring found", e))
+}
+
+mod provider_queries {
+    //! The `monitor_provider_queries` table.
+
+    use chrono::{DateTime, Utc};
+    use rusqlite::{params, Connection};
+
+    use crate::base::error::storage;
+    use crate::search::providers::ProviderId;
+    use crate::Result;
+
+    pub fn start(
+        conn: &Connection,
+        cycle_id: i64,
+        provider: ProviderId,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        conn.execute(
+            "INSERT INTO monitor_provider_queries (provider, at, cycle_id) VALUES (?1, ?2, ?3)",
+            params![provider.name(), now.to_rfc3339(), cycle_id],
+        )
+        .map_err(|e| storage("counting a provider query", e))?;
+        Ok(conn.last_insert_rowid())
+    }
+
+    pub fn set_job(conn: &Connection, id: i64, job_id: i64) -> Result<()> {
+        conn.execute(
+            "UPDATE monitor_provider_queries SET job_id = ?2 WHERE id = ?1",
+            params![id, job_id],
+        )
+        .map_err(|e| storage("counting a provider query", e))?;
+        Ok(())
+    }
+
+    pub fn forget(conn: &Connection, id: i64) -> Result<()> {
+        conn.execute("DELETE FROM monitor_provider_queries WHERE id = ?1", [id])
+            .map_err(|e| storage("counting a provider query", e))?;
+        Ok(())
+    }
+
+    pub fn mark_processed(tx: &Connection, id: i64) -> Result<()> {
+        tx.execute(
+            "UPDATE monitor_provider_queries SET processed = 1 WHERE id = ?1",
+            [id],
+        )
+        .map_err(|e| storage("counting a provider query", e))?;
+        Ok(())
+    }
+
+    pub fn in_cycle(conn: &Connection, cycle_id: i64, provider: ProviderId) -> Result<bool> {
+        conn.query_row(
+            "SELECT count(*) > 0 FROM monitor_provider_queries WHERE cycle_id = ?1 AND provider = ?2",
+            params![cycle_id, provider.name()],
+            |r| r.get(0),
+        )
+        .map_err(|e| storage("reading provider queries", e))
+    }
+
+    /// (query, job) of the queries of `cycle_id` not yet recorded.
+    pub fn unprocessed(conn: &Connection, cycle_id: i64) -> Result<Vec<(i64, Option<i64>)>> {
+        let mut statement = conn
+            .prepare(
+                "SELECT id, job_id FROM monitor_provider_queries
+                 WHERE cycle_id = ?1 AND processed = 0 ORDER BY id",
+            )
+            .map_err(|e| storage("reading provider queries", e))?;
+        let rows = statement
+            .query_map([cycle_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(|e| storage("reading provider queries", e))?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| storage("reading provider queries", e))?;
+        Ok(rows)
+    }
 }
 
 // ---- cases ----------------------------------------------------------------------------------

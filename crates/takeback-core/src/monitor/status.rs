@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::consent::{self, StandingConsent};
 use super::cycles::{self, Cycle};
 use super::due::{self, RECHECK_EVERY, REMOVED_WATCH_EVERY, REMOVED_WATCH_FOR_DAYS};
 use super::events;
@@ -70,6 +71,8 @@ pub struct MonitorStatus {
     pub removed_watch: FindingWatch,
     pub removed_watch_days: u32,
     pub cases: Vec<CaseWatch>,
+    /// Remote providers the monitor may re-query (none unless the owner granted it).
+    pub providers: Vec<StandingConsent>,
     pub unread_events: u32,
 }
 
@@ -135,6 +138,10 @@ pub fn status(vault: &Vault, now: DateTime<Utc>) -> Result<MonitorStatus> {
             due: c.deadline.map(|d| d.due),
         })
         .collect();
+    let providers = consent::active(conn, now)?;
+    for standing in providers.iter().filter(|c| !c.budget_reached()) {
+        consider(standing.next_due().unwrap_or(now).max(now));
+    }
     Ok(MonitorStatus {
         running: RunnerLock::is_held(vault.dir())?,
         last_cycle: cycles::latest(conn)?,
@@ -144,6 +151,7 @@ pub fn status(vault: &Vault, now: DateTime<Utc>) -> Result<MonitorStatus> {
         removed_watch,
         removed_watch_days: REMOVED_WATCH_FOR_DAYS as u32,
         cases,
+        providers,
         unread_events: events::unread_count(conn)?,
     })
 }

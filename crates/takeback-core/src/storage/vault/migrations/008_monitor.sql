@@ -43,3 +43,28 @@ CREATE TABLE monitor_state (
     key   TEXT PRIMARY KEY,
     value INTEGER NOT NULL
 );
+-- Standing consents: the owner lets the monitor re-query one provider with one photo, at most
+-- every `every_secs` and `max_per_month` times a calendar month (UTC). Revoked ones are kept
+-- for the record.
+CREATE TABLE standing_consents (
+    id            INTEGER PRIMARY KEY,
+    provider      TEXT NOT NULL,
+    photo_id      INTEGER NOT NULL REFERENCES registered_photos(id),
+    sha256        TEXT NOT NULL,
+    every_secs    INTEGER NOT NULL,
+    max_per_month INTEGER NOT NULL,
+    granted_at    TEXT NOT NULL,
+    revoked_at    TEXT
+);
+CREATE UNIQUE INDEX standing_consents_active ON standing_consents (provider) WHERE revoked_at IS NULL;
+-- Every query the monitor sent (or was about to send: the row is written first, so a crash
+-- can only over-count, never exceed the cap).
+CREATE TABLE monitor_provider_queries (
+    id         INTEGER PRIMARY KEY,
+    provider   TEXT NOT NULL,
+    at         TEXT NOT NULL,
+    cycle_id   INTEGER NOT NULL REFERENCES monitor_cycles(id),
+    job_id     INTEGER REFERENCES scan_jobs(id),
+    processed  INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX monitor_provider_queries_by_provider ON monitor_provider_queries (provider, at);
