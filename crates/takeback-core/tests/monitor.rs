@@ -394,3 +394,86 @@ mod standing_consent {
         );
     }
 }
+
+/// Photos of people other than the owner, for a gallery.
+fn strangers() -> Vec<Vec<u8>> {
+    let mut photos = Vec::new();
+    for person in ["amy", "bernadette", "howard", "leonard", "penny"] {
+        for i in 1..=4 {
+            photos.push(faces(&format!("faceapi/{person}/{person}{i}.png")));
+        }
+    }
+    photos
+}
+
+#[test]
+fn a_cycle_over_an_unchanged_site_costs_at_most_a_tenth_of_the_first_visit() {
+    let site = LiveSite::start();
+    site.put_gallery(100, &strangers());
+    let s = setup(&site);
+    let source = sources::list(s.vault.conn()).unwrap()[0].id;
+    sources::remove(&s.vault, source, t0()).unwrap();
+    sources::add_site(
+        &s.vault,
+        &site.root(),
+        SiteLimits {
+            max_depth: Some(1),
+            max_pages: Some(101),
+            interval_ms: Some(0),
+        },
+        None,
+        t0(),
+    )
+    .unwrap();
+
+    let started = std::time::Instant::now();
+    let first = run(&s, true);
+    let first_time = started.elapsed();
+    let first_bytes = site.body_bytes_sent();
+    assert_eq!(
+        first.sources_visited.len(),
+        1,
+        "{:?}",
+        first.source_problems
+    );
+    let first_requests = site.requests().len();
+
+    let started = std::time::Instant::now();
+    let again = run(&s, true);
+    let again_time = started.elapsed();
+    let again_bytes = site.body_bytes_sent() - first_bytes;
+    assert_eq!(
+        again.sources_visited.len(),
+        1,
+        "{:?}",
+        again.source_problems
+    );
+    assert!(again.events.is_empty());
+    // Every page and image was asked for again, conditionally.
+    let conditional = site.requests()[first_requests..]
+        .iter()
+        .filter(|r| r.header("if-none-match").is_some())
+        .count();
+    assert_eq!(conditional, 201, "100 pages, 100 images and the index");
+    eprintln!(
+        "first visit: {:.2} s, {first_bytes} bytes; unchanged: {:.3} s, {again_bytes} bytes",
+        first_time.as_secs_f64(),
+        again_time.as_secs_f64()
+    );
+    assert!(
+        again_time.as_secs_f64() <= 0.10 * first_time.as_secs_f64(),
+        "time: {again_time:?} against {first_time:?}"
+    );
+    assert!(
+        again_bytes * 10 <= first_bytes,
+        "bytes: {again_bytes} against {first_bytes}"
+    );
+
+    // One image changes: only it is downloaded and checked.
+    site.put_image("/gallery/7.jpg", faces("facerec/obama2.jpg"));
+    let changed = run(&s, true);
+    assert_eq!(
+        changed.events.iter().map(|e| e.kind).collect::<Vec<_>>(),
+        [EventKind::NewFinding]
+    );
+}

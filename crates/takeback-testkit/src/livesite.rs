@@ -137,6 +137,23 @@ impl LiveSite {
         self.put(path, content_type, bytes);
     }
 
+    /// A gallery of `pages` pages linked from `/`, page N (`/gallery/N.html`) showing one image
+    /// at its own address (`/gallery/N.jpg`), the photos taken in turn from `photos`.
+    pub fn put_gallery(&self, pages: u32, photos: &[Vec<u8>]) {
+        let links: String = (1..=pages)
+            .map(|n| format!("<a href=\"/gallery/{n}.html\">page {n}</a> "))
+            .collect();
+        self.put_html("/", &links);
+        for n in 1..=pages {
+            self.put_html(
+                &format!("/gallery/{n}.html"),
+                &format!("<h1>Photo {n}</h1><img src=\"/gallery/{n}.jpg\" alt=\"photo {n}\">"),
+            );
+            let photo = &photos[(n as usize - 1) % photos.len().max(1)];
+            self.put_image(&format!("/gallery/{n}.jpg"), photo.clone());
+        }
+    }
+
     /// The path answers 404 from now on.
     pub fn delete(&self, path: &str) {
         lock(&self.state).routes.remove(path);

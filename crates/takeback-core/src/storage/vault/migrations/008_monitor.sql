@@ -68,3 +68,15 @@ CREATE TABLE monitor_provider_queries (
     processed  INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX monitor_provider_queries_by_provider ON monitor_provider_queries (provider, at);
+-- What a site looked like at the last visit (search/crawl/memory.rs), per source: validators
+-- and links of pages, validators and SHA-256 of images, so a repeat visit asks conditionally and
+-- does not check an unchanged image again. `reference` names what images were checked against;
+-- image entries are ignored once it changes.
+CREATE TABLE crawl_memory (
+    source_id INTEGER NOT NULL,
+    kind      TEXT NOT NULL CHECK (kind IN ('page', 'image')),
+    address   TEXT NOT NULL,
+    memo      TEXT NOT NULL,
+    reference TEXT NOT NULL,
+    PRIMARY KEY (source_id, kind, address)
+) WITHOUT ROWID;
