@@ -77,6 +77,11 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::scan::start_scan,
             commands::scan::resume_scan,
             commands::scan::cancel_scan,
+            commands::monitor::run_monitoring,
+            commands::monitor::monitor_status,
+            commands::monitor::list_events,
+            commands::monitor::mark_events_read,
+            commands::monitor::finding_history,
         ])
         .events(collect_events![
             WindowReopened,

@@ -132,6 +132,14 @@ export const ipc = {
   confirmFinding: async (id: number) => unwrap(await commands.confirmFinding(id)),
   dismissFinding: async (id: number) => unwrap(await commands.dismissFinding(id)),
   recheckFindings: async () => unwrap(await commands.recheckFindings()),
+  findingHistory: async (id: number) => unwrap(await commands.findingHistory(id)),
+
+  /** One monitoring cycle now (`force`: everything, due or not). */
+  runMonitoring: async (force: boolean) => unwrap(await commands.runMonitoring(force)),
+  monitorStatus: async () => unwrap(await commands.monitorStatus()),
+  listEvents: async (unreadOnly: boolean) => unwrap(await commands.listEvents(unreadOnly)),
+  /** Marks event `id` read, or every event when `id` is null. */
+  markEventsRead: async (id: number | null) => unwrap(await commands.markEventsRead(id)),
 
   /** Calls `handler` for each step of a running scan. Returns an unsubscribe. */
   onScanProgress: (handler: (progress: ScanProgress_Serialize) => void) =>

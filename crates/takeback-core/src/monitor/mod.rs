@@ -11,6 +11,7 @@ pub mod cycles;
 pub mod due;
 pub mod error;
 pub mod events;
+pub mod history;
 pub mod lock;
 pub mod reappear;
 pub mod runner;

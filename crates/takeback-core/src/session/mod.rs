@@ -16,6 +16,7 @@
 //! worker.
 
 mod enroll;
+mod monitor;
 pub mod open;
 mod overview;
 mod profiles;

@@ -1,0 +1,57 @@
+//! Monitoring from the window: run a cycle now, what runs next, the events inbox, a finding's
+//! history. The same core functions the CLI and the timer call.
+
+use chrono::Utc;
+
+use super::Session;
+use crate::base::cancel::CancelFlag;
+use crate::base::clock::SystemClock;
+use crate::monitor::events::{self, Event, Which};
+use crate::monitor::history::{self, HistoryEntry};
+use crate::monitor::{self, CycleReport, MonitorContext, MonitorStatus, RunOptions};
+use crate::Result;
+
+impl Session {
+    /// Runs one monitoring cycle for the active profile now (`force`: everything, due or not).
+    /// Blocks: call it on a worker thread. Another runner (a timer) holding the profile's lock
+    /// makes it return at once with `ran: false`.
+    pub fn run_monitor(&self, force: bool) -> Result<CycleReport> {
+        let vault = self.vault_handle()?;
+        let engine = self.engine()?;
+        let keys = self.keys()?;
+        let settings = self.settings()?.clone();
+        let ctx = MonitorContext {
+            vault: &vault,
+            engine: &engine,
+            keys: keys.as_ref(),
+            settings: &settings,
+            clock: &SystemClock,
+        };
+        let options = RunOptions {
+            force,
+            allow_local_network: self.network.allow_local_network,
+        };
+        monitor::run_once(&ctx, options, &CancelFlag::new(), &mut |_| {})
+    }
+
+    /// What runs next and when, for the active profile.
+    pub fn monitor_status(&self) -> Result<MonitorStatus> {
+        self.with_vault(|v| monitor::status(v, Utc::now()))
+    }
+
+    /// The events inbox, newest first.
+    pub fn events(&self, unread_only: bool) -> Result<Vec<Event>> {
+        self.with_vault(|v| events::list(v.conn(), unread_only))
+    }
+
+    /// Marks one event (`Some(id)`) or all of them read; returns how many changed.
+    pub fn mark_events_read(&self, id: Option<i64>) -> Result<u32> {
+        let which = id.map_or(Which::All, Which::One);
+        self.with_vault(|v| events::mark_read(v.conn(), which))
+    }
+
+    /// Finding `id`'s history, oldest first.
+    pub fn finding_history(&self, id: i64) -> Result<Vec<HistoryEntry>> {
+        self.with_vault(|v| history::of_finding(v.conn(), id))
+    }
+}
