@@ -595,3 +595,23 @@ fn a_standing_consent_is_recorded_shown_bounded_and_revoked() {
     let status = json(takeback(data).args(["monitor", "status"]));
     assert_eq!(status["providers"], serde_json::json!([]));
 }
+
+#[test]
+fn a_passphrase_profile_gets_no_background_timer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path();
+    takeback(data)
+        .args(["profile", "create", "me", "--passphrase"])
+        .assert()
+        .success();
+    let config = tmp.path().join("config");
+    takeback(data)
+        .env("XDG_CONFIG_HOME", &config)
+        .args(["monitor", "install", "--no-enable"])
+        .assert()
+        .code(3)
+        .stderr(predicates::str::contains(
+            "monitored while it is unlocked in the window",
+        ));
+    assert!(!config.join("systemd/user").exists(), "nothing written");
+}

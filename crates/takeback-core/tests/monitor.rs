@@ -477,3 +477,57 @@ fn a_cycle_over_an_unchanged_site_costs_at_most_a_tenth_of_the_first_visit() {
         [EventKind::NewFinding]
     );
 }
+
+/// The timer and service pass `systemd-analyze verify` (where the tool exists).
+#[test]
+fn the_systemd_units_pass_systemd_analyze_verify() {
+    use takeback_core::monitor::systemd::{self, TimerSpec};
+    use takeback_core::storage::vault::{ProfileInfo, ProfileKind};
+    let Ok(version) = std::process::Command::new("systemd-analyze")
+        .arg("--version")
+        .output()
+    else {
+        eprintln!("systemd-analyze is not installed here: skipped");
+        return;
+    };
+    assert!(version.status.success());
+    let tmp = tempfile::tempdir().unwrap();
+    let profile = ProfileInfo {
+        id: "0f3a9c".into(),
+        name: "Alex's profile 100%".into(),
+        kind: ProfileKind::Personal,
+        created_at: Utc::now(),
+    };
+    // Any existing executable stands in for `takeback` (verify checks that it exists).
+    let binary = std::env::current_exe().unwrap();
+    let data = tmp.path().join("data dir");
+    let spec = TimerSpec {
+        profile: &profile,
+        binary: &binary,
+        data_dir: &data,
+    };
+    let installed = systemd::install(&tmp.path().join("units"), &spec).unwrap();
+    // A user manager of its own (verify --user needs a runtime folder; a test has no session).
+    let runtime = tmp.path().join("runtime");
+    std::fs::create_dir(&runtime).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&runtime, std::fs::Permissions::from_mode(0o700)).unwrap();
+    }
+    let out = std::process::Command::new("systemd-analyze")
+        .args(["verify", "--user"])
+        .arg(&installed.service_path)
+        .arg(&installed.timer_path)
+        .env("XDG_CONFIG_HOME", tmp.path())
+        .env("XDG_RUNTIME_DIR", &runtime)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    // Nothing about our units (other units on the machine may have their own complaints).
+    assert!(!stderr.contains("takeback-monitor"), "{stderr}");
+    let removed = systemd::uninstall(&tmp.path().join("units"), &profile).unwrap();
+    assert_eq!(removed.len(), 2);
+    assert!(!installed.timer_path.exists());
+}

@@ -21,6 +21,18 @@ pub enum MonitorCommand {
     Run(RunArgs),
     /// What runs next and when.
     Status,
+    /// Monitor this profile in the background: a systemd user timer (keyring profiles only).
+    Install {
+        /// Only write the unit files; do not ask systemd to start the timer.
+        #[arg(long)]
+        no_enable: bool,
+    },
+    /// Stop background monitoring of this profile and remove its timer.
+    Uninstall {
+        /// Only remove the unit files; do not ask systemd to stop the timer.
+        #[arg(long)]
+        no_enable: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -40,6 +52,8 @@ pub fn run(ctx: &Context, command: MonitorCommand) -> Result<ExitCode, Failure> 
     match command {
         MonitorCommand::Run(args) => run_once(ctx, &args),
         MonitorCommand::Status => status(ctx),
+        MonitorCommand::Install { no_enable } => install(ctx, no_enable),
+        MonitorCommand::Uninstall { no_enable } => uninstall(ctx, no_enable),
     }
 }
 
@@ -192,4 +206,89 @@ fn print_status(status: &MonitorStatus) {
         println!("  case {:>3}: deadline {}", c.case_id, when(c.due));
     }
     println!("Unread events: {}.", status.unread_events);
+}
+
+/// `systemctl --user ARGS`, reporting what failed in words.
+fn systemctl(args: &[&str]) -> Result<(), Failure> {
+    let out = std::process::Command::new("systemctl")
+        .arg("--user")
+        .args(args)
+        .output()
+        .map_err(|e| Failure {
+            code: takeback_core::ErrorCode::Io,
+            message: format!("systemctl could not be run ({e}); is this a systemd session?"),
+        })?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(Failure {
+            code: takeback_core::ErrorCode::Io,
+            message: format!(
+                "`systemctl --user {}` failed: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&out.stderr).trim()
+            ),
+        })
+    }
+}
+
+fn install(ctx: &Context, no_enable: bool) -> Result<ExitCode, Failure> {
+    let profile = takeback_core::storage::vault::Profiles::new(&ctx.data_dir).find(&ctx.profile)?;
+    let binary = std::env::current_exe().map_err(|e| Failure {
+        code: takeback_core::ErrorCode::Io,
+        message: format!("the path of this program could not be found ({e})"),
+    })?;
+    let spec = monitor::systemd::TimerSpec {
+        profile: &profile,
+        binary: &binary,
+        data_dir: ctx.data_dir.root(),
+    };
+    let installed = monitor::systemd::install(&monitor::systemd::user_unit_dir()?, &spec)?;
+    if !no_enable {
+        systemctl(&["daemon-reload"])?;
+        systemctl(&["enable", "--now", &installed.timer_unit])?;
+    }
+    if ctx.json {
+        print_json(&installed)?;
+    } else {
+        println!(
+            "Background monitoring {} for profile `{}`: {} runs `takeback monitor run --once` every 15 minutes at low priority.",
+            if no_enable { "written (start it with `systemctl --user enable --now` on the timer)" } else { "is on" },
+            profile.name,
+            installed.timer_unit
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn uninstall(ctx: &Context, no_enable: bool) -> Result<ExitCode, Failure> {
+    let profile = takeback_core::storage::vault::Profiles::new(&ctx.data_dir).find(&ctx.profile)?;
+    let dir = monitor::systemd::user_unit_dir()?;
+    if !no_enable {
+        let timer = monitor::systemd::units(&monitor::systemd::TimerSpec {
+            profile: &profile,
+            binary: std::path::Path::new("takeback"),
+            data_dir: ctx.data_dir.root(),
+        })
+        .map(|u| format!("{}.timer", u.name));
+        if let Ok(timer) = timer {
+            // Already stopped or never started: nothing to stop.
+            let _ = systemctl(&["disable", "--now", &timer]);
+        }
+    }
+    let removed = monitor::systemd::uninstall(&dir, &profile)?;
+    if !no_enable && !removed.is_empty() {
+        systemctl(&["daemon-reload"])?;
+    }
+    if ctx.json {
+        print_json(&serde_json::json!({ "removed": removed }))?;
+    } else if removed.is_empty() {
+        println!("Profile `{}` had no background monitoring.", profile.name);
+    } else {
+        println!(
+            "Background monitoring of profile `{}` is off.",
+            profile.name
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -10,6 +10,12 @@ pub enum MonitorError {
     #[error("the monthly cap must be from 1 to 1000 searches, not {value}")]
     CapOutOfRange { value: u32 },
 
+    #[error("profile `{name}` is locked with a passphrase, so it cannot be opened in the background; it is monitored while it is unlocked in the window")]
+    NeedsKeyring { name: String },
+
+    #[error("the background timer could not be set up: {reason}")]
+    Install { reason: String },
+
     #[error("the monitor's lock file could not be used ({reason})")]
     Lock { reason: String },
 }
@@ -19,6 +25,8 @@ impl MonitorError {
         match self {
             MonitorError::EventNotFound { .. } => ErrorCode::NotFound,
             MonitorError::CapOutOfRange { .. } => ErrorCode::InvalidInput,
+            MonitorError::NeedsKeyring { .. } => ErrorCode::Refused,
+            MonitorError::Install { .. } => ErrorCode::Io,
             MonitorError::Lock { .. } => ErrorCode::Io,
         }
     }

@@ -16,6 +16,7 @@ pub mod lock;
 pub mod reappear;
 pub mod runner;
 pub mod status;
+pub mod systemd;
 
 pub use error::MonitorError;
 pub use events::{Event, EventKind};
