@@ -531,3 +531,66 @@ fn the_systemd_units_pass_systemd_analyze_verify() {
     assert_eq!(removed.len(), 2);
     assert!(!installed.timer_path.exists());
 }
+
+/// Quick exit (every profile locked) cancels a monitoring cycle started from the window; the
+/// next run finishes it.
+#[test]
+fn locking_every_profile_stops_the_windows_monitoring_cycle() {
+    use std::sync::Arc;
+    use takeback_core::session::{NetworkPolicy, Session};
+    let site = LiveSite::start();
+    site.put_gallery(40, &strangers());
+    let tmp = tempfile::tempdir().unwrap();
+    let session = Arc::new(
+        Session::new(
+            DataDir::at(tmp.path().join("data")),
+            NetworkPolicy {
+                allow_local_network: true,
+            },
+        )
+        .unwrap()
+        .with_keys(Arc::new(KeyringStore::new(
+            keyring_core::mock::Store::new().unwrap(),
+        ))),
+    );
+    session
+        .create_profile(
+            "me",
+            takeback_core::session::NewProfileLock::Keyring,
+            Utc::now(),
+        )
+        .unwrap();
+    let vault = session.vault_handle().unwrap();
+    sources::add_site(
+        &vault,
+        &site.root(),
+        SiteLimits {
+            max_depth: Some(1),
+            max_pages: Some(41),
+            interval_ms: Some(200),
+        },
+        None,
+        Utc::now(),
+    )
+    .unwrap();
+    let running = {
+        let session = Arc::clone(&session);
+        std::thread::spawn(move || session.run_monitor(true))
+    };
+    // Let the cycle start crawling (40 pages at 200 ms a request take over 8 s).
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert!(monitor::status(&vault, Utc::now()).unwrap().running);
+    session.lock_all().unwrap();
+    let started = std::time::Instant::now();
+    let report = running.join().unwrap().unwrap();
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "stopped promptly"
+    );
+    assert_eq!(
+        report.cycle.unwrap().status,
+        takeback_core::monitor::cycles::CycleStatus::Cancelled
+    );
+    // The lock is free again and the next run (here without the window) finishes the cycle.
+    assert!(!monitor::status(&vault, Utc::now()).unwrap().running);
+}

@@ -3,7 +3,7 @@
 
 use chrono::Utc;
 
-use super::Session;
+use super::{RunningScan, Session, SessionError};
 use crate::base::cancel::CancelFlag;
 use crate::base::clock::SystemClock;
 use crate::monitor::events::{self, Event, Which};
@@ -16,6 +16,7 @@ impl Session {
     /// Blocks: call it on a worker thread. Another runner (a timer) holding the profile's lock
     /// makes it return at once with `ran: false`.
     pub fn run_monitor(&self, force: bool) -> Result<CycleReport> {
+        let profile_id = self.active_id()?.ok_or(SessionError::NoProfileOpen)?;
         let vault = self.vault_handle()?;
         let engine = self.engine()?;
         let keys = self.keys()?;
@@ -31,7 +32,31 @@ impl Session {
             force,
             allow_local_network: self.network.allow_local_network,
         };
-        monitor::run_once(&ctx, options, &CancelFlag::new(), &mut |_| {})
+        // Locking the profile (or quick exit) cancels the cycle; the next run finishes it.
+        // A second call while one runs finds the profile's runner lock taken and returns at
+        // once, so only the first registers its cancel flag.
+        let cancel = CancelFlag::new();
+        let registered = {
+            let mut slot = self
+                .monitor
+                .lock()
+                .map_err(|_| super::unavailable("the running monitor"))?;
+            let free = slot.is_none();
+            if free {
+                *slot = Some(RunningScan {
+                    profile_id,
+                    cancel: cancel.clone(),
+                });
+            }
+            free
+        };
+        let report = monitor::run_once(&ctx, options, &cancel, &mut |_| {});
+        if registered {
+            if let Ok(mut slot) = self.monitor.lock() {
+                *slot = None;
+            }
+        }
+        report
     }
 
     /// What runs next and when, for the active profile.
