@@ -99,8 +99,28 @@ fn run_once(ctx: &Context, args: &RunArgs) -> Result<ExitCode, Failure> {
         print_json(&report)?;
     } else {
         print_report(&report);
+        notify(&report, &settings);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A desktop notification (as the timer's runs are not watched), worded by the core: neutral
+/// unless the owner allowed detail, none in quiet hours. Best-effort: Linux notification daemons
+/// can fail silently; the events are the record.
+fn notify(report: &CycleReport, settings: &Settings) {
+    use chrono::Timelike;
+    let hour = chrono::Local::now().hour();
+    let Some(note) = monitor::notify::for_events(&report.events, settings, hour) else {
+        return;
+    };
+    let shown = notify_rust::Notification::new()
+        .appname("Takeback")
+        .summary(&note.title)
+        .body(&note.body)
+        .show();
+    if let Err(e) = shown {
+        eprintln!("takeback: the desktop notification could not be shown ({e}); `takeback events` lists the updates");
+    }
 }
 
 fn print_report(report: &CycleReport) {

@@ -13,6 +13,7 @@ pub mod error;
 pub mod events;
 pub mod history;
 pub mod lock;
+pub mod notify;
 pub mod reappear;
 pub mod runner;
 pub mod status;
