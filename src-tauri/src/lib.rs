@@ -5,13 +5,16 @@ pub mod commands;
 pub mod error;
 pub mod events;
 pub mod images;
+pub mod monitoring;
 pub mod state;
 pub mod webview;
 
 use tauri::Manager;
 use tauri_specta::{collect_commands, collect_events, Event};
 
-use crate::events::{ProfilesLocked, ScanEnded, ScanProgressed, WindowReopened};
+use crate::events::{
+    MonitoringFinished, ProfilesLocked, ScanEnded, ScanProgressed, WindowReopened,
+};
 use crate::state::AppState;
 
 /// Where the generated TypeScript bindings live, relative to this crate.
@@ -87,7 +90,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             WindowReopened,
             ProfilesLocked,
             ScanProgressed,
-            ScanEnded
+            ScanEnded,
+            MonitoringFinished
         ])
 }
 
@@ -191,6 +195,7 @@ pub fn run() {
             builder.mount_events(app);
             forget_recent_files();
             autolock::start(app.handle().clone());
+            monitoring::start(app.handle().clone());
             open_main_window(app)?;
             Ok(())
         })

@@ -594,3 +594,63 @@ fn locking_every_profile_stops_the_windows_monitoring_cycle() {
     // The lock is free again and the next run (here without the window) finishes the cycle.
     assert!(!monitor::status(&vault, Utc::now()).unwrap().running);
 }
+
+/// The window's own monitoring runs only what is due, only with the setting on.
+#[test]
+fn the_window_runs_a_cycle_only_when_something_is_due() {
+    use std::sync::Arc;
+    use takeback_core::session::{NetworkPolicy, Session};
+    let site = site_with_owner();
+    let tmp = tempfile::tempdir().unwrap();
+    let session = Session::new(
+        DataDir::at(tmp.path().join("data")),
+        NetworkPolicy {
+            allow_local_network: true,
+        },
+    )
+    .unwrap()
+    .with_keys(Arc::new(KeyringStore::new(
+        keyring_core::mock::Store::new().unwrap(),
+    )));
+    // No profile open: nothing.
+    assert!(session.run_monitor_if_due(Utc::now()).unwrap().is_none());
+    session
+        .create_profile(
+            "me",
+            takeback_core::session::NewProfileLock::Keyring,
+            Utc::now(),
+        )
+        .unwrap();
+    // Nothing to watch: nothing due.
+    assert!(session.run_monitor_if_due(Utc::now()).unwrap().is_none());
+    assert_eq!(
+        session.monitor_status().unwrap().background,
+        takeback_core::monitor::status::Background::WindowOnly
+    );
+    let vault = session.vault_handle().unwrap();
+    sources::add_site(
+        &vault,
+        &site.root(),
+        SiteLimits {
+            interval_ms: Some(0),
+            ..SiteLimits::default()
+        },
+        None,
+        Utc::now(),
+    )
+    .unwrap();
+    session.set_setting("monitor.in_window", "false").unwrap();
+    assert!(
+        session.run_monitor_if_due(Utc::now()).unwrap().is_none(),
+        "off"
+    );
+    session.set_setting("monitor.in_window", "true").unwrap();
+    let report = session.run_monitor_if_due(Utc::now()).unwrap().unwrap();
+    assert_eq!(report.sources_visited.len(), 1);
+    // Visited: not due again for a day.
+    assert!(session.run_monitor_if_due(Utc::now()).unwrap().is_none());
+    assert!(session
+        .run_monitor_if_due(Utc::now() + Duration::hours(25))
+        .unwrap()
+        .is_some());
+}

@@ -125,6 +125,7 @@ export const commands = {
 
 /** Events */
 export const events = {
+	monitoringFinished: makeEvent<MonitoringFinished, MonitoringFinished>("monitoring-finished"),
 	profilesLocked: makeEvent<ProfilesLocked, ProfilesLocked>("profiles-locked"),
 	scanEnded: makeEvent<ScanEnded_Serialize, ScanEnded_Deserialize>("scan-ended"),
 	scanProgressed: makeEvent<ScanProgressed_Serialize, ScanProgressed_Deserialize>("scan-progressed"),
@@ -223,6 +224,18 @@ export type AuditView_Serialize = {
 	/**  Newest first, at most the `limit` asked for. */
 	entries: AuditEntryView_Serialize[],
 };
+
+/**  Who runs monitoring for this profile when nobody presses "Check now". */
+export type Background = 
+/**  A systemd user timer (`takeback monitor install`), also while the window is closed. */
+"timer" | 
+/**
+ *  Only the window, while the profile is unlocked: a passphrase profile cannot be opened
+ *  unattended.
+ */
+"window_only_passphrase" | 
+/**  Only the window, while the profile is unlocked (no timer installed). */
+"window_only";
 
 /**  The legal basis of a case's clock (research/takedowns.md §8). */
 export type Basis = "tida_48h" | "uk_osa_48h" | "gdpr_1m" | "uk_gdpr_1m" | "dmca_none" | "dsa_none" | 
@@ -1119,6 +1132,7 @@ export type MonitorStatus = MonitorStatus_Serialize | MonitorStatus_Deserialize;
 export type MonitorStatus_Deserialize = {
 	/**  A runner holds the profile's lock now. */
 	running: boolean,
+	background: Background,
 	last_cycle?: Cycle_Deserialize | null,
 	/**  The earliest moment something is due (now or in the past: the next run does it). */
 	next_due?: string | null,
@@ -1138,6 +1152,7 @@ export type MonitorStatus_Deserialize = {
 export type MonitorStatus_Serialize = {
 	/**  A runner holds the profile's lock now. */
 	running: boolean,
+	background: Background,
 	last_cycle: Cycle_Serialize | null,
 	/**  The earliest moment something is due (now or in the past: the next run does it). */
 	next_due: string | null,
@@ -1151,6 +1166,14 @@ export type MonitorStatus_Serialize = {
 	/**  Remote providers the monitor may re-query (none unless the owner granted it). */
 	providers: StandingConsent_Serialize[],
 	unread_events: number,
+};
+
+/**
+ *  A monitoring cycle the window ran on its own finished; `events` is how many it recorded (the
+ *  inbox on Home reloads).
+ */
+export type MonitoringFinished = {
+	events: number,
 };
 
 /**  How a new profile keeps its key. */

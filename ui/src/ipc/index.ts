@@ -148,6 +148,10 @@ export const ipc = {
   onScanEnded: (handler: (ended: ScanEnded_Serialize) => void) =>
     events.scanEnded.listen((e) => handler(e.payload as ScanEnded_Serialize)),
 
+  /** Calls `handler` when a monitoring cycle the window ran on its own finished. Returns an unsubscribe. */
+  onMonitoringFinished: (handler: (events: number) => void) =>
+    events.monitoringFinished.listen((e) => handler(e.payload.events)),
+
   /** Calls `handler` when the window is shown again after a quick exit. Returns an unsubscribe. */
   onWindowReopened: (handler: () => void) => events.windowReopened.listen(() => handler()),
   /** Calls `handler` when profiles were locked for inactivity. Returns an unsubscribe. */

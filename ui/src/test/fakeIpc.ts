@@ -254,6 +254,7 @@ export function createFakeIpc() {
     monitorStatus: vi.fn(
       async (): ReturnType<Ipc["monitorStatus"]> => ({
         running: false,
+        background: "window_only_passphrase",
         last_cycle: null,
         next_due: null,
         sources: [],
@@ -269,6 +270,7 @@ export function createFakeIpc() {
     markEventsRead: vi.fn(async (_id: number | null): ReturnType<Ipc["markEventsRead"]> => 0),
     onScanProgress: vi.fn(async (_h: (p: ScanProgress_Serialize) => void) => () => {}),
     onScanEnded: vi.fn(async (_h: (e: ScanEnded_Serialize) => void) => () => {}),
+    onMonitoringFinished: vi.fn(async (_h: (events: number) => void) => () => {}),
     getAuditLog: vi.fn(
       async (_limit: number): Promise<AuditView_Serialize> => ({
         intact: true,

@@ -88,6 +88,14 @@ pub const SPECS: &[Spec] = &[
     },
     RDAP_BOOTSTRAP_BASE,
     Spec {
+        key: "monitor.in_window",
+        label: "Keep watching while Takeback is open",
+        advanced: false,
+        default: "true",
+        kind: Kind::Bool,
+        help: "While a profile is unlocked, do the monitoring that is due (revisit sites and folders, re-check findings) in the background.",
+    },
+    Spec {
         key: "notifications.enabled",
         label: "Desktop notifications from monitoring",
         advanced: false,

@@ -54,12 +54,27 @@ pub struct CaseWatch {
     pub due: Option<DateTime<Utc>>,
 }
 
+/// Who runs monitoring for this profile when nobody presses "Check now".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum Background {
+    /// A systemd user timer (`takeback monitor install`), also while the window is closed.
+    Timer,
+    /// Only the window, while the profile is unlocked: a passphrase profile cannot be opened
+    /// unattended.
+    WindowOnlyPassphrase,
+    /// Only the window, while the profile is unlocked (no timer installed).
+    WindowOnly,
+}
+
 /// The monitor's state for one profile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct MonitorStatus {
     /// A runner holds the profile's lock now.
     pub running: bool,
+    pub background: Background,
     pub last_cycle: Option<Cycle>,
     /// The earliest moment something is due (now or in the past: the next run does it).
     #[cfg_attr(feature = "specta", specta(type = Option<String>))]
@@ -142,8 +157,19 @@ pub fn status(vault: &Vault, now: DateTime<Utc>) -> Result<MonitorStatus> {
     for standing in providers.iter().filter(|c| !c.budget_reached()) {
         consider(standing.next_due().unwrap_or(now).max(now));
     }
+    let info = vault.info();
+    let background = if info.kind == crate::storage::vault::ProfileKind::Clinic {
+        Background::WindowOnlyPassphrase
+    } else if super::systemd::user_unit_dir()
+        .is_ok_and(|dir| super::systemd::is_installed(&dir, info))
+    {
+        Background::Timer
+    } else {
+        Background::WindowOnly
+    };
     Ok(MonitorStatus {
         running: RunnerLock::is_held(vault.dir())?,
+        background,
         last_cycle: cycles::latest(conn)?,
         next_due,
         sources: schedules,

@@ -83,14 +83,7 @@ pub fn units(spec: &TimerSpec<'_>) -> Result<Units> {
             .into()
         })
     };
-    let name = format!(
-        "takeback-monitor-{}",
-        spec.profile
-            .id
-            .chars()
-            .filter(char::is_ascii_alphanumeric)
-            .collect::<String>()
-    );
+    let name = unit_name(spec.profile);
     let exec = [
         text(spec.binary)?,
         "--data-dir".into(),
@@ -159,16 +152,27 @@ pub fn install(unit_dir: &Path, spec: &TimerSpec<'_>) -> Result<Installed> {
     })
 }
 
-/// Removes the units of `profile` from `unit_dir`; returns the paths removed.
-pub fn uninstall(unit_dir: &Path, profile: &ProfileInfo) -> Result<Vec<PathBuf>> {
-    let name = format!(
+fn unit_name(profile: &ProfileInfo) -> String {
+    format!(
         "takeback-monitor-{}",
         profile
             .id
             .chars()
             .filter(char::is_ascii_alphanumeric)
             .collect::<String>()
-    );
+    )
+}
+
+/// Whether `profile`'s timer is in `unit_dir`.
+pub fn is_installed(unit_dir: &Path, profile: &ProfileInfo) -> bool {
+    unit_dir
+        .join(format!("{}.timer", unit_name(profile)))
+        .is_file()
+}
+
+/// Removes the units of `profile` from `unit_dir`; returns the paths removed.
+pub fn uninstall(unit_dir: &Path, profile: &ProfileInfo) -> Result<Vec<PathBuf>> {
+    let name = unit_name(profile);
     let mut removed = Vec::new();
     for suffix in ["timer", "service"] {
         let path = unit_dir.join(format!("{name}.{suffix}"));

@@ -59,6 +59,21 @@ impl Session {
         report
     }
 
+    /// The window's own monitoring: runs a cycle for the active profile when something is due,
+    /// the `monitor.in_window` setting allows it and no other runner is at work. `None` when
+    /// nothing ran. Blocks while it runs: call it on a worker thread.
+    pub fn run_monitor_if_due(&self, now: chrono::DateTime<Utc>) -> Result<Option<CycleReport>> {
+        if self.settings()?.get("monitor.in_window")? != "true" || self.active_id()?.is_none() {
+            return Ok(None);
+        }
+        let status = self.with_vault(|v| monitor::status(v, now))?;
+        let due = status.next_due.is_some_and(|t| t <= now);
+        if !due || status.running {
+            return Ok(None);
+        }
+        self.run_monitor(false).map(Some)
+    }
+
     /// What runs next and when, for the active profile.
     pub fn monitor_status(&self) -> Result<MonitorStatus> {
         self.with_vault(|v| monitor::status(v, Utc::now()))

@@ -4,7 +4,7 @@ import axe from "axe-core";
 import { describe, expect, it, vi } from "vitest";
 import type { Event_Serialize as Event } from "../../ipc";
 import { createFakeIpc } from "../../test/fakeIpc";
-import { nextRunText } from "./inbox";
+import { backgroundText, nextRunText } from "./inbox";
 
 const fake = createFakeIpc();
 vi.mock(import("../../ipc"), async (importOriginal) => ({ ...(await importOriginal()), ipc: fake }));
@@ -52,6 +52,7 @@ describe("the monitoring inbox", () => {
   it("says when the next check is due", () => {
     const base = {
       running: false,
+      background: "window_only" as const,
       last_cycle: null,
       next_due: null,
       sources: [],
@@ -74,5 +75,7 @@ describe("the monitoring inbox", () => {
       "Next check due",
     );
     expect(nextRunText({ ...watched, running: true })).toBe("Monitoring is running now.");
+    expect(backgroundText({ ...base, background: "window_only_passphrase" })).toContain("only checked while it is unlocked");
+    expect(backgroundText({ ...base, background: "timer" })).toContain("when this window is closed");
   });
 });

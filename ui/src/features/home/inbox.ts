@@ -27,3 +27,15 @@ export function nextRunText(status: MonitorStatus, now: Date = new Date()): stri
   if (due.getTime() <= now.getTime()) return "Some checks are due now.";
   return `Next check due ${due.toLocaleString()}.`;
 }
+
+/** Who keeps watching when nobody presses "Check now", in words. */
+export function backgroundText(status: MonitorStatus): string {
+  switch (status.background) {
+    case "timer":
+      return "Takeback also checks in the background when this window is closed.";
+    case "window_only_passphrase":
+      return "This profile is locked with a passphrase, so it is only checked while it is unlocked here.";
+    case "window_only":
+      return "Checks run while this profile is unlocked here.";
+  }
+}
