@@ -59,6 +59,11 @@ fn main() {
             "start_scan",
             "resume_scan",
             "cancel_scan",
+            "run_monitoring",
+            "monitor_status",
+            "list_events",
+            "mark_events_read",
+            "finding_history",
         ]),
     ))
     .expect("failed to run tauri-build");

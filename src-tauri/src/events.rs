@@ -28,3 +28,10 @@ pub struct ScanEnded {
     pub summary: Option<takeback_core::search::scan::ScanSummary>,
     pub error: Option<crate::error::IpcError>,
 }
+
+/// A monitoring cycle the window ran on its own finished; `events` is how many it recorded (the
+/// inbox on Home reloads).
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+pub struct MonitoringFinished {
+    pub events: u32,
+}

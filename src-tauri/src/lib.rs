@@ -5,13 +5,16 @@ pub mod commands;
 pub mod error;
 pub mod events;
 pub mod images;
+pub mod monitoring;
 pub mod state;
 pub mod webview;
 
 use tauri::Manager;
 use tauri_specta::{collect_commands, collect_events, Event};
 
-use crate::events::{ProfilesLocked, ScanEnded, ScanProgressed, WindowReopened};
+use crate::events::{
+    MonitoringFinished, ProfilesLocked, ScanEnded, ScanProgressed, WindowReopened,
+};
 use crate::state::AppState;
 
 /// Where the generated TypeScript bindings live, relative to this crate.
@@ -78,12 +81,18 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::scan::start_scan,
             commands::scan::resume_scan,
             commands::scan::cancel_scan,
+            commands::monitor::run_monitoring,
+            commands::monitor::monitor_status,
+            commands::monitor::list_events,
+            commands::monitor::mark_events_read,
+            commands::monitor::finding_history,
         ])
         .events(collect_events![
             WindowReopened,
             ProfilesLocked,
             ScanProgressed,
-            ScanEnded
+            ScanEnded,
+            MonitoringFinished
         ])
 }
 
@@ -189,6 +198,7 @@ pub fn run() {
             builder.mount_events(app);
             forget_recent_files();
             autolock::start(app.handle().clone());
+            monitoring::start(app.handle().clone());
             open_main_window(app)?;
             Ok(())
         })

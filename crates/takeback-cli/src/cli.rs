@@ -107,6 +107,13 @@ pub enum Command {
 
     /// Fetch every confirmed finding again: gone ones become `removed`, live ones are stamped.
     Recheck(crate::commands::recheck::RecheckArgs),
+
+    /// Keep watching: do the due monitoring work (`run --once`), or show what runs next.
+    #[command(subcommand)]
+    Monitor(crate::commands::monitor::MonitorCommand),
+
+    /// What monitoring found (`--unread` for the new ones); `events read ID|all` marks them read.
+    Events(crate::commands::events::EventsArgs),
 }
 
 #[derive(Debug, Subcommand)]

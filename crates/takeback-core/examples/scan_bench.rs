@@ -51,7 +51,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         max_pages: Some(gallery_pages + 1),
         interval_ms: Some(0),
     };
-    sources::add_site(&vault, &web.url("/gallery/index.html"), limits, Utc::now())?;
+    sources::add_site(
+        &vault,
+        &web.url("/gallery/index.html"),
+        limits,
+        None,
+        Utc::now(),
+    )?;
 
     let keys = KeyringStore::new(keyring_core::mock::Store::new()?);
     let settings = Settings::default();

@@ -11,10 +11,12 @@
 //! 3. [`face`]: enrollment, the own-face gate, perceptual hashes and matching.
 //! 4. [`search`]: the crawler, the search providers, sources, scans and findings.
 //! 5. [`removal`]: who signs, who to write to, takedown letters and the cases they open.
-//! 6. [`session`]: what a running app holds between user actions, and those actions.
+//! 6. [`monitor`]: schedules, the runner that does what is due, and the events inbox.
+//! 7. [`session`]: what a running app holds between user actions, and those actions.
 
 pub mod base;
 pub mod face;
+pub mod monitor;
 pub mod removal;
 pub mod search;
 pub mod session;

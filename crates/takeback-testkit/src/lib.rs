@@ -7,6 +7,7 @@
 //! dropped. Nothing here contacts another host.
 
 pub mod fakeweb;
+pub mod livesite;
 pub mod providers;
 mod server;
 

@@ -11,6 +11,7 @@ pub mod findings;
 pub mod gate;
 pub mod identity;
 pub mod letters;
+pub mod monitor;
 pub mod profiles;
 pub mod providers;
 pub mod scan;

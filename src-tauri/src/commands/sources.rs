@@ -24,7 +24,7 @@ pub fn add_site_source(
 ) -> IpcResult<Source> {
     Ok(state
         .session
-        .with_vault(|v| sources::add_site(v, url.trim(), limits, Utc::now()))?)
+        .with_vault(|v| sources::add_site(v, url.trim(), limits, None, Utc::now()))?)
 }
 
 #[tauri::command]
@@ -32,7 +32,7 @@ pub fn add_site_source(
 pub fn add_folder_source(state: State<'_, AppState>, path: String) -> IpcResult<Source> {
     Ok(state
         .session
-        .with_vault(|v| sources::add_folder(v, Path::new(path.trim()), Utc::now()))?)
+        .with_vault(|v| sources::add_folder(v, Path::new(path.trim()), None, Utc::now()))?)
 }
 
 #[tauri::command]

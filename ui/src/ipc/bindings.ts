@@ -118,10 +118,19 @@ export const commands = {
 	resumeScan: (jobId: number) => typedError<null, IpcError>(__TAURI_INVOKE("resume_scan", { jobId })),
 	/**  Stops the running scan within one image or one request; it can be resumed later. */
 	cancelScan: () => typedError<boolean, IpcError>(__TAURI_INVOKE("cancel_scan")),
+	/**  Does the monitoring work that is due now (`force`: all of it). */
+	runMonitoring: (force: boolean) => typedError<CycleReport_Serialize, IpcError>(__TAURI_INVOKE("run_monitoring", { force })),
+	monitorStatus: () => typedError<MonitorStatus_Serialize, IpcError>(__TAURI_INVOKE("monitor_status")),
+	/**  The events inbox, newest first (`unread_only`: the new ones). */
+	listEvents: (unreadOnly: boolean) => typedError<Event_Serialize[], IpcError>(__TAURI_INVOKE("list_events", { unreadOnly })),
+	/**  Marks event `id` read, or every event when `id` is null. */
+	markEventsRead: (id: number | null) => typedError<number, IpcError>(__TAURI_INVOKE("mark_events_read", { id })),
+	findingHistory: (id: number) => typedError<HistoryEntry_Serialize[], IpcError>(__TAURI_INVOKE("finding_history", { id })),
 };
 
 /** Events */
 export const events = {
+	monitoringFinished: makeEvent<MonitoringFinished, MonitoringFinished>("monitoring-finished"),
 	profilesLocked: makeEvent<ProfilesLocked, ProfilesLocked>("profiles-locked"),
 	scanEnded: makeEvent<ScanEnded_Serialize, ScanEnded_Deserialize>("scan-ended"),
 	scanProgressed: makeEvent<ScanProgressed_Serialize, ScanProgressed_Deserialize>("scan-progressed"),
@@ -222,6 +231,18 @@ export type AuditView_Serialize = {
 	entries: AuditEntryView_Serialize[],
 };
 
+/**  Who runs monitoring for this profile when nobody presses "Check now". */
+export type Background = 
+/**  A systemd user timer (`takeback monitor install`), also while the window is closed. */
+"timer" | 
+/**
+ *  Only the window, while the profile is unlocked: a passphrase profile cannot be opened
+ *  unattended.
+ */
+"window_only_passphrase" | 
+/**  Only the window, while the profile is unlocked (no timer installed). */
+"window_only";
+
 /**  The legal basis of a case's clock (research/takedowns.md §8). */
 export type Basis = "tida_48h" | "uk_osa_48h" | "gdpr_1m" | "uk_gdpr_1m" | "dmca_none" | "dsa_none" | 
 /**  Host or registrar abuse desks: no law fixes a deadline; follow up after 3 business days. */
@@ -246,8 +267,13 @@ export type CaseEvent_Serialize = {
 	note: string | null,
 };
 
-/**  draft → sent → acknowledged → removed / partly removed / refused / ignored → escalated. */
-export type CaseState = "draft" | "sent" | "acknowledged" | "removed" | "partly_removed" | "refused" | "ignored" | "escalated";
+/**
+ *  draft → sent → acknowledged → removed / partly removed / refused / ignored → escalated; a
+ *  removed case is reopened when monitoring finds its picture again.
+ */
+export type CaseState = "draft" | "sent" | "acknowledged" | "removed" | "partly_removed" | "refused" | "ignored" | "escalated" | 
+/**  Removed, then found again by monitoring: the next letter is offered. */
+"reopened";
 
 /**  One case as the app and `case list` show it. */
 export type CaseView = CaseView_Serialize | CaseView_Deserialize;
@@ -300,6 +326,23 @@ export type CaseView_Serialize = {
 	next_step: NextStep_Serialize | null,
 	/**  The states the user may record next (the app offers exactly these). */
 	allowed_next: CaseState[],
+};
+
+/**  An open case's deadline. */
+export type CaseWatch = CaseWatch_Serialize | CaseWatch_Deserialize;
+
+/**  An open case's deadline. */
+export type CaseWatch_Deserialize = {
+	case_id: number,
+	state: CaseState,
+	due?: string | null,
+};
+
+/**  An open case's deadline. */
+export type CaseWatch_Serialize = {
+	case_id: number,
+	state: CaseState,
+	due: string | null,
 };
 
 /**  The owner's consent to send one image to one provider. */
@@ -434,6 +477,77 @@ export type ContactsFound_Serialize = {
 	organisations: string[],
 };
 
+/**  One cycle. */
+export type Cycle = Cycle_Serialize | Cycle_Deserialize;
+
+/**  What a cycle did (`takeback monitor run --json`). */
+export type CycleReport = CycleReport_Serialize | CycleReport_Deserialize;
+
+/**  What a cycle did (`takeback monitor run --json`). */
+export type CycleReport_Deserialize = {
+	/**  False when another runner holds the lock: this one did nothing. */
+	ran: boolean,
+	/**  Why it did not run. */
+	skipped_reason?: string | null,
+	cycle?: Cycle_Deserialize | null,
+	/**  It finished a cycle an earlier run left unfinished. */
+	resumed: boolean,
+	sources_visited: number[],
+	source_problems: SourceProblem[],
+	findings_rechecked: number,
+	/**  Remote providers queried under a standing consent. */
+	providers_queried: ProviderId[],
+	cases_checked: number,
+	/**  Events this cycle recorded. */
+	events: Event_Deserialize[],
+};
+
+/**  What a cycle did (`takeback monitor run --json`). */
+export type CycleReport_Serialize = {
+	/**  False when another runner holds the lock: this one did nothing. */
+	ran: boolean,
+	/**  Why it did not run. */
+	skipped_reason: string | null,
+	cycle: Cycle_Serialize | null,
+	/**  It finished a cycle an earlier run left unfinished. */
+	resumed: boolean,
+	sources_visited: number[],
+	source_problems: SourceProblem[],
+	findings_rechecked: number,
+	/**  Remote providers queried under a standing consent. */
+	providers_queried: ProviderId[],
+	cases_checked: number,
+	/**  Events this cycle recorded. */
+	events: Event_Serialize[],
+};
+
+/**  Where a cycle stands. */
+export type CycleStatus = "running" | "finished" | "cancelled";
+
+/**  One cycle. */
+export type Cycle_Deserialize = {
+	id: number,
+	started_at: string,
+	finished_at?: string | null,
+	forced: boolean,
+	allow_local_network: boolean,
+	scan_job_id?: number | null,
+	scan_processed: boolean,
+	status: CycleStatus,
+};
+
+/**  One cycle. */
+export type Cycle_Serialize = {
+	id: number,
+	started_at: string,
+	finished_at: string | null,
+	forced: boolean,
+	allow_local_network: boolean,
+	scan_job_id: number | null,
+	scan_processed: boolean,
+	status: CycleStatus,
+};
+
 /**  A computed deadline. */
 export type Deadline = Deadline_Serialize | Deadline_Deserialize;
 
@@ -549,6 +663,52 @@ export type ErrorCode =
 /**  A bug: the message says what to report. */
 "internal";
 
+/**  One event, as `takeback events --json` prints it (PRODUCT.md §4). */
+export type Event = Event_Serialize | Event_Deserialize;
+
+/**  What happened. */
+export type EventKind = "new_finding" | 
+/**  A confirmed or removed picture found again (at a new address, or back at its old one). */
+"reappeared" | 
+/**  Verified gone: 404/410, or the picture replaced by a different one. */
+"removed" | 
+/**  Still up, but the image served changed. */
+"changed" | 
+/**  A case's deadline passed and the picture is still up; the text names the next rung. */
+"still_up_after_deadline" | 
+/**  A source failed on several visits in a row. */
+"source_unreachable" | 
+/**  A standing consent's monthly cap is used up. */
+"budget_reached";
+
+/**  One event, as `takeback events --json` prints it (PRODUCT.md §4). */
+export type Event_Deserialize = {
+	id: number,
+	/**  RFC 3339. */
+	at: string,
+	kind: EventKind,
+	finding_id?: number | null,
+	case_id?: number | null,
+	source_id?: number | null,
+	/**  One sentence for the owner. */
+	text: string,
+	read: boolean,
+};
+
+/**  One event, as `takeback events --json` prints it (PRODUCT.md §4). */
+export type Event_Serialize = {
+	id: number,
+	/**  RFC 3339. */
+	at: string,
+	kind: EventKind,
+	finding_id: number | null,
+	case_id: number | null,
+	source_id: number | null,
+	/**  One sentence for the owner. */
+	text: string,
+	read: boolean,
+};
+
 /**  A route considered and left out, with the reason (so the user is not left wondering). */
 export type Excluded = {
 	kind: LetterKind,
@@ -655,6 +815,27 @@ export type FindingStatus = "new" | "confirmed" | "dismissed" |
 /**  Re-checked and gone (set by `recheck`). */
 "removed";
 
+/**  A group of findings watched on one interval. */
+export type FindingWatch = FindingWatch_Serialize | FindingWatch_Deserialize;
+
+/**  A group of findings watched on one interval. */
+export type FindingWatch_Deserialize = {
+	every: string,
+	findings: number,
+	/**  The earliest next re-check; `None` when nothing is watched or something is due now. */
+	next_due?: string | null,
+	due_now: number,
+};
+
+/**  A group of findings watched on one interval. */
+export type FindingWatch_Serialize = {
+	every: string,
+	findings: number,
+	/**  The earliest next re-check; `None` when nothing is watched or something is due now. */
+	next_due: string | null,
+	due_now: number,
+};
+
 /**  One finding, as `takeback findings --json` prints it and the Findings page shows it. */
 export type Finding_Deserialize = {
 	id: number,
@@ -683,6 +864,11 @@ export type Finding_Deserialize = {
 	/**  RFC 3339. */
 	last_seen: string,
 	has_thumbnail: boolean,
+	/**
+	 *  The confirmed or removed finding this one is a copy of, when monitoring found the
+	 *  picture again at this new address.
+	 */
+	reappeared_from?: number | null,
 };
 
 /**  One finding, as `takeback findings --json` prints it and the Findings page shows it. */
@@ -713,6 +899,11 @@ export type Finding_Serialize = {
 	/**  RFC 3339. */
 	last_seen: string,
 	has_thumbnail: boolean,
+	/**
+	 *  The confirmed or removed finding this one is a copy of, when monitoring found the
+	 *  picture again at this new address.
+	 */
+	reappeared_from: number | null,
 };
 
 /**
@@ -765,6 +956,33 @@ export type GateAnswer_Serialize = {
 	message: string,
 	/**  The audit entry that recorded this decision. */
 	audit_seq: number,
+};
+
+/**  One line of a finding's history. */
+export type HistoryEntry = HistoryEntry_Serialize | HistoryEntry_Deserialize;
+
+/**  One line of a finding's history. */
+export type HistoryEntry_Deserialize = {
+	at: string,
+	/**
+	 *  `seen`, `confirmed`, `dismissed`, `case_<event>` (drafted, sent, removed, reopened, ...),
+	 *  or an event kind.
+	 */
+	what: string,
+	text: string,
+	case_id?: number | null,
+};
+
+/**  One line of a finding's history. */
+export type HistoryEntry_Serialize = {
+	at: string,
+	/**
+	 *  `seen`, `confirmed`, `dismissed`, `case_<event>` (drafted, sent, removed, reopened, ...),
+	 *  or an event kind.
+	 */
+	what: string,
+	text: string,
+	case_id: number | null,
 };
 
 /**  The person depicted, whose rights the letters assert. */
@@ -955,6 +1173,57 @@ export type MinorGuidance = {
 export type MissingElement = {
 	law: string,
 	element: string,
+};
+
+/**  The monitor's state for one profile. */
+export type MonitorStatus = MonitorStatus_Serialize | MonitorStatus_Deserialize;
+
+/**  The monitor's state for one profile. */
+export type MonitorStatus_Deserialize = {
+	/**  A runner holds the profile's lock now. */
+	running: boolean,
+	background: Background,
+	last_cycle?: Cycle_Deserialize | null,
+	/**  The earliest moment something is due (now or in the past: the next run does it). */
+	next_due?: string | null,
+	sources: SourceSchedule_Deserialize[],
+	/**  Confirmed findings, re-checked daily. */
+	recheck: FindingWatch_Deserialize,
+	/**  Removed findings, watched weekly for 90 days. */
+	removed_watch: FindingWatch_Deserialize,
+	removed_watch_days: number,
+	cases: CaseWatch_Deserialize[],
+	/**  Remote providers the monitor may re-query (none unless the owner granted it). */
+	providers: StandingConsent_Deserialize[],
+	unread_events: number,
+};
+
+/**  The monitor's state for one profile. */
+export type MonitorStatus_Serialize = {
+	/**  A runner holds the profile's lock now. */
+	running: boolean,
+	background: Background,
+	last_cycle: Cycle_Serialize | null,
+	/**  The earliest moment something is due (now or in the past: the next run does it). */
+	next_due: string | null,
+	sources: SourceSchedule_Serialize[],
+	/**  Confirmed findings, re-checked daily. */
+	recheck: FindingWatch_Serialize,
+	/**  Removed findings, watched weekly for 90 days. */
+	removed_watch: FindingWatch_Serialize,
+	removed_watch_days: number,
+	cases: CaseWatch_Serialize[],
+	/**  Remote providers the monitor may re-query (none unless the owner granted it). */
+	providers: StandingConsent_Serialize[],
+	unread_events: number,
+};
+
+/**
+ *  A monitoring cycle the window ran on its own finished; `events` is how many it recorded (the
+ *  inbox on Home reloads).
+ */
+export type MonitoringFinished = {
+	events: number,
 };
 
 /**  How a new profile keeps its key. */
@@ -1640,6 +1909,15 @@ export type Settings = {
 	quick_exit_double_escape: boolean,
 	/**  Where the IANA RDAP bootstrap files are read from; always ends in `/`. */
 	rdap_bootstrap_base: string,
+	/**  While a profile is unlocked, the window does the monitoring that is due. */
+	monitor_in_window: boolean,
+	/**  Desktop notifications from monitoring (best-effort; the inbox is the record). */
+	notifications_enabled: boolean,
+	/**  Notifications say what kind of update; off, only "Takeback has N updates". */
+	notifications_detail: boolean,
+	/**  Quiet hours (local time, 0-23): no notification from `quiet_from` until `quiet_to`. */
+	notifications_quiet_from: number,
+	notifications_quiet_to: number,
 };
 
 /**  The findings of one site. */
@@ -1680,6 +1958,8 @@ export type SiteRegion = "us" | "eu" | "uk" | "other" | "unknown";
 /**  One source. */
 export type Source = {
 	id: number,
+	/**  How often the monitor revisits it (`1d` unless the owner chose). */
+	every: string,
 	/**  RFC 3339. */
 	added_at: string,
 } & SourceTarget;
@@ -1694,12 +1974,80 @@ export type SourceProblem = {
 	reason: string,
 };
 
+/**  One source's schedule. */
+export type SourceSchedule = SourceSchedule_Serialize | SourceSchedule_Deserialize;
+
+/**  One source's schedule. */
+export type SourceSchedule_Deserialize = {
+	source_id: number,
+	every: string,
+	last_visit?: string | null,
+	/**  `None`: due now (never visited). */
+	next_due?: string | null,
+	/**  Failed visits in a row. */
+	failures: number,
+};
+
+/**  One source's schedule. */
+export type SourceSchedule_Serialize = {
+	source_id: number,
+	every: string,
+	last_visit: string | null,
+	/**  `None`: due now (never visited). */
+	next_due: string | null,
+	/**  Failed visits in a row. */
+	failures: number,
+};
+
 /**  What a source points at. */
 export type SourceTarget = { kind: "site"; url: string; 
 /**  Links followed from the start page (0 = the start page only). */
 max_depth: number; max_pages: number; 
 /**  At least this long between two requests to the site. */
 interval_ms: number } | { kind: "folder"; path: string };
+
+/**  A standing consent, as `monitor status` and `provider consent` show it. */
+export type StandingConsent = StandingConsent_Serialize | StandingConsent_Deserialize;
+
+/**  A standing consent, as `monitor status` and `provider consent` show it. */
+export type StandingConsent_Deserialize = {
+	provider: ProviderId,
+	/**  The registered photo searched with. */
+	photo_id: number,
+	/**  SHA-256 of the exact bytes the provider receives. */
+	sha256: string,
+	/**  The origin the owner agreed to send them to; a changed address sends nothing. */
+	destination: string,
+	every: string,
+	max_per_month: number,
+	/**  Searches sent this calendar month (UTC). */
+	used_this_month: number,
+	granted_at: string,
+	last_query?: string | null,
+	/**  What the provider receives and keeps, in words. */
+	what_is_sent: string,
+	retention: string,
+};
+
+/**  A standing consent, as `monitor status` and `provider consent` show it. */
+export type StandingConsent_Serialize = {
+	provider: ProviderId,
+	/**  The registered photo searched with. */
+	photo_id: number,
+	/**  SHA-256 of the exact bytes the provider receives. */
+	sha256: string,
+	/**  The origin the owner agreed to send them to; a changed address sends nothing. */
+	destination: string,
+	every: string,
+	max_per_month: number,
+	/**  Searches sent this calendar month (UTC). */
+	used_this_month: number,
+	granted_at: string,
+	last_query: string | null,
+	/**  What the provider receives and keeps, in words. */
+	what_is_sent: string,
+	retention: string,
+};
 
 /**  A balance the provider reported, and when. */
 export type StoredCredits = {

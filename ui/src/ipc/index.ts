@@ -141,6 +141,14 @@ export const ipc = {
   confirmFinding: async (id: number) => unwrap(await commands.confirmFinding(id)),
   dismissFinding: async (id: number) => unwrap(await commands.dismissFinding(id)),
   recheckFindings: async () => unwrap(await commands.recheckFindings()),
+  findingHistory: async (id: number) => unwrap(await commands.findingHistory(id)),
+
+  /** One monitoring cycle now (`force`: everything, due or not). */
+  runMonitoring: async (force: boolean) => unwrap(await commands.runMonitoring(force)),
+  monitorStatus: async () => unwrap(await commands.monitorStatus()),
+  listEvents: async (unreadOnly: boolean) => unwrap(await commands.listEvents(unreadOnly)),
+  /** Marks event `id` read, or every event when `id` is null. */
+  markEventsRead: async (id: number | null) => unwrap(await commands.markEventsRead(id)),
 
   /** Calls `handler` for each step of a running scan. Returns an unsubscribe. */
   onScanProgress: (handler: (progress: ScanProgress_Serialize) => void) =>
@@ -148,6 +156,10 @@ export const ipc = {
   /** Calls `handler` when a scan ends. Returns an unsubscribe. */
   onScanEnded: (handler: (ended: ScanEnded_Serialize) => void) =>
     events.scanEnded.listen((e) => handler(e.payload as ScanEnded_Serialize)),
+
+  /** Calls `handler` when a monitoring cycle the window ran on its own finished. Returns an unsubscribe. */
+  onMonitoringFinished: (handler: (events: number) => void) =>
+    events.monitoringFinished.listen((e) => handler(e.payload.events)),
 
   /** Calls `handler` when the window is shown again after a quick exit. Returns an unsubscribe. */
   onWindowReopened: (handler: () => void) => events.windowReopened.listen(() => handler()),

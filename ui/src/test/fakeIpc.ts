@@ -32,6 +32,11 @@ export function typedSettings(): Settings {
     previews: "blurred",
     quick_exit_double_escape: true,
     rdap_bootstrap_base: "https://data.iana.org/rdap/",
+    monitor_in_window: true,
+    notifications_enabled: true,
+    notifications_detail: false,
+    notifications_quiet_from: 22,
+    notifications_quiet_to: 7,
   };
 }
 
@@ -210,10 +215,17 @@ export function createFakeIpc() {
         max_depth: limits.max_depth ?? 2,
         max_pages: limits.max_pages ?? 200,
         interval_ms: 500,
+        every: "1d",
       }),
     ),
     addFolderSource: vi.fn(
-      async (path: string): ReturnType<Ipc["addFolderSource"]> => ({ id: 2, added_at: "2026-11-26T10:00:00Z", kind: "folder", path }),
+      async (path: string): ReturnType<Ipc["addFolderSource"]> => ({
+        id: 2,
+        added_at: "2026-11-26T10:00:00Z",
+        kind: "folder",
+        path,
+        every: "1d",
+      }),
     ),
     removeSource: vi.fn(async (_id: number): ReturnType<Ipc["removeSource"]> => {
       throw new Error("not set up");
@@ -250,8 +262,41 @@ export function createFakeIpc() {
       throw new Error("not set up");
     }),
     recheckFindings: vi.fn(async (): ReturnType<Ipc["recheckFindings"]> => []),
+    findingHistory: vi.fn(async (_id: number): ReturnType<Ipc["findingHistory"]> => []),
+    runMonitoring: vi.fn(
+      async (_force: boolean): ReturnType<Ipc["runMonitoring"]> => ({
+        ran: true,
+        skipped_reason: null,
+        cycle: null,
+        resumed: false,
+        sources_visited: [],
+        source_problems: [],
+        findings_rechecked: 0,
+        providers_queried: [],
+        cases_checked: 0,
+        events: [],
+      }),
+    ),
+    monitorStatus: vi.fn(
+      async (): ReturnType<Ipc["monitorStatus"]> => ({
+        running: false,
+        background: "window_only_passphrase",
+        last_cycle: null,
+        next_due: null,
+        sources: [],
+        recheck: { every: "1d", findings: 0, next_due: null, due_now: 0 },
+        removed_watch: { every: "7d", findings: 0, next_due: null, due_now: 0 },
+        removed_watch_days: 90,
+        cases: [],
+        providers: [],
+        unread_events: 0,
+      }),
+    ),
+    listEvents: vi.fn(async (_unreadOnly: boolean): ReturnType<Ipc["listEvents"]> => []),
+    markEventsRead: vi.fn(async (_id: number | null): ReturnType<Ipc["markEventsRead"]> => 0),
     onScanProgress: vi.fn(async (_h: (p: ScanProgress_Serialize) => void) => () => {}),
     onScanEnded: vi.fn(async (_h: (e: ScanEnded_Serialize) => void) => () => {}),
+    onMonitoringFinished: vi.fn(async (_h: (events: number) => void) => () => {}),
     getAuditLog: vi.fn(
       async (_limit: number): Promise<AuditView_Serialize> => ({
         intact: true,

@@ -7,10 +7,12 @@ mod config;
 pub mod contacts;
 mod doctor;
 pub mod enroll;
+pub mod events;
 mod faces;
 pub mod findings;
 pub mod identity;
 pub mod letter;
+pub mod monitor;
 pub mod profile;
 pub mod provider;
 pub mod recheck;
@@ -60,5 +62,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Findings(args) => findings::list(&ctx, args),
         Command::Finding(c) => findings::review(&ctx, c),
         Command::Recheck(args) => recheck::run(&ctx, args),
+        Command::Monitor(c) => monitor::run(&ctx, c),
+        Command::Events(args) => events::run(&ctx, args),
     }
 }

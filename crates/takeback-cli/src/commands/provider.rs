@@ -16,6 +16,8 @@ use takeback_core::ErrorCode;
 
 use super::Context;
 use crate::output::{print_json, Failure};
+use takeback_core::monitor::consent;
+use takeback_core::search::every::Every;
 
 /// A key longer than this is not a key.
 const MAX_KEY_BYTES: u64 = 4096;
@@ -50,6 +52,30 @@ pub enum ProviderCommand {
         #[arg(value_name = "NAME")]
         name: String,
     },
+    /// Let monitoring search this provider again with a photo of you, on a schedule and within
+    /// a monthly cap (a standing consent; audited). Without one, monitoring never asks it.
+    Consent(ConsentArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ConsentArgs {
+    #[arg(value_name = "NAME")]
+    name: String,
+    /// The photo to search with; it must pass the own-face gate.
+    #[arg(long, value_name = "IMAGE", required_unless_present = "revoke")]
+    image: Option<std::path::PathBuf>,
+    /// The photo shows you although no face can be detected in it (recorded in the audit log).
+    #[arg(long, requires = "image")]
+    attest_shows_me: bool,
+    /// How often at most: 12h, 1d, 7d ... (15 minutes to 30 days).
+    #[arg(long, value_name = "DURATION", required_unless_present = "revoke")]
+    every: Option<String>,
+    /// The most searches a calendar month (1 to 1000).
+    #[arg(long, value_name = "N", required_unless_present = "revoke")]
+    max_per_month: Option<u32>,
+    /// Withdraw the standing consent instead.
+    #[arg(long, conflicts_with_all = ["image", "every", "max_per_month"])]
+    revoke: bool,
 }
 
 fn parse(name: &str) -> Result<ProviderId, Failure> {
@@ -68,10 +94,34 @@ pub fn run(ctx: &Context, command: ProviderCommand) -> Result<ExitCode, Failure>
                 Err(_) => None,
             };
             let statuses = accounts::statuses(&settings, &keys, vault.as_ref().map(|v| v.conn()))?;
+            let standing = match &vault {
+                Some(v) => consent::active(v.conn(), Utc::now())?,
+                None => Vec::new(),
+            };
+            let standing_of =
+                |name: &str| standing.iter().find(|c| c.provider.name() == name).cloned();
             if ctx.json {
-                print_json(&statuses)?;
+                // Each provider's status, plus the monitor's standing consent (or null).
+                let mut out = Vec::new();
+                for s in &statuses {
+                    let mut value = serde_json::to_value(s).unwrap_or_default();
+                    if let Some(map) = value.as_object_mut() {
+                        map.insert(
+                            "standing_consent".into(),
+                            serde_json::to_value(standing_of(s.name)).unwrap_or_default(),
+                        );
+                    }
+                    out.push(value);
+                }
+                print_json(&out)?;
             } else {
                 for s in statuses {
+                    if let Some(c) = standing_of(s.name) {
+                        println!(
+                            "{}: monitoring may search it every {}, at most {} a month ({} used)",
+                            s.name, c.every, c.max_per_month, c.used_this_month
+                        );
+                    }
                     let state = if s.enabled { "enabled" } else { "disabled" };
                     let key = if s.has_key { "key stored" } else { "no key" };
                     let credits = s
@@ -144,6 +194,7 @@ pub fn run(ctx: &Context, command: ProviderCommand) -> Result<ExitCode, Failure>
                 println!("Stored the key of {provider} in the OS keyring.");
             }
         }
+        ProviderCommand::Consent(args) => standing_consent(ctx, args)?,
         ProviderCommand::Credits { name } => {
             let provider = parse(&name)?;
             let keys = KeyringStore::platform()?;
@@ -176,4 +227,54 @@ pub fn run(ctx: &Context, command: ProviderCommand) -> Result<ExitCode, Failure>
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn standing_consent(ctx: &Context, args: ConsentArgs) -> Result<(), Failure> {
+    let provider = parse(&args.name)?;
+    if args.revoke {
+        let vault = super::profile::open(ctx)?;
+        let revoked = consent::revoke(&vault, provider, Utc::now())?;
+        if ctx.json {
+            print_json(&serde_json::json!({ "name": provider.name(), "revoked": revoked }))?;
+        } else if revoked {
+            println!("Monitoring will no longer search {provider}.");
+        } else {
+            println!("There was no standing consent for {provider}.");
+        }
+        return Ok(());
+    }
+    let (Some(path), Some(every), Some(max)) = (&args.image, &args.every, args.max_per_month)
+    else {
+        return Err(Failure {
+            code: ErrorCode::InvalidInput,
+            message: "give --image, --every and --max-per-month (or --revoke)".into(),
+        });
+    };
+    let every: Every = every
+        .parse()
+        .map_err(|e| Failure::from(takeback_core::Error::from(e)))?;
+    let engine = crate::photos::load_engine()?;
+    let bytes = crate::photos::read_image(path, &engine)?;
+    let vault = super::profile::open(ctx)?;
+    let settings = Settings::load(&ctx.data_dir)?;
+    let granted = consent::grant(
+        &vault,
+        &engine,
+        &settings,
+        provider,
+        &bytes,
+        args.attest_shows_me,
+        every,
+        max,
+        Utc::now(),
+    )?;
+    if ctx.json {
+        print_json(&granted)?;
+    } else {
+        println!(
+            "Monitoring may search {provider} every {} at most, {} times a month at most.\n    sends: {}\n    retention: {}\n    the exact bytes sent have SHA-256 {}",
+            granted.every, granted.max_per_month, granted.what_is_sent, granted.retention, granted.sha256
+        );
+    }
+    Ok(())
 }

@@ -95,7 +95,10 @@ pub fn run(ctx: &Context, args: ScanArgs) -> Result<ExitCode, Failure> {
         clock: &clock,
     };
     let cancel = CancelFlag::new();
-    cancel_on_interrupt(&cancel);
+    cancel_on_interrupt(
+        &cancel,
+        "stopping the scan; `takeback scan --resume` continues it",
+    );
     let mut reporter = Reporter::new(ctx.json);
     let summary = if args.resume {
         let job = jobs::resumable(vault.conn())?
@@ -147,7 +150,7 @@ pub fn run(ctx: &Context, args: ScanArgs) -> Result<ExitCode, Failure> {
 
 /// Ctrl-C cancels the scan instead of killing the process, so the job ends `cancelled` with
 /// its summary printed (a killed process would be resumable too, just less tidy).
-fn cancel_on_interrupt(cancel: &CancelFlag) {
+pub(crate) fn cancel_on_interrupt(cancel: &CancelFlag, message: &'static str) {
     let cancel = cancel.clone();
     let watcher = std::thread::Builder::new()
         .name("ctrl-c".into())
@@ -159,7 +162,7 @@ fn cancel_on_interrupt(cancel: &CancelFlag) {
                 return;
             };
             if runtime.block_on(tokio::signal::ctrl_c()).is_ok() {
-                eprintln!("\ntakeback: stopping the scan; `takeback scan --resume` continues it");
+                eprintln!("\ntakeback: {message}");
                 cancel.cancel();
             }
         });
@@ -283,7 +286,7 @@ fn print_summary(ctx: &Context, summary: &ScanSummary) -> Result<(), Failure> {
 
 /// Progress on stderr: a redrawn line on a terminal, else a line per phase and at most one a
 /// second.
-struct Reporter {
+pub(crate) struct Reporter {
     terminal: bool,
     last_line: Option<Instant>,
     last_phase: Option<ScanPhase>,
@@ -292,7 +295,7 @@ struct Reporter {
 }
 
 impl Reporter {
-    fn new(json: bool) -> Self {
+    pub(crate) fn new(json: bool) -> Self {
         Self {
             terminal: std::io::stderr().is_terminal() && !json,
             last_line: None,
@@ -305,7 +308,7 @@ impl Reporter {
         }
     }
 
-    fn show(&mut self, progress: &ScanProgress) {
+    pub(crate) fn show(&mut self, progress: &ScanProgress) {
         if let Some(notice) = &progress.notice {
             eprintln!("takeback: {notice}");
         }
@@ -356,7 +359,7 @@ impl Reporter {
 
 /// The key store of a scan without remote providers: there are no keys to read.
 #[derive(Debug)]
-struct NoKeys;
+pub(crate) struct NoKeys;
 
 impl takeback_core::storage::secrets::KeyStore for NoKeys {
     fn put(

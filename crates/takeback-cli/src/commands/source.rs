@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use chrono::Utc;
 use clap::Subcommand;
+use takeback_core::search::every::Every;
 use takeback_core::search::sources::{self, SiteLimits, Source, SourceTarget};
 
 use super::Context;
@@ -26,11 +27,25 @@ pub enum SourceCommand {
         /// Milliseconds between two requests to the site; default 500.
         #[arg(long, value_name = "MS")]
         interval_ms: Option<u32>,
+        /// How often monitoring revisits it: 30m, 12h, 1d, 7d (15 minutes to 30 days); default 1d.
+        #[arg(long, value_name = "DURATION")]
+        every: Option<String>,
     },
     /// Scan a folder of images on this computer (e.g. a downloaded archive).
     AddFolder {
         #[arg(value_name = "DIR")]
         dir: PathBuf,
+        /// How often monitoring revisits it: 30m, 12h, 1d, 7d (15 minutes to 30 days); default 1d.
+        #[arg(long, value_name = "DURATION")]
+        every: Option<String>,
+    },
+    /// Change how often monitoring revisits a source.
+    Set {
+        #[arg(value_name = "ID")]
+        id: i64,
+        /// 30m, 12h, 1d, 7d (15 minutes to 30 days).
+        #[arg(long, value_name = "DURATION")]
+        every: String,
     },
     /// List the sources.
     List,
@@ -50,18 +65,25 @@ pub fn run(ctx: &Context, command: SourceCommand) -> Result<ExitCode, Failure> {
             depth,
             max_pages,
             interval_ms,
+            every,
         } => {
             let limits = SiteLimits {
                 max_depth: depth,
                 max_pages,
                 interval_ms,
             };
-            let source = sources::add_site(&vault, &url, limits, now)?;
+            let every = every.as_deref().map(parse_every).transpose()?;
+            let source = sources::add_site(&vault, &url, limits, every, now)?;
             show_one(ctx, &source, "Added")?;
         }
-        SourceCommand::AddFolder { dir } => {
-            let source = sources::add_folder(&vault, &dir, now)?;
+        SourceCommand::AddFolder { dir, every } => {
+            let every = every.as_deref().map(parse_every).transpose()?;
+            let source = sources::add_folder(&vault, &dir, every, now)?;
             show_one(ctx, &source, "Added")?;
+        }
+        SourceCommand::Set { id, every } => {
+            let source = sources::set_every(&vault, id, parse_every(&every)?, now)?;
+            show_one(ctx, &source, "Changed")?;
         }
         SourceCommand::List => {
             let all = sources::list(vault.conn())?;
@@ -83,6 +105,11 @@ pub fn run(ctx: &Context, command: SourceCommand) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn parse_every(text: &str) -> Result<Every, Failure> {
+    text.parse::<Every>()
+        .map_err(|e| Failure::from(takeback_core::Error::from(e)))
+}
+
 fn show_one(ctx: &Context, source: &Source, verb: &str) -> Result<(), Failure> {
     if ctx.json {
         print_json(source)
@@ -100,9 +127,12 @@ fn describe(source: &Source) -> String {
             max_pages,
             interval_ms,
         } => format!(
-            "{:>3}  site    {url}  (depth {max_depth}, at most {max_pages} pages, {interval_ms} ms between requests)",
-            source.id
+            "{:>3}  site    {url}  (depth {max_depth}, at most {max_pages} pages, {interval_ms} ms between requests; revisited every {})",
+            source.id, source.every
         ),
-        SourceTarget::Folder { path } => format!("{:>3}  folder  {path}", source.id),
+        SourceTarget::Folder { path } => format!(
+            "{:>3}  folder  {path}  (revisited every {})",
+            source.id, source.every
+        ),
     }
 }

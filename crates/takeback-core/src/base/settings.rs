@@ -113,6 +113,15 @@ pub struct Settings {
     pub quick_exit_double_escape: bool,
     /// Where the IANA RDAP bootstrap files are read from; always ends in `/`.
     pub rdap_bootstrap_base: String,
+    /// While a profile is unlocked, the window does the monitoring that is due.
+    pub monitor_in_window: bool,
+    /// Desktop notifications from monitoring (best-effort; the inbox is the record).
+    pub notifications_enabled: bool,
+    /// Notifications say what kind of update; off, only "Takeback has N updates".
+    pub notifications_detail: bool,
+    /// Quiet hours (local time, 0-23): no notification from `quiet_from` until `quiet_to`.
+    pub notifications_quiet_from: u32,
+    pub notifications_quiet_to: u32,
     /// In the order of `PROVIDERS`; read them with [`Settings::provider`].
     #[serde(skip)]
     #[cfg_attr(feature = "specta", specta(skip))]
@@ -132,6 +141,11 @@ impl Default for Settings {
             previews: Previews::Blurred,
             quick_exit_double_escape: true,
             rdap_bootstrap_base: "https://data.iana.org/rdap/".to_owned(),
+            monitor_in_window: true,
+            notifications_enabled: true,
+            notifications_detail: false,
+            notifications_quiet_from: 22,
+            notifications_quiet_to: 7,
             providers: PROVIDERS.map(|p| ProviderSettings {
                 enabled: false,
                 base_url: p.base_url.to_owned(),
@@ -276,6 +290,51 @@ pub const SPECS: &[Spec] = &[
         help: "Pressing Esc twice hides the window and locks every profile.",
         read: |s| s.quick_exit_double_escape.to_string(),
         write: |s, v| s.quick_exit_double_escape = v == "true",
+    },
+    Spec {
+        key: "monitor.in_window",
+        label: "Keep watching while Takeback is open",
+        advanced: false,
+        kind: Kind::Bool,
+        help: "While a profile is unlocked, do the monitoring that is due (revisit sites and folders, re-check findings) in the background.",
+        read: |s| s.monitor_in_window.to_string(),
+        write: |s, v| s.monitor_in_window = v == "true",
+    },
+    Spec {
+        key: "notifications.enabled",
+        label: "Desktop notifications from monitoring",
+        advanced: false,
+        kind: Kind::Bool,
+        help: "Show a desktop notification when monitoring finds something (best-effort: the updates list on Home is the record).",
+        read: |s| s.notifications_enabled.to_string(),
+        write: |s, v| s.notifications_enabled = v == "true",
+    },
+    Spec {
+        key: "notifications.detail",
+        label: "Say what was found in notifications",
+        advanced: false,
+        kind: Kind::Bool,
+        help: "Off: notifications only say \"Takeback has 2 updates\", since lock screens and shared desks show them. On: they say what kind of update (never an image, address or site name).",
+        read: |s| s.notifications_detail.to_string(),
+        write: |s, v| s.notifications_detail = v == "true",
+    },
+    Spec {
+        key: "notifications.quiet_from",
+        label: "Quiet hours start (hour, 0-23)",
+        advanced: false,
+        kind: Kind::Integer { min: 0, max: 23 },
+        help: "No notification from this hour (local time) until quiet hours end; the same hour for both means no quiet hours.",
+        read: |s| s.notifications_quiet_from.to_string(),
+        write: |s, v| s.notifications_quiet_from = v.parse().unwrap_or(s.notifications_quiet_from),
+    },
+    Spec {
+        key: "notifications.quiet_to",
+        label: "Quiet hours end (hour, 0-23)",
+        advanced: false,
+        kind: Kind::Integer { min: 0, max: 23 },
+        help: "Notifications resume at this hour (local time).",
+        read: |s| s.notifications_quiet_to.to_string(),
+        write: |s, v| s.notifications_quiet_to = v.parse().unwrap_or(s.notifications_quiet_to),
     },
     Spec {
         key: "rdap.bootstrap_base",
@@ -448,6 +507,8 @@ impl Settings {
                         "auto_lock_minutes" => self.auto_lock_minutes > before.auto_lock_minutes,
                         "quick_exit.double_escape" => !self.quick_exit_double_escape,
                         "previews" => self.previews != Previews::Off,
+                        // A lock screen would show what kind of update came in.
+                        "notifications.detail" => self.notifications_detail,
                         _ => matches!(spec.kind, Kind::Url { .. }),
                     }
             })

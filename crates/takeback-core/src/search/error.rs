@@ -22,6 +22,12 @@ pub enum SearchError {
         max: u64,
     },
 
+    #[error("`{text}` is not an interval: write a number and a unit, like 30m, 12h, 1d or 7d")]
+    InvalidInterval { text: String },
+
+    #[error("{text} is outside what the monitor allows: from 15 minutes (15m) to 30 days (30d)")]
+    IntervalOutOfRange { text: String },
+
     #[error("there is no finding {id}")]
     FindingNotFound { id: i64 },
 
@@ -60,6 +66,8 @@ impl SearchError {
             SearchError::SourceExists { .. }
             | SearchError::FolderUnreadable { .. }
             | SearchError::LimitOutOfRange { .. }
+            | SearchError::InvalidInterval { .. }
+            | SearchError::IntervalOutOfRange { .. }
             | SearchError::JobFinished { .. }
             | SearchError::NothingToScan => ErrorCode::InvalidInput,
             SearchError::CorruptPlan { .. } => ErrorCode::Corrupt,

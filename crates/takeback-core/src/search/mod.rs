@@ -3,6 +3,7 @@
 
 pub mod crawl;
 pub mod error;
+pub mod every;
 pub mod findings;
 pub mod providers;
 pub mod scan;

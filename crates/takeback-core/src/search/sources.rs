@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::base::error::storage;
 use crate::search::crawl::parse_start_url;
 use crate::search::error::SearchError;
+use crate::search::every::Every;
 use crate::storage::vault::Vault;
 use crate::{storage::audit, Result};
 
@@ -34,6 +35,8 @@ pub struct Source {
     pub id: i64,
     #[serde(flatten)]
     pub target: SourceTarget,
+    /// How often the monitor revisits it (`1d` unless the owner chose).
+    pub every: Every,
     /// RFC 3339.
     #[cfg_attr(feature = "specta", specta(type = String))]
     pub added_at: DateTime<Utc>,
@@ -98,10 +101,12 @@ fn in_range(what: &'static str, value: u32, min: u32, max: u32) -> Result<u32> {
 
 /// Adds a site to watch. The URL is checked (absolute http(s), no credentials); loopback and
 /// private addresses are refused later, when the scan resolves them, unless allowed then.
+/// `every`: how often the monitor revisits it (`None`: daily).
 pub fn add_site(
     vault: &Vault,
     url: &str,
     limits: SiteLimits,
+    every: Option<Every>,
     now: DateTime<Utc>,
 ) -> Result<Source> {
     let start = parse_start_url(url)?;
@@ -126,11 +131,17 @@ pub fn add_site(
             MAX_INTERVAL_MS,
         )?,
     };
-    insert(vault, target, now)
+    insert(vault, target, every.unwrap_or(Every::DEFAULT_SOURCE), now)
 }
 
 /// Adds a folder to scan. It must exist and be readable now; it is stored as an absolute path.
-pub fn add_folder(vault: &Vault, dir: &Path, now: DateTime<Utc>) -> Result<Source> {
+/// `every`: how often the monitor revisits it (`None`: daily).
+pub fn add_folder(
+    vault: &Vault,
+    dir: &Path,
+    every: Option<Every>,
+    now: DateTime<Utc>,
+) -> Result<Source> {
     let unreadable = |reason: String| SearchError::FolderUnreadable {
         path: dir.display().to_string(),
         reason,
@@ -144,10 +155,34 @@ pub fn add_folder(vault: &Vault, dir: &Path, now: DateTime<Utc>) -> Result<Sourc
         .to_str()
         .ok_or_else(|| unreadable("its name is not valid UTF-8".into()))?
         .to_owned();
-    insert(vault, SourceTarget::Folder { path }, now)
+    insert(
+        vault,
+        SourceTarget::Folder { path },
+        every.unwrap_or(Every::DEFAULT_SOURCE),
+        now,
+    )
 }
 
-fn insert(vault: &Vault, target: SourceTarget, now: DateTime<Utc>) -> Result<Source> {
+/// Changes how often the monitor revisits source `id` (audited).
+pub fn set_every(vault: &Vault, id: i64, every: Every, now: DateTime<Utc>) -> Result<Source> {
+    get(vault.conn(), id)?;
+    let tx = crate::storage::vault::write_transaction(vault.conn())?;
+    tx.execute(
+        "UPDATE sources SET every_secs = ?1 WHERE id = ?2",
+        params![every.secs(), id],
+    )
+    .map_err(|e| storage("changing a source", e))?;
+    audit::append(
+        &tx,
+        audit::NewEntry::new("owner", "source.schedule_changed")
+            .detail(serde_json::json!({ "id": id, "every": every.to_string() })),
+        now,
+    )?;
+    tx.commit().map_err(|e| storage("changing a source", e))?;
+    get(vault.conn(), id)
+}
+
+fn insert(vault: &Vault, target: SourceTarget, every: Every, now: DateTime<Utc>) -> Result<Source> {
     let conn = vault.conn();
     let existing: Option<i64> = conn
         .query_row(
@@ -175,15 +210,17 @@ fn insert(vault: &Vault, target: SourceTarget, now: DateTime<Utc>) -> Result<Sou
         SourceTarget::Folder { .. } => (None, None, None),
     };
     tx.execute(
-        "INSERT INTO sources (kind, location, max_depth, max_pages, interval_ms, added_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO sources (kind, location, max_depth, max_pages, interval_ms, added_at,
+             every_secs)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
             target.kind(),
             target.location(),
             depth,
             pages,
             interval,
-            now.to_rfc3339()
+            now.to_rfc3339(),
+            every.secs()
         ],
     )
     .map_err(|e| storage("adding a source", e))?;
@@ -193,13 +230,16 @@ fn insert(vault: &Vault, target: SourceTarget, now: DateTime<Utc>) -> Result<Sou
         &tx,
         audit::NewEntry::new("owner", "source.added")
             .subject(target.location().as_bytes())
-            .detail(serde_json::json!({ "id": id, "kind": target.kind() })),
+            .detail(
+                serde_json::json!({ "id": id, "kind": target.kind(), "every": every.to_string() }),
+            ),
         now,
     )?;
     tx.commit().map_err(|e| storage("adding a source", e))?;
     Ok(Source {
         id,
         target,
+        every,
         added_at: now,
     })
 }
@@ -208,7 +248,7 @@ fn insert(vault: &Vault, target: SourceTarget, now: DateTime<Utc>) -> Result<Sou
 pub fn list(conn: &Connection) -> Result<Vec<Source>> {
     let mut statement = conn
         .prepare(
-            "SELECT id, kind, location, max_depth, max_pages, interval_ms, added_at
+            "SELECT id, kind, location, max_depth, max_pages, interval_ms, added_at, every_secs
              FROM sources ORDER BY id",
         )
         .map_err(|e| storage("listing sources", e))?;
@@ -222,7 +262,7 @@ pub fn list(conn: &Connection) -> Result<Vec<Source>> {
 /// One source.
 pub fn get(conn: &Connection, id: i64) -> Result<Source> {
     conn.query_row(
-        "SELECT id, kind, location, max_depth, max_pages, interval_ms, added_at
+        "SELECT id, kind, location, max_depth, max_pages, interval_ms, added_at, every_secs
          FROM sources WHERE id = ?1",
         [id],
         row_to_source,
@@ -271,6 +311,9 @@ fn row_to_source(row: &rusqlite::Row<'_>) -> rusqlite::Result<Source> {
     Ok(Source {
         id: row.get(0)?,
         target,
+        every: row
+            .get::<_, Option<i64>>(7)?
+            .map_or(Every::DEFAULT_SOURCE, Every::from_secs_stored),
         added_at,
     })
 }

@@ -16,6 +16,7 @@
 //! worker.
 
 mod enroll;
+mod monitor;
 pub mod open;
 mod overview;
 mod profiles;
@@ -153,6 +154,8 @@ pub struct Session {
     settings: Mutex<Settings>,
     open: Mutex<OpenProfiles>,
     scan: Arc<Mutex<Option<RunningScan>>>,
+    /// The monitoring cycle running from the window, stopped like a scan when its profile locks.
+    monitor: Arc<Mutex<Option<RunningScan>>>,
     keys: Mutex<Option<Arc<dyn KeyStore>>>,
     engine: OnceLock<std::result::Result<Arc<FaceEngine>, String>>,
 }
@@ -181,6 +184,7 @@ impl Session {
             settings: Mutex::new(settings),
             open: Mutex::new(OpenProfiles::new()),
             scan: Arc::new(Mutex::new(None)),
+            monitor: Arc::new(Mutex::new(None)),
             keys: Mutex::new(None),
             engine: OnceLock::new(),
         })
@@ -326,16 +330,17 @@ impl Session {
         }))
     }
 
-    /// The running scan stops when its profile is no longer open (its own vault handle closes
-    /// within one image or one request).
+    /// The running scan and monitoring cycle stop when their profile is no longer open (their
+    /// own vault handles close within one image or one request).
     fn stop_orphaned_scan(&self) -> Result<()> {
-        let slot = self
-            .scan
-            .lock()
-            .map_err(|_| unavailable("the running scan"))?;
-        if let Some(scan) = slot.as_ref() {
-            if !self.open()?.is_open(&scan.profile_id) {
-                scan.cancel.cancel();
+        for running in [&self.scan, &self.monitor] {
+            let slot = running
+                .lock()
+                .map_err(|_| unavailable("the running scan"))?;
+            if let Some(work) = slot.as_ref() {
+                if !self.open()?.is_open(&work.profile_id) {
+                    work.cancel.cancel();
+                }
             }
         }
         Ok(())

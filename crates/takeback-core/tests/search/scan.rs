@@ -64,7 +64,7 @@ fn add_fake_web(vault: &Vault, web: &FakeWeb) -> i64 {
         max_pages: Some(50),
         interval_ms: Some(0),
     };
-    sources::add_site(vault, &web.root(), limits, Utc::now())
+    sources::add_site(vault, &web.root(), limits, None, Utc::now())
         .unwrap()
         .id
 }
@@ -227,7 +227,7 @@ fn a_dismissed_face_stays_suppressed_in_later_scans() {
     };
     copy("facerec/obama2.jpg", "a.jpg");
     std::fs::write(folder.path().join("notes.txt"), "not an image").unwrap();
-    sources::add_folder(&s.vault, folder.path(), Utc::now()).unwrap();
+    sources::add_folder(&s.vault, folder.path(), None, Utc::now()).unwrap();
     let scan_now = || {
         run_scan(
             &s.vault,
@@ -623,7 +623,7 @@ fn a_registered_photo_without_a_face_is_found_again_by_its_pdq_hash() {
         folder.path().join("other.jpg"),
     )
     .unwrap();
-    sources::add_folder(&s.vault, folder.path(), Utc::now()).unwrap();
+    sources::add_folder(&s.vault, folder.path(), None, Utc::now()).unwrap();
     let summary = run_scan(
         &s.vault,
         &engine,
@@ -842,8 +842,14 @@ fn an_unreachable_site_is_named_and_nothing_checked_is_said_once() {
         interval_ms: Some(0),
     };
     // Typed without a scheme, as from an address bar: https is assumed.
-    let source =
-        sources::add_site(&s.vault, &format!("127.0.0.1:{port}"), limits, Utc::now()).unwrap();
+    let source = sources::add_site(
+        &s.vault,
+        &format!("127.0.0.1:{port}"),
+        limits,
+        None,
+        Utc::now(),
+    )
+    .unwrap();
     let mut notices = Vec::new();
     let summary = run_scan(
         &s.vault,
@@ -890,7 +896,7 @@ fn a_scan_without_an_enrolled_face_is_refused_before_it_starts() {
         .create_clinic("me", &pass, KdfParams::INSECURE_FOR_TESTS, Utc::now())
         .unwrap();
     let folder = tempfile::tempdir().unwrap();
-    sources::add_folder(&vault, folder.path(), Utc::now()).unwrap();
+    sources::add_folder(&vault, folder.path(), None, Utc::now()).unwrap();
     let engine = FaceEngine::load().unwrap();
     let ctx = ScanContext {
         vault: &vault,

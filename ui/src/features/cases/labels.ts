@@ -10,6 +10,7 @@ export const STATE_LABELS: Record<CaseState, string> = {
   refused: "Refused",
   ignored: "No answer",
   escalated: "Escalated",
+  reopened: "Back online — reopened",
 };
 
 const EVENT_LABELS: Record<string, string> = {

@@ -28,6 +28,7 @@ function finding(id: number, over: Partial<Finding_Serialize> = {}): Finding_Ser
     first_seen: "2026-11-26T10:00:00Z",
     last_seen: "2026-11-26T10:00:00Z",
     has_thumbnail: true,
+    reappeared_from: null,
     ...over,
   };
 }

@@ -20,6 +20,7 @@ const base: Finding_Serialize = {
   first_seen: "2026-11-26T10:00:00Z",
   last_seen: "2026-11-26T10:00:00Z",
   has_thumbnail: true,
+  reappeared_from: null,
 };
 
 describe("findings in words", () => {

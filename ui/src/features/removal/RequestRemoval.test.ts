@@ -27,6 +27,7 @@ const finding: Finding_Serialize = {
   first_seen: "2026-11-20T09:30:00Z",
   last_seen: "2026-11-20T09:30:00Z",
   has_thumbnail: true,
+  reappeared_from: null,
 };
 
 describe("request removal", () => {

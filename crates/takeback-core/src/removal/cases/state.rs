@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Error, Result};
 
-/// draft → sent → acknowledged → removed / partly removed / refused / ignored → escalated.
+/// draft → sent → acknowledged → removed / partly removed / refused / ignored → escalated; a
+/// removed case is reopened when monitoring finds its picture again.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -20,9 +21,11 @@ pub enum CaseState {
     Refused,
     Ignored,
     Escalated,
+    /// Removed, then found again by monitoring: the next letter is offered.
+    Reopened,
 }
 
-const ALL: [CaseState; 8] = [
+const ALL: [CaseState; 9] = [
     CaseState::Draft,
     CaseState::Sent,
     CaseState::Acknowledged,
@@ -31,6 +34,7 @@ const ALL: [CaseState; 8] = [
     CaseState::Refused,
     CaseState::Ignored,
     CaseState::Escalated,
+    CaseState::Reopened,
 ];
 
 impl CaseState {
@@ -44,6 +48,7 @@ impl CaseState {
             CaseState::Refused => "refused",
             CaseState::Ignored => "ignored",
             CaseState::Escalated => "escalated",
+            CaseState::Reopened => "reopened",
         }
     }
 
@@ -65,7 +70,8 @@ impl CaseState {
                 next,
                 Removed | PartlyRemoved | Refused | Ignored | Escalated
             ),
-            PartlyRemoved | Refused | Ignored => matches!(next, Escalated | Removed),
+            PartlyRemoved | Refused | Ignored | Reopened => matches!(next, Escalated | Removed),
+            // Only monitoring reopens a removed case (`store::reopen`), not the owner.
             Removed | Escalated => false,
         }
     }

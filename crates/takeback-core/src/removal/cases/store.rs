@@ -239,6 +239,48 @@ pub fn transition(
     add_event(conn, id, at, next.as_str(), note)
 }
 
+/// Reopens a `removed` case whose picture monitoring found again: its state becomes
+/// `reopened` (so the next rung of the ladder is offered) and its timeline says why. Returns
+/// whether it was reopened (a case in any other state is left as it is).
+pub fn reopen(conn: &Connection, id: i64, at: DateTime<Utc>, note: &str) -> Result<bool> {
+    let case = load_row(conn, id)?;
+    if case.state != CaseState::Removed {
+        return Ok(false);
+    }
+    conn.execute(
+        "UPDATE cases SET state = 'reopened', closed_at = NULL WHERE id = ?1",
+        [id],
+    )
+    .map_err(|e| storage("reopening the case", e))?;
+    add_event(conn, id, at, CaseState::Reopened.as_str(), Some(note))?;
+    Ok(true)
+}
+
+/// The ids of the cases whose letter names finding `finding_id`, oldest first.
+pub fn cases_naming(conn: &Connection, finding_id: i64) -> Result<Vec<i64>> {
+    let mut stmt = conn
+        .prepare("SELECT id, findings_json FROM cases ORDER BY id")
+        .map_err(|e| storage("listing the cases", e))?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+        .map_err(|e| storage("listing the cases", e))?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(|e| storage("listing the cases", e))?;
+    let wanted = finding_id.to_string();
+    let mut out = Vec::new();
+    for (id, json) in rows {
+        let findings: Vec<FindingRef> =
+            serde_json::from_str(&json).map_err(|_| corrupt("finding list"))?;
+        if findings
+            .iter()
+            .any(|f| f.id.as_deref() == Some(wanted.as_str()))
+        {
+            out.push(id);
+        }
+    }
+    Ok(out)
+}
+
 struct Row {
     id: i64,
     kind: LetterKind,
@@ -372,7 +414,7 @@ fn view(conn: &Connection, row: Row, now: DateTime<Utc>) -> Result<CaseView> {
     };
     let stuck = matches!(
         row.state,
-        CaseState::Refused | CaseState::Ignored | CaseState::PartlyRemoved
+        CaseState::Refused | CaseState::Ignored | CaseState::PartlyRemoved | CaseState::Reopened
     ) || matches!(
         reminder,
         Some(Reminder::Passed { .. }) | Some(Reminder::FollowUp { .. })

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use reqwest::header::{ACCEPT, CONTENT_TYPE, LOCATION};
+use reqwest::header::{
+    ACCEPT, CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, LOCATION,
+};
 use reqwest::{Client, StatusCode};
 use tokio_util::sync::CancellationToken;
 use url::Url;
@@ -29,7 +31,34 @@ pub struct Fetched {
     pub url: Url,
     pub content_type: String,
     pub body: Vec<u8>,
+    /// The server's validators, for a conditional request next time.
+    pub validators: Validators,
 }
+
+/// What a server said identifies a version of a resource (`ETag`, `Last-Modified`), sent back
+/// as `If-None-Match` / `If-Modified-Since` so an unchanged resource costs a 304 and no body.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+impl Validators {
+    pub fn is_empty(&self) -> bool {
+        self.etag.is_none() && self.last_modified.is_none()
+    }
+}
+
+/// A conditional fetch's answer.
+#[derive(Debug)]
+pub enum Conditional {
+    Fetched(Fetched),
+    /// 304: unchanged since the validators were given.
+    NotModified,
+}
+
+/// Validator values longer than this are not kept (a header is not a place for data).
+const MAX_VALIDATOR_LEN: usize = 512;
 
 /// Hosts whose robots.txt we remember; beyond this the oldest are not evicted, new hosts are
 /// simply fetched without caching (bounded memory, still correct).
@@ -81,6 +110,26 @@ impl Fetcher {
         same_site: Option<&(dyn Fn(&Url) -> bool + Sync)>,
         cancel: &CancellationToken,
     ) -> Result<Fetched, SkipReason> {
+        match self
+            .fetch_if_changed(url, want, same_site, None, cancel)
+            .await?
+        {
+            Conditional::Fetched(fetched) => Ok(fetched),
+            // Only possible when validators were sent.
+            Conditional::NotModified => Err(SkipReason::HttpStatus(304)),
+        }
+    }
+
+    /// [`Fetcher::fetch`], sending `validators` (when given) as a conditional request: an
+    /// unchanged resource answers [`Conditional::NotModified`] without a body.
+    pub async fn fetch_if_changed(
+        &mut self,
+        url: Url,
+        want: Want,
+        same_site: Option<&(dyn Fn(&Url) -> bool + Sync)>,
+        validators: Option<&Validators>,
+        cancel: &CancellationToken,
+    ) -> Result<Conditional, SkipReason> {
         let mut current = url;
         for _hop in 0..=self.limits.max_redirects {
             if !matches!(current.scheme(), "http" | "https") {
@@ -101,12 +150,24 @@ impl Fetcher {
                 Want::Page => "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
                 Want::Image => "image/avif,image/webp,image/png,image/jpeg,image/*;q=0.8",
             };
-            let request = self.client.get(current.clone()).header(ACCEPT, accept);
+            let mut request = self.client.get(current.clone()).header(ACCEPT, accept);
+            if let Some(v) = validators {
+                if let Some(etag) = &v.etag {
+                    request = request.header(IF_NONE_MATCH, etag.as_str());
+                }
+                if let Some(modified) = &v.last_modified {
+                    request = request.header(IF_MODIFIED_SINCE, modified.as_str());
+                }
+            }
             let response = tokio::select! {
                 () = cancel.cancelled() => return Err(SkipReason::Cancelled),
                 response = request.send() => response.map_err(|e| skip_for(&e))?,
             };
             let status = response.status();
+            // 304 is in the redirection range, but means "yours is current".
+            if status == StatusCode::NOT_MODIFIED && validators.is_some_and(|v| !v.is_empty()) {
+                return Ok(Conditional::NotModified);
+            }
             if status.is_redirection() {
                 let next = response
                     .headers()
@@ -125,6 +186,18 @@ impl Fetcher {
             if status != StatusCode::OK {
                 return Err(SkipReason::HttpStatus(status.as_u16()));
             }
+            let header = |name| {
+                response
+                    .headers()
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .filter(|v| v.len() <= MAX_VALIDATOR_LEN)
+                    .map(str::to_owned)
+            };
+            let new_validators = Validators {
+                etag: header(ETAG),
+                last_modified: header(LAST_MODIFIED),
+            };
             let content_type = response
                 .headers()
                 .get(CONTENT_TYPE)
@@ -154,11 +227,12 @@ impl Fetcher {
                 Want::Image => self.limits.max_image_bytes,
             };
             let body = self.read_body(response, limit, cancel).await?;
-            return Ok(Fetched {
+            return Ok(Conditional::Fetched(Fetched {
                 url: current,
                 content_type,
                 body,
-            });
+                validators: new_validators,
+            }));
         }
         Err(SkipReason::TooManyRedirects)
     }

@@ -12,6 +12,7 @@
 pub mod address;
 pub mod extract;
 pub(crate) mod fetch;
+pub mod memory;
 pub mod robots;
 
 use std::collections::{HashSet, VecDeque};
@@ -25,7 +26,9 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use crate::ErrorCode;
-use fetch::{Fetcher, Want};
+pub use fetch::Validators;
+use fetch::{Conditional, Fetcher, Want};
+pub use memory::{CrawlMemory, ImageMemo, PageMemo};
 
 /// The bounds of one crawl.
 #[derive(Debug, Clone)]
@@ -117,6 +120,10 @@ pub enum SkipReason {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct CrawlReport {
     pub pages_fetched: u32,
+    /// Pages the server said were unchanged (304): their remembered links were used.
+    pub pages_not_modified: u32,
+    /// Images not checked again: unchanged (304) or the same bytes as last time.
+    pub images_unchanged: u32,
     pub images_found: u32,
     pub images_sent: u32,
     pub bytes_read: u64,
@@ -249,6 +256,48 @@ pub async fn crawl_site_counted(
     counters: &CrawlCounters,
     already_checked: &(dyn Fn(&Url) -> bool + Sync),
 ) -> Result<CrawlReport, CrawlError> {
+    let visit = Visit {
+        counters,
+        already_checked,
+        memory: &CrawlMemory::default(),
+    };
+    crawl_site_remembering(start, limits, images, cancel, &visit)
+        .await
+        .map(|(report, _)| report)
+}
+
+/// What a crawl is given besides the site and its limits.
+pub struct Visit<'a> {
+    /// Updated as pages arrive (progress bars).
+    pub counters: &'a CrawlCounters,
+    /// Images not to download at all (a resumed scan job's images already checked).
+    pub already_checked: &'a (dyn Fn(&Url) -> bool + Sync),
+    /// The site as last visited: pages and images are asked for conditionally, and an image
+    /// unchanged since then is not sent to the matcher again.
+    pub memory: &'a CrawlMemory,
+}
+
+impl fmt::Debug for Visit<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Visit").finish_non_exhaustive()
+    }
+}
+
+/// [`crawl_site_counted`] with the site's memory: returns the report and the memory of this
+/// visit (every page and image it saw, with their validators).
+pub async fn crawl_site_remembering(
+    start: Url,
+    limits: CrawlLimits,
+    images: mpsc::Sender<CandidateImage>,
+    cancel: &CancellationToken,
+    visit: &Visit<'_>,
+) -> Result<(CrawlReport, CrawlMemory), CrawlError> {
+    let Visit {
+        counters,
+        already_checked,
+        memory,
+    } = *visit;
+    let mut remembered = CrawlMemory::default();
     let start = parse_start_url(start.as_str())?;
     if address::check_url_host(&start, limits.allow_local_network).is_err() {
         return Err(CrawlError::LocalNetworkRefused {
@@ -274,8 +323,16 @@ pub async fn crawl_site_counted(
             report.limit_reached = true;
             break;
         }
+        let page_key = normalised(&page_url);
+        let page_memo = memory.pages.get(&page_key);
         let page = match fetcher
-            .fetch(page_url.clone(), Want::Page, Some(&same_site), cancel)
+            .fetch_if_changed(
+                page_url.clone(),
+                Want::Page,
+                Some(&same_site),
+                page_memo.map(|m| &m.validators),
+                cancel,
+            )
             .await
         {
             Ok(page) => page,
@@ -290,7 +347,8 @@ pub async fn crawl_site_counted(
                         Ok(report)
                     }
                     reason => Err(CrawlError::StartPageFailed { reason }),
-                };
+                }
+                .map(|report| (report, remembered));
             }
             Err(reason) => {
                 report.count_skip(reason);
@@ -302,9 +360,28 @@ pub async fn crawl_site_counted(
         };
         report.pages_fetched += 1;
         counters.pages_fetched.fetch_add(1, Ordering::Relaxed);
-        let html = String::from_utf8_lossy(&page.body);
-        let links = extract::extract_links(&html, &page.url, limits.max_links_per_page);
-        drop(html);
+        let (shown_on, links) = match (page, page_memo) {
+            (Conditional::NotModified, Some(memo)) => {
+                report.pages_not_modified += 1;
+                remembered.pages.insert(page_key, memo.clone());
+                (page_url.clone(), links_of(memo))
+            }
+            (Conditional::NotModified, None) => continue,
+            (Conditional::Fetched(page), _) => {
+                let html = String::from_utf8_lossy(&page.body);
+                let links = extract::extract_links(&html, &page.url, limits.max_links_per_page);
+                drop(html);
+                remembered.pages.insert(
+                    page_key,
+                    PageMemo {
+                        validators: page.validators,
+                        pages: links.pages.iter().map(Url::to_string).collect(),
+                        images: links.images.iter().map(Url::to_string).collect(),
+                    },
+                );
+                (page.url, links)
+            }
+        };
 
         if depth < limits.max_depth {
             for link in links.pages {
@@ -331,7 +408,28 @@ pub async fn crawl_site_counted(
             if already_checked(&image_url) {
                 continue;
             }
-            let image = match fetcher.fetch(image_url, Want::Image, None, cancel).await {
+            let image_key = normalised(&image_url);
+            let image_memo = memory.images.get(&image_key);
+            let fetched = fetcher
+                .fetch_if_changed(
+                    image_url,
+                    Want::Image,
+                    None,
+                    image_memo.map(|m| &m.validators),
+                    cancel,
+                )
+                .await;
+            let fetched = match (fetched, image_memo) {
+                (Ok(Conditional::NotModified), Some(memo)) => {
+                    report.images_unchanged += 1;
+                    remembered.images.insert(image_key, memo.clone());
+                    continue;
+                }
+                (Ok(Conditional::NotModified), None) => continue,
+                (Ok(Conditional::Fetched(image)), _) => Ok(image),
+                (Err(reason), _) => Err(reason),
+            };
+            let image = match fetched {
                 Ok(image) if looks_like_an_image(&image.body) => image,
                 Ok(_) => {
                     report.count_skip(SkipReason::NotAnImage);
@@ -345,9 +443,22 @@ pub async fn crawl_site_counted(
                     continue;
                 }
             };
+            let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&image.body));
+            let same_bytes = image_memo.is_some_and(|m| m.sha256 == sha256);
+            remembered.images.insert(
+                image_key,
+                ImageMemo {
+                    validators: image.validators,
+                    sha256,
+                },
+            );
+            if same_bytes {
+                report.images_unchanged += 1;
+                continue;
+            }
             let candidate = CandidateImage {
                 image_url: image.url,
-                page_url: page.url.clone(),
+                page_url: shown_on.clone(),
                 content_type: image.content_type,
                 bytes: image.body,
             };
@@ -368,7 +479,16 @@ pub async fn crawl_site_counted(
         }
     }
     report.bytes_read = fetcher.bytes_read;
-    Ok(report)
+    Ok((report, remembered))
+}
+
+/// The links a page had when it was last fetched (addresses that no longer parse are dropped).
+fn links_of(memo: &PageMemo) -> extract::PageLinks {
+    let parse = |list: &[String]| list.iter().filter_map(|u| Url::parse(u).ok()).collect();
+    extract::PageLinks {
+        pages: parse(&memo.pages),
+        images: parse(&memo.images),
+    }
 }
 
 /// The site a crawl stays on: the start URL's host and port (http and https alike).

@@ -134,6 +134,10 @@ pub struct Finding {
     #[cfg_attr(feature = "specta", specta(type = String))]
     pub last_seen: DateTime<Utc>,
     pub has_thumbnail: bool,
+    /// The confirmed or removed finding this one is a copy of, when monitoring found the
+    /// picture again at this new address.
+    #[cfg_attr(feature = "specta", specta(type = Option<i32>))]
+    pub reappeared_from: Option<i64>,
 }
 
 /// The findings of one site.
@@ -145,7 +149,8 @@ pub struct SiteFindings {
 }
 
 const COLUMNS: &str = "id, image_url, page_url, site, verdict, unverified_reason, distance,
-    pdq_distance, sha256, pdq, cluster_id, status, first_seen, last_seen, thumbnail_blob";
+    pdq_distance, sha256, pdq, cluster_id, status, first_seen, last_seen, thumbnail_blob,
+    reappeared_from";
 
 /// Findings, by site then id; only those in `status` when given.
 pub fn list(conn: &Connection, status: Option<FindingStatus>) -> Result<Vec<Finding>> {
@@ -353,5 +358,6 @@ fn row_to_finding(row: &rusqlite::Row<'_>) -> rusqlite::Result<Finding> {
         first_seen: parse_time(12, &row.get::<_, String>(12)?)?,
         last_seen: parse_time(13, &row.get::<_, String>(13)?)?,
         has_thumbnail: row.get::<_, Option<String>>(14)?.is_some(),
+        reappeared_from: row.get(15)?,
     })
 }

@@ -79,6 +79,10 @@ pub struct RecheckResult {
     pub sha256: Option<String>,
 }
 
+/// Tells whether a changed image still shows what the finding recorded (the monitor asks the
+/// face engine and PDQ); `false` means the picture was replaced by a different one.
+pub type StillShows<'a> = &'a dyn Fn(&Finding, &[u8]) -> bool;
+
 /// Re-checks every confirmed finding, oldest id first, and returns what each check found.
 /// `progress` is called after each finding is recorded. Stops between findings when `cancel` is
 /// set (the checks done so far are kept). Blocks the calling thread (it runs its own small
@@ -92,12 +96,27 @@ pub fn run(
 ) -> Result<Vec<RecheckResult>> {
     let mut confirmed = list(vault.conn(), Some(FindingStatus::Confirmed))?;
     confirmed.sort_by_key(|f| f.id);
-    let mut results = Vec::with_capacity(confirmed.len());
-    if confirmed.is_empty() {
+    check(vault, &confirmed, options, clock, cancel, None, progress)
+}
+
+/// Re-checks `findings` in order, like [`run`]. A `removed` finding found up again goes back to
+/// `confirmed` (the monitor watches removed findings). With `still_shows`, an image that changed
+/// and no longer shows what was found counts as `removed` (replaced by a different picture).
+pub fn check(
+    vault: &Vault,
+    findings: &[Finding],
+    options: &FetchOptions,
+    clock: &dyn Clock,
+    cancel: &CancelFlag,
+    still_shows: Option<StillShows<'_>>,
+    progress: &mut dyn FnMut(&RecheckResult),
+) -> Result<Vec<RecheckResult>> {
+    let mut results = Vec::with_capacity(findings.len());
+    if findings.is_empty() {
         return Ok(results);
     }
     let (mut fetcher, runtime) = options.fetcher()?;
-    for finding in confirmed {
+    for finding in findings {
         if cancel.is_cancelled() {
             break;
         }
@@ -121,7 +140,7 @@ pub fn run(
         ) {
             break;
         }
-        let result = judge(&finding, fetched, clock.now());
+        let result = judge(finding, fetched, still_shows, clock.now());
         store(vault.conn(), &result)?;
         progress(&result);
         results.push(result);
@@ -130,7 +149,12 @@ pub fn run(
 }
 
 /// Decides the outcome of one fetch.
-fn judge(finding: &Finding, fetched: FetchResult, checked_at: DateTime<Utc>) -> RecheckResult {
+fn judge(
+    finding: &Finding,
+    fetched: FetchResult,
+    still_shows: Option<StillShows<'_>>,
+    checked_at: DateTime<Utc>,
+) -> RecheckResult {
     let local = finding.image_url.starts_with("file:");
     let (outcome, status, reason, changed, sha256) = match fetched {
         FetchResult::Fetched {
@@ -140,7 +164,17 @@ fn judge(finding: &Finding, fetched: FetchResult, checked_at: DateTime<Utc>) -> 
             if decodes(&body) {
                 let digest = hex::encode(Sha256::digest(&body));
                 let changed = !finding.sha256.is_empty() && finding.sha256 != digest;
-                (RecheckOutcome::StillUp, status, None, changed, Some(digest))
+                if changed && still_shows.is_some_and(|shows| !shows(finding, &body)) {
+                    (
+                        RecheckOutcome::Removed,
+                        status,
+                        Some("the image was replaced by a different picture".to_owned()),
+                        true,
+                        Some(digest),
+                    )
+                } else {
+                    (RecheckOutcome::StillUp, status, None, changed, Some(digest))
+                }
             } else {
                 (
                     RecheckOutcome::Removed,
@@ -243,10 +277,14 @@ fn store(conn: &Connection, result: &RecheckResult) -> Result<()> {
         ],
     )
     .map_err(|e| storage("recording a re-check", e))?;
-    // Only a finding still confirmed changes: the owner may have reviewed it meanwhile.
+    // Only a finding still confirmed changes: the owner may have reviewed it meanwhile. A removed
+    // finding served again is back up (the monitor reports it as reappeared).
     match result.outcome {
         RecheckOutcome::StillUp => tx.execute(
-            "UPDATE findings SET last_seen = ?1 WHERE id = ?2 AND status = 'confirmed'",
+            "UPDATE findings SET last_seen = ?1,
+                 status = CASE status WHEN 'removed' THEN 'confirmed' ELSE status END,
+                 removed_at = CASE status WHEN 'removed' THEN NULL ELSE removed_at END
+             WHERE id = ?2 AND status IN ('confirmed', 'removed')",
             params![at, result.id],
         ),
         RecheckOutcome::Removed => tx.execute(

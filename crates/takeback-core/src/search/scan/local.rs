@@ -100,6 +100,10 @@ fn scan_site(
         "image:",
     )?);
     let counters = std::sync::Arc::new(CrawlCounters::default());
+    // The site as last visited: unchanged pages and images cost a 304, and an image with the
+    // same bytes is not checked again (unless what images are checked against changed).
+    let stamp = super::memory::reference_stamp(execution.ctx.vault.conn())?;
+    let memory = super::memory::load(execution.ctx.vault.conn(), source_id, &stamp)?;
     let (sender, mut receiver) = mpsc::channel::<CandidateImage>(IMAGE_QUEUE);
     let crawl = {
         let counters = counters.clone();
@@ -110,8 +114,12 @@ fn scan_site(
             let already_checked = move |url: &Url| {
                 done.contains(&format!("image:{}", findings::url_key(url.as_str())))
             };
-            crawl::crawl_site_counted(start, limits, sender, &cancel, &counters, &already_checked)
-                .await
+            let visit = crawl::Visit {
+                counters: &counters,
+                already_checked: &already_checked,
+                memory: &memory,
+            };
+            crawl::crawl_site_remembering(start, limits, sender, &cancel, &visit).await
         })
     };
     let mut pages_recorded = 0u64;
@@ -166,9 +174,20 @@ fn scan_site(
         execution.totals.pages += counts.pages;
     }
     execution.emit(phase, 0, None);
-    Ok(report
-        .map(|_| ())
-        .map_err(|e| SourceProblem::site(source_id, url, &e, has_internet_route)))
+    match report {
+        Ok((report, remembered)) => {
+            if !report.cancelled && !execution.cancel.is_cancelled() {
+                super::memory::save(execution.ctx.vault.conn(), source_id, &remembered, &stamp)?;
+            }
+            Ok(Ok(()))
+        }
+        Err(e) => Ok(Err(SourceProblem::site(
+            source_id,
+            url,
+            &e,
+            has_internet_route,
+        ))),
+    }
 }
 
 /// Checks one image and, in one transaction, records the finding (when it is a hit), marks the

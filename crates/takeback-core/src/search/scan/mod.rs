@@ -16,6 +16,7 @@ pub mod consent;
 
 pub mod jobs;
 mod local;
+mod memory;
 pub mod problem;
 pub mod registered;
 mod remote;

@@ -62,6 +62,11 @@ pub const MIGRATIONS: &[Migration] = &[
         "findings: evidence captured on confirm, re-check log, removal time",
         "007_evidence.sql"
     ),
+    migration!(
+        8,
+        "monitor: revisit intervals, the runner's cycles, the events inbox",
+        "008_monitor.sql"
+    ),
 ];
 
 /// The newest schema this build knows.

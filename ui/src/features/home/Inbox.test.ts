@@ -1,0 +1,81 @@
+import { render, screen, waitFor } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import axe from "axe-core";
+import { describe, expect, it, vi } from "vitest";
+import type { Event_Serialize as Event } from "../../ipc";
+import { createFakeIpc } from "../../test/fakeIpc";
+import { backgroundText, nextRunText } from "./inbox";
+
+const fake = createFakeIpc();
+vi.mock(import("../../ipc"), async (importOriginal) => ({ ...(await importOriginal()), ipc: fake }));
+const { default: Inbox } = await import("./Inbox.svelte");
+
+const event = (id: number, kind: Event["kind"], read = false): Event => ({
+  id,
+  at: "2026-03-02T09:00:00Z",
+  kind,
+  finding_id: 3,
+  case_id: null,
+  source_id: 1,
+  text: `event ${id}`,
+  read,
+});
+
+describe("the monitoring inbox", () => {
+  it("lists what monitoring found, newest first, and marks it read", async () => {
+    fake.listEvents.mockResolvedValueOnce([event(2, "reappeared"), event(1, "removed", true)]);
+    const user = userEvent.setup();
+    const { container } = render(Inbox, { onopenfindings: vi.fn() });
+    await waitFor(() => expect(screen.getAllByTestId("inbox-event")).toHaveLength(2));
+    expect(screen.getAllByTestId("inbox-event").map((e) => e.dataset.kind)).toEqual(["reappeared", "removed"]);
+    expect(screen.getByTestId("inbox-unread").textContent).toContain("1 new");
+    expect(screen.getByText("A picture came back")).toBeTruthy();
+    const result = await axe.run(container, { rules: { "color-contrast": { enabled: false } } });
+    expect(result.violations).toEqual([]);
+    await user.click(screen.getByTestId("inbox-read-all"));
+    expect(fake.markEventsRead).toHaveBeenCalledWith(null);
+  });
+
+  it("runs a cycle now and says what it found", async () => {
+    fake.runMonitoring.mockResolvedValueOnce({
+      ...(await fake.runMonitoring(true)),
+      events: [event(5, "new_finding")],
+    });
+    fake.runMonitoring.mockClear();
+    const user = userEvent.setup();
+    render(Inbox, {});
+    await user.click(screen.getByTestId("inbox-run"));
+    expect(fake.runMonitoring).toHaveBeenCalledWith(true);
+    await waitFor(() => expect(screen.getByTestId("inbox-result").textContent).toContain("1 update"));
+  });
+
+  it("says when the next check is due", () => {
+    const base = {
+      running: false,
+      background: "window_only" as const,
+      last_cycle: null,
+      next_due: null,
+      sources: [],
+      recheck: { every: "1d", findings: 0, next_due: null, due_now: 0 },
+      removed_watch: { every: "7d", findings: 0, next_due: null, due_now: 0 },
+      removed_watch_days: 90,
+      cases: [],
+      providers: [],
+      unread_events: 0,
+    };
+    expect(nextRunText(base)).toContain("Nothing to watch yet");
+    const watched = {
+      ...base,
+      sources: [{ source_id: 1, every: "1d", last_visit: null, next_due: null, failures: 0 }],
+    };
+    expect(nextRunText({ ...watched, next_due: "2026-01-01T00:00:00Z" }, new Date("2026-02-01"))).toBe(
+      "Some checks are due now.",
+    );
+    expect(nextRunText({ ...watched, next_due: "2026-03-01T00:00:00Z" }, new Date("2026-02-01"))).toContain(
+      "Next check due",
+    );
+    expect(nextRunText({ ...watched, running: true })).toBe("Monitoring is running now.");
+    expect(backgroundText({ ...base, background: "window_only_passphrase" })).toContain("only checked while it is unlocked");
+    expect(backgroundText({ ...base, background: "timer" })).toContain("when this window is closed");
+  });
+});
