@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use reqwest::header::{ACCEPT, CONTENT_TYPE, LOCATION};
+use reqwest::header::{
+    HeaderMap, HeaderValue, ACCEPT, ACCEPT_ENCODING, CONTENT_TYPE, HOST, LOCATION, USER_AGENT,
+};
 use reqwest::{Client, StatusCode};
 use tokio_util::sync::CancellationToken;
 use url::Url;
@@ -22,13 +24,30 @@ pub enum Want {
     Image,
 }
 
-/// A fetched body.
+/// A fetched body, with the last request and response heads as they went over the wire (what an
+/// evidence capture writes into its WARC records).
 #[derive(Debug)]
 pub struct Fetched {
     /// Where the body came from, after redirects.
     pub url: Url,
     pub content_type: String,
     pub body: Vec<u8>,
+    pub exchange: Exchange,
+}
+
+/// The heads of the request that got the body and of its response.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    /// The headers sent (those the client sets itself included: Host, User-Agent).
+    pub request_headers: HeaderMap,
+    /// "HTTP/1.1", "HTTP/2.0".
+    pub version: String,
+    pub status: u16,
+    /// The headers received. When the client decoded a compressed body it drops
+    /// `Content-Encoding` and `Content-Length`, so the head always describes `body`.
+    pub response_headers: HeaderMap,
+    /// The server's address, when known.
+    pub remote_ip: Option<std::net::IpAddr>,
 }
 
 /// Hosts whose robots.txt we remember; beyond this the oldest are not evicted, new hosts are
@@ -44,6 +63,9 @@ pub struct Fetcher {
     last_request: HashMap<String, Instant>,
     /// Bytes of bodies read so far, against `limits.max_total_bytes`.
     pub bytes_read: u64,
+    /// Ask for bodies uncompressed (`Accept-Encoding: identity`), so that what is kept is the
+    /// bytes the server stores (evidence).
+    exact_bytes: bool,
 }
 
 impl Fetcher {
@@ -69,7 +91,15 @@ impl Fetcher {
             robots: HashMap::new(),
             last_request: HashMap::new(),
             bytes_read: 0,
+            exact_bytes: false,
         })
+    }
+
+    /// This fetcher asks servers not to compress bodies (for evidence: the bytes kept are the
+    /// bytes served).
+    pub fn exact_bytes(mut self) -> Self {
+        self.exact_bytes = true;
+        self
     }
 
     /// GETs `url`, following at most `max_redirects` redirects; `same_site` (for pages) refuses a
@@ -101,7 +131,15 @@ impl Fetcher {
                 Want::Page => "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
                 Want::Image => "image/avif,image/webp,image/png,image/jpeg,image/*;q=0.8",
             };
-            let request = self.client.get(current.clone()).header(ACCEPT, accept);
+            let mut request_headers = HeaderMap::new();
+            request_headers.insert(ACCEPT, HeaderValue::from_static(accept));
+            if self.exact_bytes {
+                request_headers.insert(ACCEPT_ENCODING, HeaderValue::from_static("identity"));
+            }
+            let request = self
+                .client
+                .get(current.clone())
+                .headers(request_headers.clone());
             let response = tokio::select! {
                 () = cancel.cancelled() => return Err(SkipReason::Cancelled),
                 response = request.send() => response.map_err(|e| skip_for(&e))?,
@@ -153,14 +191,42 @@ impl Fetcher {
                 Want::Page => self.limits.max_page_bytes,
                 Want::Image => self.limits.max_image_bytes,
             };
+            let exchange = Exchange {
+                request_headers: self.sent_headers(&current, request_headers),
+                version: format!("{:?}", response.version()),
+                status: status.as_u16(),
+                response_headers: response.headers().clone(),
+                remote_ip: response.remote_addr().map(|a| a.ip()),
+            };
             let body = self.read_body(response, limit, cancel).await?;
             return Ok(Fetched {
                 url: current,
                 content_type,
                 body,
+                exchange,
             });
         }
         Err(SkipReason::TooManyRedirects)
+    }
+
+    /// The request headers as they go out: ours plus the two the client adds (Host, User-Agent),
+    /// and the `Accept-Encoding` it adds when none is set.
+    fn sent_headers(&self, url: &Url, mut headers: HeaderMap) -> HeaderMap {
+        let host = match (url.host_str(), url.port()) {
+            (Some(host), Some(port)) => format!("{host}:{port}"),
+            (Some(host), None) => host.to_owned(),
+            (None, _) => String::new(),
+        };
+        if let Ok(host) = HeaderValue::from_str(&host) {
+            headers.insert(HOST, host);
+        }
+        if let Ok(agent) = HeaderValue::from_str(&self.limits.user_agent) {
+            headers.insert(USER_AGENT, agent);
+        }
+        if !headers.contains_key(ACCEPT_ENCODING) {
+            headers.insert(ACCEPT_ENCODING, HeaderValue::from_static("gzip"));
+        }
+        headers
     }
 
     async fn read_body(

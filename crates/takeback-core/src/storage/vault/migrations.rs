@@ -62,6 +62,12 @@ pub const MIGRATIONS: &[Migration] = &[
         "findings: evidence captured on confirm, re-check log, removal time",
         "007_evidence.sql"
     ),
+    migration!(8, "reserved for monitoring (issue 11)", "008_reserved.sql"),
+    migration!(
+        9,
+        "evidence: WARC records of each capture, capture method",
+        "009_capture.sql"
+    ),
 ];
 
 /// The newest schema this build knows.
