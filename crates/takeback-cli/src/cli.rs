@@ -107,6 +107,10 @@ pub enum Command {
 
     /// Fetch every confirmed finding again: gone ones become `removed`, live ones are stamped.
     Recheck(crate::commands::recheck::RecheckArgs),
+
+    /// Evidence for police or a lawyer: a WACZ web archive of the captures and a PDF report.
+    #[command(subcommand)]
+    Evidence(crate::commands::evidence::EvidenceCommand),
 }
 
 #[derive(Debug, Subcommand)]

@@ -7,6 +7,7 @@ mod config;
 pub mod contacts;
 mod doctor;
 pub mod enroll;
+pub mod evidence;
 mod faces;
 pub mod findings;
 pub mod identity;
@@ -60,5 +61,6 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Findings(args) => findings::list(&ctx, args),
         Command::Finding(c) => findings::review(&ctx, c),
         Command::Recheck(args) => recheck::run(&ctx, args),
+        Command::Evidence(c) => evidence::run(&ctx, c),
     }
 }

@@ -163,3 +163,40 @@ pub fn resource(
     );
     Ok(out)
 }
+
+/// The records of a WARC byte string (as [`http_capture`] makes them), each whole, in order.
+/// Stops at the first malformed record (an exporter then writes what came before).
+pub fn split_records(warc: &[u8]) -> Vec<&[u8]> {
+    let mut records = Vec::new();
+    let mut at = 0;
+    while at < warc.len() {
+        let Some(head_len) = warc[at..].windows(4).position(|w| w == b"\r\n\r\n") else {
+            break;
+        };
+        let head = String::from_utf8_lossy(&warc[at..at + head_len]);
+        let Some(len) = head.lines().find_map(|l| {
+            l.strip_prefix("Content-Length: ")
+                .and_then(|v| v.trim().parse::<usize>().ok())
+        }) else {
+            break;
+        };
+        let end = at + head_len + 4 + len + 4;
+        if end > warc.len() {
+            break;
+        }
+        records.push(&warc[at..end]);
+        at = end;
+    }
+    records
+}
+
+/// The value of a WARC field in one record's head, if present.
+pub fn field<'a>(record: &'a [u8], name: &str) -> Option<&'a str> {
+    let head_len = record.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let head = std::str::from_utf8(&record[..head_len]).ok()?;
+    head.split("\r\n").find_map(|l| {
+        l.split_once(": ")
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    })
+}
