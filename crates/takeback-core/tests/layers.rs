@@ -18,7 +18,9 @@ fn src() -> PathBuf {
 }
 
 /// The layers, lowest first (ARCHITECTURE.md and `lib.rs`'s documentation list them too).
-const LAYERS: [&str; 6] = ["base", "storage", "face", "search", "removal", "session"];
+const LAYERS: [&str; 7] = [
+    "base", "storage", "face", "search", "removal", "handoff", "session",
+];
 
 fn layers() -> Vec<String> {
     LAYERS.iter().map(|l| l.to_string()).collect()

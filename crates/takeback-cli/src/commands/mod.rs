@@ -10,6 +10,7 @@ pub mod enroll;
 pub mod evidence;
 mod faces;
 pub mod findings;
+pub mod handoff;
 pub mod identity;
 pub mod letter;
 pub mod profile;
@@ -62,5 +63,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Finding(c) => findings::review(&ctx, c),
         Command::Recheck(args) => recheck::run(&ctx, args),
         Command::Evidence(c) => evidence::run(&ctx, c),
+        Command::Export(a) => handoff::export(&ctx, a),
+        Command::Import(a) => handoff::import(&ctx, a),
     }
 }

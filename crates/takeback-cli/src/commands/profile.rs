@@ -175,7 +175,7 @@ fn passphrase(prompt: &str) -> Result<Secret<String>, Failure> {
 }
 
 /// A new passphrase: from TAKEBACK_PASSPHRASE, else typed twice.
-fn new_passphrase(name: &str) -> Result<Secret<String>, Failure> {
+pub fn new_passphrase(name: &str) -> Result<Secret<String>, Failure> {
     if std::env::var_os(PASSPHRASE_ENV).is_some() {
         return passphrase("");
     }
