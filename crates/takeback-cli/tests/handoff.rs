@@ -126,15 +126,11 @@ fn seeded(site: &StubSite, n: usize) -> tempfile::TempDir {
     tmp
 }
 
+/// One capture: what and when, its bytes, its WARC records.
+type Capture = (String, Vec<u8>, Vec<u8>);
+
 /// What must survive a round trip: findings, cases, and every capture with its bytes.
-fn contents(
-    data: &Path,
-    profile: &str,
-) -> (
-    serde_json::Value,
-    serde_json::Value,
-    Vec<(String, Vec<u8>, Vec<u8>)>,
-) {
+fn contents(data: &Path, profile: &str) -> (serde_json::Value, serde_json::Value, Vec<Capture>) {
     let found = json(takeback(data).args(["--profile", profile, "findings"]));
     let cases = json(takeback(data).args(["--profile", profile, "case", "list"]));
     let vault = unlock(data, profile);

@@ -176,7 +176,6 @@ fn merge_into(
     manifest: &Manifest,
     now: DateTime<Utc>,
 ) -> Result<ImportSummary> {
-    let vault = vault;
     let summary = {
         let conn = vault.conn();
         let tx = crate::storage::vault::write_transaction(conn)?;

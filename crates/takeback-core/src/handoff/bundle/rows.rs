@@ -47,11 +47,7 @@ pub fn select(conn: &Connection, sql: &str, params: &[&dyn rusqlite::ToSql]) -> 
     let mut statement = conn
         .prepare(sql)
         .map_err(|e| storage("reading rows for the bundle", e))?;
-    let names: Vec<String> = statement
-        .column_names()
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
+    let names: Vec<String> = statement.column_names().map(str::to_owned).collect();
     let rows = statement
         .query_map(params, |r| {
             let mut row = Row::new();

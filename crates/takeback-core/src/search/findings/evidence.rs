@@ -168,7 +168,7 @@ pub(crate) enum FetchResult {
         content_type: String,
         body: Vec<u8>,
         /// The HTTP heads; `None` for a file read from this computer.
-        exchange: Option<Exchange>,
+        exchange: Option<Box<Exchange>>,
     },
     Failed {
         http_status: Option<u16>,
@@ -195,7 +195,7 @@ pub(crate) fn fetch(
             final_url: fetched.url,
             content_type: fetched.content_type,
             body: fetched.body,
-            exchange: Some(fetched.exchange),
+            exchange: Some(Box::new(fetched.exchange)),
         },
         Err(reason) => FetchResult::Failed {
             http_status: match reason {
