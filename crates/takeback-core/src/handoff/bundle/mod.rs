@@ -33,6 +33,66 @@ use serde::{Deserialize, Serialize};
 pub use export::{export, BundleSummary, ExportRequest};
 pub use import::{import, verify, ImportSummary};
 
+/// A bundle made for a client in the window: what was written, and the passphrase generated
+/// for it, shown once to be written down (it is kept nowhere).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ClientHandoff {
+    pub summary: BundleSummary,
+    pub passphrase: String,
+}
+
+/// Where the window suggests a bundle goes: `Documents/Takeback hand-off/case-<time>.age`.
+pub fn suggested_path(now: DateTime<Utc>) -> String {
+    crate::base::paths::documents_dir()
+        .join("Takeback hand-off")
+        .join(format!("case-{}.age", now.format("%Y-%m-%d-%H%M")))
+        .display()
+        .to_string()
+}
+
+/// "Give this case to the client": exports `cases` (empty: everything) to `out`, locked with a
+/// new passphrase of words ([`words::generate`]) that is returned to be shown once.
+pub fn give_to_client(
+    vault: &crate::storage::vault::Vault,
+    out: PathBuf,
+    cases: Vec<i64>,
+    include_face: bool,
+    now: DateTime<Utc>,
+) -> Result<ClientHandoff> {
+    let passphrase = words::generate()?;
+    let summary = export(
+        vault,
+        &ExportRequest {
+            out,
+            cases,
+            lock: Lock::Passphrase {
+                passphrase: passphrase.clone(),
+                work_factor: None,
+            },
+            include_face,
+            overwrite: false,
+        },
+        now,
+    )?;
+    Ok(ClientHandoff {
+        summary,
+        passphrase: passphrase.expose_secret().to_owned(),
+    })
+}
+
+/// "Import a case" into the open profile: verifies the bundle, then merges it.
+pub fn import_into(
+    vault: &crate::storage::vault::Vault,
+    path: &std::path::Path,
+    passphrase: String,
+    now: DateTime<Utc>,
+) -> Result<ImportSummary> {
+    let key = Key::Passphrase(SecretString::from(passphrase));
+    let (_, summary) = import(path, &key, &mut || vault.open_another(), now)?;
+    Ok(summary)
+}
+
 use crate::{ErrorCode, Result};
 
 const FORMAT: &str = "takeback-handoff";

@@ -85,7 +85,7 @@ pub struct ExportRequest {
 }
 
 /// How the report shows each finding's picture.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Pictures {
@@ -123,6 +123,48 @@ pub struct ExportSummary {
     #[cfg_attr(feature = "specta", specta(type = f64))]
     pub audit_entries: u64,
     pub audit_head: String,
+}
+
+/// Where the window suggests the package and report go:
+/// `Documents/Takeback evidence/evidence-<date>.wacz` and `.pdf`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct EvidencePaths {
+    pub wacz: String,
+    pub report: String,
+}
+
+pub fn suggested_paths(now: DateTime<Utc>) -> EvidencePaths {
+    let dir = crate::base::paths::documents_dir().join("Takeback evidence");
+    let stem = format!("evidence-{}", now.format("%Y-%m-%d-%H%M"));
+    EvidencePaths {
+        wacz: dir.join(format!("{stem}.wacz")).display().to_string(),
+        report: dir.join(format!("{stem}.pdf")).display().to_string(),
+    }
+}
+
+/// The report's text as it would be written now, for the window's preview (pictures are
+/// described, not drawn). Writes nothing.
+pub fn preview(
+    vault: &Vault,
+    selection: &Selection,
+    pictures: Pictures,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>> {
+    let ids = select(vault, selection, now)?;
+    let (audit_entries, audit_head) = audit_head(vault)?;
+    let mut dossiers = Vec::with_capacity(ids.len());
+    for id in &ids {
+        dossiers.push(Dossier::gather(vault, *id, now)?);
+    }
+    let context = report::Context {
+        pictures,
+        audit_entries,
+        audit_head: &audit_head,
+        generated_at: now,
+        wacz: None,
+    };
+    Ok(report::outline(&dossiers, &context))
 }
 
 /// The ids a selection names, each checked: it exists and was confirmed.

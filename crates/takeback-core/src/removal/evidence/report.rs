@@ -48,8 +48,32 @@ fn time(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-/// Renders the report to PDF bytes.
-pub fn render(vault: &Vault, dossiers: &[Dossier], context: &Context<'_>) -> Result<Vec<u8>> {
+/// The report's lines of text, in order (what the preview shows).
+pub fn outline(dossiers: &[Dossier], context: &Context<'_>) -> Vec<String> {
+    let mut lines = text_lines(dossiers, context);
+    if context.pictures != Pictures::None {
+        for dossier in dossiers {
+            lines.push(Line::Text(format!(
+                "[Picture of finding {}: {}]",
+                dossier.finding.id,
+                if context.pictures == Pictures::Full {
+                    "the captured image, unredacted"
+                } else {
+                    "a blurred thumbnail"
+                }
+            )));
+        }
+    }
+    lines
+        .into_iter()
+        .filter_map(|l| match l {
+            Line::Heading(s) | Line::Text(s) => Some(s),
+            Line::Gap | Line::PageBreak => None,
+        })
+        .collect()
+}
+
+fn text_lines(dossiers: &[Dossier], context: &Context<'_>) -> Vec<Line> {
     let mut lines: Vec<Line> = Vec::new();
     heading(&mut lines, "Evidence report");
     text(
@@ -91,6 +115,12 @@ pub fn render(vault: &Vault, dossiers: &[Dossier], context: &Context<'_>) -> Res
         finding_section(&mut lines, dossier);
     }
 
+    lines
+}
+
+/// Renders the report to PDF bytes.
+pub fn render(vault: &Vault, dossiers: &[Dossier], context: &Context<'_>) -> Result<Vec<u8>> {
+    let mut lines = text_lines(dossiers, context);
     let mut pictures = Vec::new();
     if context.pictures != Pictures::None {
         for dossier in dossiers {
