@@ -2,7 +2,8 @@
 # Installs what a fresh Debian 12 / Ubuntu 24.04 machine lacks to build and run Takeback.
 # Idempotent: a second run installs nothing and takes a second or two.
 #   scripts/setup.sh          what the app needs (build tools, WebKitGTK, the UI's npm packages)
-#   scripts/setup.sh --test   the same, plus what the tests need (Xvfb, WebDriver, keyring, poppler)
+#   scripts/setup.sh --test   the same, plus what the tests need (Xvfb, WebDriver, keyring, poppler,
+#                             age, and a virtualenv .test-venv/ with the Python wacz and warcio readers)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,7 +15,8 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 # --- Debian packages ------------------------------------------------------------------------
 app_packages=(build-essential pkg-config file libwebkit2gtk-4.1-dev libssl-dev librsvg2-dev libxdo-dev
   dbus-daemon gnome-keyring)
-test_packages=(xvfb xauth x11-utils xdotool webkit2gtk-driver libsecret-tools poppler-utils imagemagick)
+test_packages=(xvfb xauth x11-utils xdotool webkit2gtk-driver libsecret-tools poppler-utils imagemagick
+  age python3-venv)
 packages=("${app_packages[@]}")
 $want_test && packages+=("${test_packages[@]}")
 
@@ -51,6 +53,15 @@ if $want_test; then
   if ! command -v tauri-driver >/dev/null && [[ ! -x "$HOME/.cargo/bin/tauri-driver" ]]; then
     say "Installing tauri-driver 2.1.0"
     cargo install tauri-driver --version 2.1.0 --locked --quiet
+  fi
+fi
+if $want_test; then
+  # The reference readers of evidence packages (tests/evidence.rs): `wacz validate` and warcio.
+  venv=${TAKEBACK_TEST_VENV:-.test-venv}
+  if [[ ! -x "$venv/bin/wacz" ]] || ! "$venv/bin/python" -c 'import warcio' 2>/dev/null; then
+    say "Installing the Python wacz and warcio packages in $venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check 'wacz==0.6.0' 'warcio==1.8.1'
   fi
 fi
 say "Set-up complete"

@@ -11,7 +11,7 @@ import {
   visibleTakebackWindows,
 } from "./harness.mjs";
 
-const EXPECTED_SECTIONS = ["home", "profile", "scan", "findings", "cases", "providers", "audit", "settings"];
+const EXPECTED_SECTIONS = ["home", "profile", "scan", "findings", "cases", "handoff", "providers", "audit", "settings"];
 
 let app;
 

@@ -114,6 +114,18 @@ pub enum Command {
 
     /// What monitoring found (`--unread` for the new ones); `events read ID|all` marks them read.
     Events(crate::commands::events::EventsArgs),
+
+    /// Evidence for police or a lawyer: a WACZ web archive of the captures and a PDF report.
+    #[command(subcommand)]
+    Evidence(crate::commands::evidence::EvidenceCommand),
+
+    /// Hand a case over: one encrypted file (age format) with its findings, evidence, cases,
+    /// letters and signer's details, locked with a passphrase or for an age public key.
+    Export(crate::commands::handoff::ExportArgs),
+
+    /// Import a hand-off bundle: every hash is checked first; creates the profile or merges into
+    /// it without duplicates.
+    Import(crate::commands::handoff::ImportArgs),
 }
 
 #[derive(Debug, Subcommand)]

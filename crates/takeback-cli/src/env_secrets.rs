@@ -1,5 +1,5 @@
 //! Passphrases a script hands over in the environment (`TAKEBACK_PASSPHRASE`,
-//! `TAKEBACK_NEW_PASSPHRASE`). They are taken out of the environment as the process starts, before
+//! `TAKEBACK_NEW_PASSPHRASE`, `TAKEBACK_EXPORT_PASSPHRASE`). They are taken out of the environment as the process starts, before
 //! any thread exists, so that nothing started later (a helper process, a crash reporter) inherits
 //! them and `/proc/<pid>/environ` of a long run no longer shows them.
 
@@ -12,8 +12,10 @@ use takeback_core::storage::secrets::Secret;
 pub const PASSPHRASE_ENV: &str = "TAKEBACK_PASSPHRASE";
 /// Environment variable a script sets instead of typing the new passphrase (`profile passphrase`).
 pub const NEW_PASSPHRASE_ENV: &str = "TAKEBACK_NEW_PASSPHRASE";
+/// Environment variable a script sets instead of typing a hand-off bundle's passphrase.
+pub const EXPORT_PASSPHRASE_ENV: &str = "TAKEBACK_EXPORT_PASSPHRASE";
 
-const TAKEN_VARIABLES: [&str; 2] = [PASSPHRASE_ENV, NEW_PASSPHRASE_ENV];
+const TAKEN_VARIABLES: [&str; 3] = [PASSPHRASE_ENV, NEW_PASSPHRASE_ENV, EXPORT_PASSPHRASE_ENV];
 
 static TAKEN: OnceLock<BTreeMap<&'static str, Secret<String>>> = OnceLock::new();
 

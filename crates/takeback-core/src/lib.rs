@@ -10,12 +10,15 @@
 //! 2. [`storage`]: the encrypted vault with its schema, the OS keyring, the audit chain.
 //! 3. [`face`]: enrollment, the own-face gate, perceptual hashes and matching.
 //! 4. [`search`]: the crawler, the search providers, sources, scans and findings.
-//! 5. [`removal`]: who signs, who to write to, takedown letters and the cases they open.
+//! 5. [`removal`]: who signs, who to write to, takedown letters and the cases they open, and
+//!    the evidence package (WACZ, PDF report).
 //! 6. [`monitor`]: schedules, the runner that does what is due, and the events inbox.
-//! 7. [`session`]: what a running app holds between user actions, and those actions.
+//! 7. [`handoff`]: the encrypted bundle that hands a case to its owner, and its import.
+//! 8. [`session`]: what a running app holds between user actions, and those actions.
 
 pub mod base;
 pub mod face;
+pub mod handoff;
 pub mod monitor;
 pub mod removal;
 pub mod search;

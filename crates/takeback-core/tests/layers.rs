@@ -18,8 +18,8 @@ fn src() -> PathBuf {
 }
 
 /// The layers, lowest first (ARCHITECTURE.md and `lib.rs`'s documentation list them too).
-const LAYERS: [&str; 7] = [
-    "base", "storage", "face", "search", "removal", "monitor", "session",
+const LAYERS: [&str; 8] = [
+    "base", "storage", "face", "search", "removal", "monitor", "handoff", "session",
 ];
 
 fn layers() -> Vec<String> {

@@ -9,6 +9,7 @@ pub mod contacts;
 pub mod enrollment;
 pub mod findings;
 pub mod gate;
+pub mod handoff;
 pub mod identity;
 pub mod letters;
 pub mod monitor;

@@ -99,6 +99,18 @@ export const commands = {
 	dismissFinding: (id: number) => typedError<Finding_Serialize, IpcError>(__TAURI_INVOKE("dismiss_finding", { id })),
 	/**  Fetches the confirmed findings again: still up, removed or unreachable. */
 	recheckFindings: () => typedError<RecheckResult_Serialize[], IpcError>(__TAURI_INVOKE("recheck_findings")),
+	/**  Where the package and report are suggested to go. */
+	suggestEvidencePaths: () => __TAURI_INVOKE<EvidencePaths>("suggest_evidence_paths"),
+	/**  The report's text as it would be written, for the preview; writes nothing. */
+	previewEvidenceReport: (findingIds: number[] | null, pictures: Pictures) => typedError<string[], IpcError>(__TAURI_INVOKE("preview_evidence_report", { findingIds, pictures })),
+	/**  Writes the evidence package and/or report (never replacing a file), audited. */
+	exportEvidence: (findingIds: number[] | null, wacz: string | null, report: string | null, pictures: Pictures) => typedError<ExportSummary_Serialize, IpcError>(__TAURI_INVOKE("export_evidence", { findingIds, wacz, report, pictures })),
+	/**  Where a hand-off bundle is suggested to go. */
+	suggestBundlePath: () => __TAURI_INVOKE<string>("suggest_bundle_path"),
+	/**  "Give this case to the client": the bundle, locked with a new passphrase shown once. */
+	giveCaseToClient: (path: string, caseIds: number[], includeFace: boolean) => typedError<ClientHandoff, IpcError>(__TAURI_INVOKE("give_case_to_client", { path, caseIds, includeFace })),
+	/**  "Import a case" into the open profile; a damaged or altered bundle changes nothing. */
+	importCase: (path: string, passphrase: string) => typedError<ImportSummary, IpcError>(__TAURI_INVOKE("import_case", { path, passphrase })),
 	/**  Keeps one of the owner's photos to search with, after the own-face gate. */
 	registerPhoto: (imageBase64: string, attestShowsMe: boolean) => typedError<RegisteredPhoto_Serialize, IpcError>(__TAURI_INVOKE("register_photo", { imageBase64, attestShowsMe })),
 	listRegisteredPhotos: () => typedError<RegisteredPhoto_Serialize[], IpcError>(__TAURI_INVOKE("list_registered_photos")),
@@ -250,6 +262,19 @@ export type Basis = "tida_48h" | "uk_osa_48h" | "gdpr_1m" | "uk_gdpr_1m" | "dmca
 /**  Platform policy forms: no deadline; follow up after 7 days. */
 "policy_none" | "counter_notice_10_14bd";
 
+/**  What an export wrote, as `takeback export --json` prints it. */
+export type BundleSummary = {
+	path: string,
+	bytes: number | null,
+	findings: number,
+	cases: number,
+	evidence: number,
+	blobs: number,
+	include_face: boolean,
+	/**  `passphrase` or `recipient`. */
+	locked_with: string,
+};
+
 /**  One entry of a case's timeline. */
 export type CaseEvent = CaseEvent_Serialize | CaseEvent_Deserialize;
 
@@ -343,6 +368,15 @@ export type CaseWatch_Serialize = {
 	case_id: number,
 	state: CaseState,
 	due: string | null,
+};
+
+/**
+ *  A bundle made for a client in the window: what was written, and the passphrase generated
+ *  for it, shown once to be written down (it is kept nowhere).
+ */
+export type ClientHandoff = {
+	summary: BundleSummary,
+	passphrase: string,
 };
 
 /**  The owner's consent to send one image to one provider. */
@@ -709,10 +743,58 @@ export type Event_Serialize = {
 	read: boolean,
 };
 
+/**
+ *  Where the window suggests the package and report go:
+ *  `Documents/Takeback evidence/evidence-<date>.wacz` and `.pdf`.
+ */
+export type EvidencePaths = {
+	wacz: string,
+	report: string,
+};
+
 /**  A route considered and left out, with the reason (so the user is not left wondering). */
 export type Excluded = {
 	kind: LetterKind,
 	reason: string,
+};
+
+/**  What an export wrote, as `takeback evidence export --json` prints it. */
+export type ExportSummary = ExportSummary_Serialize | ExportSummary_Deserialize;
+
+/**  What an export wrote, as `takeback evidence export --json` prints it. */
+export type ExportSummary_Deserialize = {
+	findings: number[],
+	/**  Captures with WARC records put in the package. */
+	captures: number,
+	/**
+	 *  Chosen findings with no WARC capture yet (confirmed before captures kept them; a
+	 *  re-check while they are up captures them). Their report entry says so.
+	 */
+	without_capture: number[],
+	wacz?: WrittenFile | null,
+	report?: WrittenFile | null,
+	pictures: Pictures,
+	/**  The audit chain when exporting, before the export's own entry. */
+	audit_entries: number | null,
+	audit_head: string,
+};
+
+/**  What an export wrote, as `takeback evidence export --json` prints it. */
+export type ExportSummary_Serialize = {
+	findings: number[],
+	/**  Captures with WARC records put in the package. */
+	captures: number,
+	/**
+	 *  Chosen findings with no WARC capture yet (confirmed before captures kept them; a
+	 *  re-check while they are up captures them). Their report entry says so.
+	 */
+	without_capture: number[],
+	wacz: WrittenFile | null,
+	report: WrittenFile | null,
+	pictures: Pictures,
+	/**  The audit chain when exporting, before the export's own entry. */
+	audit_entries: number | null,
+	audit_head: string,
 };
 
 /**
@@ -1008,6 +1090,20 @@ export type Identity_Serialize = {
 	/**  ISO 3166-1 alpha-2 country of residence, upper case (`GB`, `DE`, `US`). */
 	country: string | null,
 	representative: Representative_Serialize | null,
+};
+
+/**  What an import did, as `takeback import --json` prints it. */
+export type ImportSummary = {
+	profile: string,
+	/**  The profile the bundle came from. */
+	from_profile: string,
+	findings_added: number,
+	/**  Findings the profile already had (same address): kept once. */
+	findings_already_there: number,
+	cases_added: number,
+	cases_already_there: number,
+	evidence_added: number,
+	include_face: boolean,
 };
 
 /**  The editing control a setting needs. */
@@ -1323,6 +1419,9 @@ export type Photographer =
 "myself" | 
 /**  Someone else took it (a partner, the abuser, a photographer). */
 "someone_else" | "unknown";
+
+/**  How the report shows each finding's picture. */
+export type Pictures = "blurred" | "full" | "none";
 
 /**  How thumbnails of findings are shown. */
 export type Previews = 
@@ -2067,6 +2166,13 @@ export type Theme =
  *  must show the lock screen, never what was on screen before.
  */
 export type WindowReopened = null;
+
+/**  A file the export wrote. */
+export type WrittenFile = {
+	path: string,
+	bytes: number | null,
+	sha256: string,
+};
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

@@ -21,6 +21,7 @@ import {
   type LetterFormat,
   type LetterKind,
   type NewProfileLock,
+  type Pictures,
   type ProfilesLocked,
 } from "./bindings";
 import { openUrl as openInBrowser } from "@tauri-apps/plugin-opener";
@@ -149,6 +150,17 @@ export const ipc = {
   listEvents: async (unreadOnly: boolean) => unwrap(await commands.listEvents(unreadOnly)),
   /** Marks event `id` read, or every event when `id` is null. */
   markEventsRead: async (id: number | null) => unwrap(await commands.markEventsRead(id)),
+
+  /** `findingIds` null = every confirmed finding. */
+  suggestEvidencePaths: () => commands.suggestEvidencePaths(),
+  previewEvidenceReport: async (findingIds: number[] | null, pictures: Pictures) =>
+    unwrap(await commands.previewEvidenceReport(findingIds, pictures)),
+  exportEvidence: async (findingIds: number[] | null, wacz: string | null, report: string | null, pictures: Pictures) =>
+    unwrap(await commands.exportEvidence(findingIds, wacz, report, pictures)),
+  suggestBundlePath: () => commands.suggestBundlePath(),
+  giveCaseToClient: async (path: string, caseIds: number[], includeFace: boolean) =>
+    unwrap(await commands.giveCaseToClient(path, caseIds, includeFace)),
+  importCase: async (path: string, passphrase: string) => unwrap(await commands.importCase(path, passphrase)),
 
   /** Calls `handler` for each step of a running scan. Returns an unsubscribe. */
   onScanProgress: (handler: (progress: ScanProgress_Serialize) => void) =>

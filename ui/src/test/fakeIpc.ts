@@ -294,6 +294,21 @@ export function createFakeIpc() {
     ),
     listEvents: vi.fn(async (_unreadOnly: boolean): ReturnType<Ipc["listEvents"]> => []),
     markEventsRead: vi.fn(async (_id: number | null): ReturnType<Ipc["markEventsRead"]> => 0),
+    suggestEvidencePaths: vi.fn(async () => ({
+      wacz: "/home/sam/Documents/Takeback evidence/evidence.wacz",
+      report: "/home/sam/Documents/Takeback evidence/evidence.pdf",
+    })),
+    previewEvidenceReport: vi.fn(async (_ids: number[] | null, _p: string): Promise<string[]> => ["Evidence report"]),
+    exportEvidence: vi.fn(async (): ReturnType<Ipc["exportEvidence"]> => {
+      throw new Error("not set up");
+    }),
+    suggestBundlePath: vi.fn(async () => "/home/sam/Documents/Takeback hand-off/case.age"),
+    giveCaseToClient: vi.fn(async (): ReturnType<Ipc["giveCaseToClient"]> => {
+      throw new Error("not set up");
+    }),
+    importCase: vi.fn(async (): ReturnType<Ipc["importCase"]> => {
+      throw new Error("not set up");
+    }),
     onScanProgress: vi.fn(async (_h: (p: ScanProgress_Serialize) => void) => () => {}),
     onScanEnded: vi.fn(async (_h: (e: ScanEnded_Serialize) => void) => () => {}),
     onMonitoringFinished: vi.fn(async (_h: (events: number) => void) => () => {}),

@@ -8,8 +8,10 @@ pub mod contacts;
 mod doctor;
 pub mod enroll;
 pub mod events;
+pub mod evidence;
 mod faces;
 pub mod findings;
+pub mod handoff;
 pub mod identity;
 pub mod letter;
 pub mod monitor;
@@ -64,5 +66,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Recheck(args) => recheck::run(&ctx, args),
         Command::Monitor(c) => monitor::run(&ctx, c),
         Command::Events(args) => events::run(&ctx, args),
+        Command::Evidence(c) => evidence::run(&ctx, c),
+        Command::Export(a) => handoff::export(&ctx, a),
+        Command::Import(a) => handoff::import(&ctx, a),
     }
 }

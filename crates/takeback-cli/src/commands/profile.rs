@@ -195,7 +195,7 @@ fn passphrase(prompt: &str) -> Result<Secret<String>, Failure> {
 }
 
 /// A new passphrase: from TAKEBACK_PASSPHRASE, else typed twice.
-fn new_passphrase(name: &str) -> Result<Secret<String>, Failure> {
+pub fn new_passphrase(name: &str) -> Result<Secret<String>, Failure> {
     if env_secrets::given(PASSPHRASE_ENV) {
         return passphrase("");
     }

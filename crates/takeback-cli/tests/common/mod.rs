@@ -27,3 +27,21 @@ pub fn json(cmd: &mut Command) -> serde_json::Value {
     );
     serde_json::from_slice(&out.stdout).unwrap()
 }
+
+/// A tool from the test virtualenv that `scripts/setup.sh --test` makes (`wacz`, `python` with
+/// `warcio`): `$TAKEBACK_TEST_VENV/bin/NAME`, by default `.test-venv/` at the repository's root.
+/// Panics with the fix when it is missing, so CI fails rather than skipping.
+pub fn venv_tool(name: &str) -> std::path::PathBuf {
+    let venv = std::env::var_os("TAKEBACK_TEST_VENV")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.test-venv"));
+    let tool = venv.join("bin").join(name);
+    assert!(
+        tool.exists(),
+        "{} is missing: run `scripts/setup.sh --test` (it installs the Python `wacz` and `warcio` \
+         packages in {})",
+        tool.display(),
+        venv.display()
+    );
+    tool
+}

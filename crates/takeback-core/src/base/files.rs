@@ -66,6 +66,18 @@ impl StagedFile {
     /// Writes `bytes` beside `path` and syncs them to disk. Refuses at once when `path` exists
     /// and `overwrite` is false, so nothing is done in vain.
     pub fn write(path: &Path, bytes: &[u8], overwrite: bool) -> Result<Self> {
+        let mut staged = Self::begin(path, overwrite)?;
+        staged
+            .temp
+            .write_all(bytes)
+            .map_err(|e| Error::io("writing", staged.temp.path(), e))?;
+        staged.sync()?;
+        Ok(staged)
+    }
+
+    /// An empty staged file beside `path`, to be written bit by bit through [`StagedFile::file`]
+    /// (large exports stream into it), then [`StagedFile::publish`]ed, which syncs it first.
+    pub fn begin(path: &Path, overwrite: bool) -> Result<Self> {
         if !overwrite && path.exists() {
             return Err(FileError::Exists {
                 path: path.display().to_string(),
@@ -77,23 +89,33 @@ impl StagedFile {
             _ => Path::new("."),
         };
         std::fs::create_dir_all(dir).map_err(|e| Error::io("creating", dir, e))?;
-        let mut temp = tempfile::Builder::new()
+        let temp = tempfile::Builder::new()
             .prefix(".takeback-")
             .suffix(".partial")
             .tempfile_in(dir)
             .map_err(|e| Error::io("writing", dir, e))?;
-        temp.write_all(bytes)
-            .and_then(|()| temp.as_file().sync_all())
-            .map_err(|e| Error::io("writing", temp.path(), e))?;
         Ok(Self {
             temp,
             path: path.to_path_buf(),
         })
     }
 
+    /// The temporary file, to write into.
+    pub fn file(&mut self) -> &mut File {
+        self.temp.as_file_mut()
+    }
+
+    fn sync(&self) -> Result<()> {
+        self.temp
+            .as_file()
+            .sync_all()
+            .map_err(|e| Error::io("writing", self.temp.path(), e))
+    }
+
     /// Moves the file into place. Without `overwrite`, a file that appeared there meanwhile is
     /// kept and this fails.
     pub fn publish(self, overwrite: bool) -> Result<PathBuf> {
+        self.sync()?;
         let path = self.path;
         let result = if overwrite {
             self.temp.persist(&path)

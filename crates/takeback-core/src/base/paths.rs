@@ -71,6 +71,15 @@ impl DataDir {
     }
 }
 
+/// The user's Documents folder (else home, else the temporary folder): where the files a user
+/// saves (letters, evidence, hand-off bundles) are suggested to go.
+pub fn documents_dir() -> PathBuf {
+    directories::UserDirs::new()
+        .and_then(|d| d.document_dir().map(Path::to_path_buf))
+        .or_else(|| directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf()))
+        .unwrap_or_else(std::env::temp_dir)
+}
+
 #[cfg(unix)]
 fn restrict_to_owner(dir: &Path) -> Result<()> {
     use std::os::unix::fs::PermissionsExt;

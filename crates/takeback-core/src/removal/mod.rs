@@ -1,8 +1,10 @@
 //! Removal: who signs letters, who to write to, the law they stand on, the letters themselves, the
-//! cases with their legal clocks, and the request that puts them together.
+//! cases with their legal clocks, the request that puts them together, and the evidence package
+//! (WACZ and PDF report) for police and lawyers.
 
 pub mod cases;
 pub mod contacts;
+pub mod evidence;
 pub mod identity;
 pub mod law;
 pub mod letters;

@@ -585,3 +585,134 @@ fn an_image_replaced_at_the_same_address_is_still_up_but_changed() {
     assert!(replaced[0].changed, "different bytes at the same address");
     assert_eq!(replaced[0].sha256.as_deref(), Some(sha256(&other).as_str()));
 }
+
+/// The fields of the WARC record starting at `at` in `warc`, its block, and where the next one
+/// starts (a reader written from the spec, independent of the writer).
+fn warc_record(warc: &[u8], at: usize) -> (Vec<(String, String)>, Vec<u8>, usize) {
+    let end = at
+        + warc[at..]
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .unwrap();
+    let head = std::str::from_utf8(&warc[at..end]).unwrap();
+    let mut lines = head.split("\r\n");
+    assert_eq!(lines.next(), Some("WARC/1.1"));
+    let fields: Vec<(String, String)> = lines
+        .map(|l| {
+            let (k, v) = l.split_once(": ").unwrap();
+            (k.to_owned(), v.to_owned())
+        })
+        .collect();
+    let len: usize = fields
+        .iter()
+        .find(|(k, _)| k == "Content-Length")
+        .unwrap()
+        .1
+        .parse()
+        .unwrap();
+    let block = warc[end + 4..end + 4 + len].to_vec();
+    assert_eq!(&warc[end + 4 + len..end + 8 + len], b"\r\n\r\n");
+    (fields, block, end + 8 + len)
+}
+
+fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+    &fields.iter().find(|(k, _)| k == name).unwrap().1
+}
+
+#[test]
+fn confirming_keeps_warc_request_and_response_records_with_the_exact_bytes() {
+    let (_tmp, vault) = vault();
+    let site = StubSite::start();
+    let image = photo();
+    site.set(
+        "/img/me.jpg",
+        Reply::Body {
+            content_type: "image/jpeg",
+            body: image.clone(),
+        },
+    );
+    let id = add_finding(&vault, &site.url("/img/me.jpg"), None);
+    let confirmed = findings::confirm_with_evidence(&vault, id, &options(), at(10)).unwrap();
+    let record = &confirmed.evidence[0];
+    assert!(record.warc);
+    assert!(record
+        .capture_method
+        .as_deref()
+        .unwrap()
+        .contains("WARC/1.1 request and response records"));
+    assert!(findings::has_warc(vault.conn(), id).unwrap());
+    let warc = findings::evidence_warc(&vault, record).unwrap().unwrap();
+
+    let (response, block, next) = warc_record(&warc, 0);
+    assert_eq!(field(&response, "WARC-Type"), "response");
+    assert_eq!(field(&response, "WARC-Date"), "2026-11-26T10:00:00.000000Z");
+    assert_eq!(field(&response, "WARC-Target-URI"), site.url("/img/me.jpg"));
+    assert_eq!(field(&response, "WARC-IP-Address"), "127.0.0.1");
+    assert_eq!(
+        field(&response, "WARC-Payload-Digest"),
+        format!("sha256:{}", sha256(&image))
+    );
+    assert_eq!(
+        field(&response, "WARC-Block-Digest"),
+        format!("sha256:{}", sha256(&block))
+    );
+    let split = block.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = std::str::from_utf8(&block[..split])
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(head.starts_with("http/1.1 200 ok\r\n"), "{head}");
+    assert!(head.contains("content-type: image/jpeg"), "{head}");
+    assert_eq!(&block[split + 4..], image.as_slice(), "the exact bytes");
+
+    let (request, block, end) = warc_record(&warc, next);
+    assert_eq!(field(&request, "WARC-Type"), "request");
+    assert_eq!(
+        field(&request, "WARC-Concurrent-To"),
+        field(&response, "WARC-Record-ID")
+    );
+    let head = std::str::from_utf8(&block).unwrap();
+    assert!(head.starts_with("GET /img/me.jpg HTTP/1.1\r\n"), "{head}");
+    assert!(head.contains("accept-encoding: identity"), "{head}");
+    assert!(head.contains("user-agent: "), "{head}");
+    assert!(head.contains(&format!(
+        "host: {}",
+        site.url("/").split('/').nth(2).unwrap()
+    )));
+    assert_eq!(end, warc.len(), "two records, nothing else");
+}
+
+#[test]
+fn a_recheck_captures_again_a_finding_confirmed_before_warc_records_were_kept() {
+    let (_tmp, vault) = vault();
+    let site = StubSite::start();
+    site.set(
+        "/img/me.jpg",
+        Reply::Body {
+            content_type: "image/jpeg",
+            body: photo(),
+        },
+    );
+    let id = add_finding(&vault, &site.url("/img/me.jpg"), None);
+    findings::confirm_with_evidence(&vault, id, &options(), at(10)).unwrap();
+    // As a capture made before migration 009 left it.
+    vault
+        .conn()
+        .execute(
+            "UPDATE evidence SET warc_blob_id = NULL, capture_method = NULL",
+            [],
+        )
+        .unwrap();
+    assert!(!findings::has_warc(vault.conn(), id).unwrap());
+
+    let results = run_recheck(&vault, &options(), 11);
+    assert_eq!(results[0].outcome, RecheckOutcome::StillUp);
+    assert!(findings::has_warc(vault.conn(), id).unwrap());
+    let evidence = findings::evidence(vault.conn(), id).unwrap();
+    assert_eq!(evidence.len(), 2, "the old capture is kept beside the new");
+    assert!(!evidence[0].warc && evidence[1].warc);
+    assert_eq!(evidence[1].captured_at, at(11));
+
+    // Captured once: a second re-check does not capture again.
+    run_recheck(&vault, &options(), 12);
+    assert_eq!(findings::evidence(vault.conn(), id).unwrap().len(), 2);
+}

@@ -5,6 +5,7 @@ export type SectionId =
   | "scan"
   | "findings"
   | "cases"
+  | "handoff"
   | "providers"
   | "audit"
   | "settings";
@@ -22,6 +23,7 @@ export const SECTIONS: readonly Section[] = [
   { id: "scan", label: "Scan", blurb: "Look for your photos" },
   { id: "findings", label: "Findings", blurb: "Review what was found" },
   { id: "cases", label: "Cases & letters", blurb: "Request removal and track it" },
+  { id: "handoff", label: "Evidence & hand-over", blurb: "For police or a lawyer; the case for the client" },
   { id: "providers", label: "Providers", blurb: "Search services and what they receive" },
   { id: "audit", label: "Audit", blurb: "A record of everything done" },
   { id: "settings", label: "Settings", blurb: "Theme, lock, previews, advanced" },

@@ -12,8 +12,8 @@ use genpdf::{Document, Mm, SimplePageDecorator};
 use super::Letter;
 use crate::{Error, Result};
 
-const REGULAR: &[u8] = include_bytes!("../../../fonts/DejaVuSerif.ttf");
-const BOLD: &[u8] = include_bytes!("../../../fonts/DejaVuSerif-Bold.ttf");
+pub(crate) const REGULAR: &[u8] = include_bytes!("../../../fonts/DejaVuSerif.ttf");
+pub(crate) const BOLD: &[u8] = include_bytes!("../../../fonts/DejaVuSerif-Bold.ttf");
 const FONT_SIZE: u8 = 10;
 const MARGIN_MM: f64 = 22.0;
 /// A4 text width: 210 mm minus both margins, with a little slack for rounding.
@@ -84,7 +84,7 @@ pub fn render(letter: &Letter) -> Result<Vec<u8>> {
 ///
 /// The title is written again as UTF-16 with a byte-order mark: printpdf stores it as UTF-8
 /// bytes in a PDF string, which readers decode as PDFDocEncoding ("§" shows as "Â§").
-fn compress(pdf: &[u8], title: &str) -> Result<Vec<u8>> {
+pub(crate) fn compress(pdf: &[u8], title: &str) -> Result<Vec<u8>> {
     use std::collections::HashMap;
 
     use lopdf::{Object, ObjectId, StringFormat};
@@ -131,7 +131,7 @@ fn compress(pdf: &[u8], title: &str) -> Result<Vec<u8>> {
 /// genpdf drops the rest of a paragraph when one word is wider than the line, which would silently
 /// cut a long URL out of a legal notice. Long words are split into pieces that fit, separated by
 /// spaces so the typesetter can wrap between them.
-fn break_long_words(line: &str, fits: impl Fn(&str) -> bool) -> String {
+pub(crate) fn break_long_words(line: &str, fits: impl Fn(&str) -> bool) -> String {
     let mut out = String::with_capacity(line.len());
     for (i, word) in line.split(' ').enumerate() {
         if i > 0 {

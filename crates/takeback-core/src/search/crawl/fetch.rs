@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use reqwest::header::{
-    ACCEPT, CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, LOCATION,
+    HeaderMap, HeaderValue, ACCEPT, ACCEPT_ENCODING, CONTENT_TYPE, ETAG, HOST, IF_MODIFIED_SINCE,
+    IF_NONE_MATCH, LAST_MODIFIED, LOCATION, USER_AGENT,
 };
 use reqwest::{Client, StatusCode};
 use tokio_util::sync::CancellationToken;
@@ -24,7 +25,8 @@ pub enum Want {
     Image,
 }
 
-/// A fetched body.
+/// A fetched body, with the last request and response heads as they went over the wire (what an
+/// evidence capture writes into its WARC records).
 #[derive(Debug)]
 pub struct Fetched {
     /// Where the body came from, after redirects.
@@ -33,6 +35,22 @@ pub struct Fetched {
     pub body: Vec<u8>,
     /// The server's validators, for a conditional request next time.
     pub validators: Validators,
+    pub exchange: Exchange,
+}
+
+/// The heads of the request that got the body and of its response.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    /// The headers sent (those the client sets itself included: Host, User-Agent).
+    pub request_headers: HeaderMap,
+    /// "HTTP/1.1", "HTTP/2.0".
+    pub version: String,
+    pub status: u16,
+    /// The headers received. When the client decoded a compressed body it drops
+    /// `Content-Encoding` and `Content-Length`, so the head always describes `body`.
+    pub response_headers: HeaderMap,
+    /// The server's address, when known.
+    pub remote_ip: Option<std::net::IpAddr>,
 }
 
 /// What a server said identifies a version of a resource (`ETag`, `Last-Modified`), sent back
@@ -52,7 +70,8 @@ impl Validators {
 /// A conditional fetch's answer.
 #[derive(Debug)]
 pub enum Conditional {
-    Fetched(Fetched),
+    /// Boxed: a fetch carries its whole exchange, a 304 nothing.
+    Fetched(Box<Fetched>),
     /// 304: unchanged since the validators were given.
     NotModified,
 }
@@ -73,6 +92,9 @@ pub struct Fetcher {
     last_request: HashMap<String, Instant>,
     /// Bytes of bodies read so far, against `limits.max_total_bytes`.
     pub bytes_read: u64,
+    /// Ask for bodies uncompressed (`Accept-Encoding: identity`), so that what is kept is the
+    /// bytes the server stores (evidence).
+    exact_bytes: bool,
 }
 
 impl Fetcher {
@@ -98,7 +120,15 @@ impl Fetcher {
             robots: HashMap::new(),
             last_request: HashMap::new(),
             bytes_read: 0,
+            exact_bytes: false,
         })
+    }
+
+    /// This fetcher asks servers not to compress bodies (for evidence: the bytes kept are the
+    /// bytes served).
+    pub fn exact_bytes(mut self) -> Self {
+        self.exact_bytes = true;
+        self
     }
 
     /// GETs `url`, following at most `max_redirects` redirects; `same_site` (for pages) refuses a
@@ -114,7 +144,7 @@ impl Fetcher {
             .fetch_if_changed(url, want, same_site, None, cancel)
             .await?
         {
-            Conditional::Fetched(fetched) => Ok(fetched),
+            Conditional::Fetched(fetched) => Ok(*fetched),
             // Only possible when validators were sent.
             Conditional::NotModified => Err(SkipReason::HttpStatus(304)),
         }
@@ -150,15 +180,32 @@ impl Fetcher {
                 Want::Page => "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
                 Want::Image => "image/avif,image/webp,image/png,image/jpeg,image/*;q=0.8",
             };
-            let mut request = self.client.get(current.clone()).header(ACCEPT, accept);
+            let mut request_headers = HeaderMap::new();
+            request_headers.insert(ACCEPT, HeaderValue::from_static(accept));
+            if self.exact_bytes {
+                request_headers.insert(ACCEPT_ENCODING, HeaderValue::from_static("identity"));
+            }
             if let Some(v) = validators {
-                if let Some(etag) = &v.etag {
-                    request = request.header(IF_NONE_MATCH, etag.as_str());
+                // A validator the server sent that is not a valid header value is not sent back.
+                if let Some(etag) = v
+                    .etag
+                    .as_deref()
+                    .and_then(|e| HeaderValue::from_str(e).ok())
+                {
+                    request_headers.insert(IF_NONE_MATCH, etag);
                 }
-                if let Some(modified) = &v.last_modified {
-                    request = request.header(IF_MODIFIED_SINCE, modified.as_str());
+                if let Some(modified) = v
+                    .last_modified
+                    .as_deref()
+                    .and_then(|m| HeaderValue::from_str(m).ok())
+                {
+                    request_headers.insert(IF_MODIFIED_SINCE, modified);
                 }
             }
+            let request = self
+                .client
+                .get(current.clone())
+                .headers(request_headers.clone());
             let response = tokio::select! {
                 () = cancel.cancelled() => return Err(SkipReason::Cancelled),
                 response = request.send() => response.map_err(|e| skip_for(&e))?,
@@ -226,15 +273,43 @@ impl Fetcher {
                 Want::Page => self.limits.max_page_bytes,
                 Want::Image => self.limits.max_image_bytes,
             };
+            let exchange = Exchange {
+                request_headers: self.sent_headers(&current, request_headers),
+                version: format!("{:?}", response.version()),
+                status: status.as_u16(),
+                response_headers: response.headers().clone(),
+                remote_ip: response.remote_addr().map(|a| a.ip()),
+            };
             let body = self.read_body(response, limit, cancel).await?;
-            return Ok(Conditional::Fetched(Fetched {
+            return Ok(Conditional::Fetched(Box::new(Fetched {
                 url: current,
                 content_type,
                 body,
                 validators: new_validators,
-            }));
+                exchange,
+            })));
         }
         Err(SkipReason::TooManyRedirects)
+    }
+
+    /// The request headers as they go out: ours plus the two the client adds (Host, User-Agent),
+    /// and the `Accept-Encoding` it adds when none is set.
+    fn sent_headers(&self, url: &Url, mut headers: HeaderMap) -> HeaderMap {
+        let host = match (url.host_str(), url.port()) {
+            (Some(host), Some(port)) => format!("{host}:{port}"),
+            (Some(host), None) => host.to_owned(),
+            (None, _) => String::new(),
+        };
+        if let Ok(host) = HeaderValue::from_str(&host) {
+            headers.insert(HOST, host);
+        }
+        if let Ok(agent) = HeaderValue::from_str(&self.limits.user_agent) {
+            headers.insert(USER_AGENT, agent);
+        }
+        if !headers.contains_key(ACCEPT_ENCODING) {
+            headers.insert(ACCEPT_ENCODING, HeaderValue::from_static("gzip"));
+        }
+        headers
     }
 
     async fn read_body(

@@ -426,7 +426,7 @@ pub async fn crawl_site_remembering(
                     continue;
                 }
                 (Ok(Conditional::NotModified), None) => continue,
-                (Ok(Conditional::Fetched(image)), _) => Ok(image),
+                (Ok(Conditional::Fetched(image)), _) => Ok(*image),
                 (Err(reason), _) => Err(reason),
             };
             let image = match fetched {

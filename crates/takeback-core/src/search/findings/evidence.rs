@@ -7,7 +7,9 @@
 //! checked hop by hop, bounded sizes and times, loopback and private addresses refused unless the
 //! owner allows the local network. A capture that fails does not undo the confirmation: the
 //! evidence row records why it failed. The audit log gets the digests only, never the bytes.
-//! Exporting evidence (WARC, PDF report) is not here.
+//! Each capture also keeps its WARC records ([`super::warc`]): the request as sent and the
+//! response as received, exact bytes, UTC time. Exporting them (WACZ, PDF report) is
+//! `removal::evidence`.
 
 use std::time::Duration;
 
@@ -20,7 +22,7 @@ use url::Url;
 
 use super::{get, Finding};
 use crate::base::error::storage;
-use crate::search::crawl::fetch::{Fetcher, Want};
+use crate::search::crawl::fetch::{Exchange, Fetcher, Want};
 use crate::search::crawl::{CrawlLimits, SkipReason};
 use crate::storage::vault::{BlobId, Vault};
 use crate::{storage::audit, Result};
@@ -68,9 +70,10 @@ impl FetchOptions {
         }
     }
 
-    /// The crawler's fetcher with these bounds, and a runtime to drive it from a plain thread.
+    /// The crawler's fetcher with these bounds, asking for uncompressed bodies (the bytes kept
+    /// are the bytes served), and a runtime to drive it from a plain thread.
     pub(crate) fn fetcher(&self) -> Result<(Fetcher, tokio::runtime::Runtime)> {
-        let fetcher = Fetcher::new(self.crawl_limits())?;
+        let fetcher = Fetcher::new(self.crawl_limits())?.exact_bytes();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -127,7 +130,27 @@ pub struct EvidenceRecord {
     /// RFC 3339.
     #[cfg_attr(feature = "specta", specta(type = String))]
     pub captured_at: DateTime<Utc>,
+    /// Which software captured it and how (`None` for captures older than this field).
+    pub capture_method: Option<String>,
+    /// Whether the capture's WARC records are kept (captures made before they were are not).
+    pub warc: bool,
 }
+
+/// How captures are made, written into every evidence row and report.
+pub const HTTP_CAPTURE_METHOD: &str = concat!(
+    "Takeback ",
+    env!("CARGO_PKG_VERSION"),
+    ": one HTTP GET per address (reqwest with rustls), robots.txt obeyed, redirects followed \
+     one by one, Accept-Encoding: identity; kept as WARC/1.1 request and response records \
+     with the headers as sent and received (names in lower case) and the body as received"
+);
+
+/// How a file found by a folder scan is captured.
+pub const FILE_CAPTURE_METHOD: &str = concat!(
+    "Takeback ",
+    env!("CARGO_PKG_VERSION"),
+    ": the file read from this computer; kept as a WARC/1.1 resource record"
+);
 
 /// A confirmation with the evidence captured for it. Serialises as the finding's own fields
 /// plus `evidence`, so a reader of a plain confirmation's JSON reads this one unchanged.
@@ -145,6 +168,8 @@ pub(crate) enum FetchResult {
         final_url: Url,
         content_type: String,
         body: Vec<u8>,
+        /// The HTTP heads; `None` for a file read from this computer.
+        exchange: Option<Box<Exchange>>,
     },
     Failed {
         http_status: Option<u16>,
@@ -171,6 +196,7 @@ pub(crate) fn fetch(
             final_url: fetched.url,
             content_type: fetched.content_type,
             body: fetched.body,
+            exchange: Some(Box::new(fetched.exchange)),
         },
         Err(reason) => FetchResult::Failed {
             http_status: match reason {
@@ -229,6 +255,21 @@ pub fn capture(
     options: &FetchOptions,
     now: DateTime<Utc>,
 ) -> Result<Vec<EvidenceRecord>> {
+    if finding.image_url.starts_with("file:") {
+        return capture_with(vault, finding, options, None, now);
+    }
+    let (mut fetcher, runtime) = options.fetcher()?;
+    capture_with(vault, finding, options, Some((&mut fetcher, &runtime)), now)
+}
+
+/// [`capture`] with a fetcher the caller already holds (a re-check keeps its per-host pacing).
+pub(crate) fn capture_with(
+    vault: &Vault,
+    finding: &Finding,
+    options: &FetchOptions,
+    network: Option<(&mut Fetcher, &tokio::runtime::Runtime)>,
+    now: DateTime<Utc>,
+) -> Result<Vec<EvidenceRecord>> {
     let mut targets = vec![(EvidenceKind::Image, finding.image_url.clone())];
     if let Some(page) = finding.page_url.as_deref() {
         if page != finding.image_url {
@@ -243,17 +284,19 @@ pub fn capture(
             finding.image_url.clone(),
             read_local(&finding.image_url, options.max_image_bytes),
         ));
-    } else {
-        let (mut fetcher, runtime) = options.fetcher()?;
+    } else if let Some((fetcher, runtime)) = network {
         let cancel = CancellationToken::new();
         for (kind, address) in targets {
             let want = match kind {
                 EvidenceKind::Image => Want::Image,
                 EvidenceKind::Page => Want::Page,
             };
-            let result = fetch(&mut fetcher, &runtime, &address, want, &cancel);
+            let result = fetch(fetcher, runtime, &address, want, &cancel);
             fetched.push((kind, address, result));
         }
+    } else {
+        let (mut fetcher, runtime) = options.fetcher()?;
+        return capture_with(vault, finding, options, Some((&mut fetcher, &runtime)), now);
     }
     let conn = vault.conn();
     let tx = crate::storage::vault::write_transaction(conn)?;
@@ -285,6 +328,7 @@ fn read_local(address: &str, limit: usize) -> FetchResult {
                 final_url: url,
                 content_type: String::new(),
                 body,
+                exchange: None,
             },
             Ok(_) => failed(SkipReason::TooLarge),
             Err(_) => failed(SkipReason::Network),
@@ -302,15 +346,28 @@ fn store(
     result: FetchResult,
     now: DateTime<Utc>,
 ) -> Result<i64> {
+    let mut warc_blob = None;
+    let mut method = None;
     let (final_url, http_status, content_type, blob, byte_len, sha256, failure) = match result {
         FetchResult::Fetched {
             final_url,
             content_type,
             body,
+            exchange,
         } => {
             let digest = hex::encode(Sha256::digest(&body));
             let blob = vault.blobs().put(tx, &body, now)?;
-            let status = (final_url.scheme() != "file").then_some(200_u16);
+            let records = match &exchange {
+                Some(exchange) => super::warc::http_capture(&final_url, exchange, &body, now)?,
+                None => super::warc::resource(&final_url, &content_type, &body, now)?,
+            };
+            warc_blob = Some(vault.blobs().put(tx, &records, now)?.to_string());
+            method = Some(if exchange.is_some() {
+                HTTP_CAPTURE_METHOD
+            } else {
+                FILE_CAPTURE_METHOD
+            });
+            let status = exchange.as_ref().map(|e| e.status);
             (
                 Some(final_url.to_string()),
                 status,
@@ -336,8 +393,9 @@ fn store(
     };
     tx.execute(
         "INSERT INTO evidence (finding_id, kind, requested_url, final_url, http_status,
-             content_type, blob_id, byte_len, sha256, failure, captured_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+             content_type, blob_id, byte_len, sha256, failure, captured_at, warc_blob_id,
+             capture_method)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         params![
             finding_id,
             kind.as_str(),
@@ -350,6 +408,8 @@ fn store(
             sha256,
             failure,
             now.to_rfc3339(),
+            warc_blob,
+            method,
         ],
     )
     .map_err(|e| storage("keeping the evidence", e))?;
@@ -379,7 +439,8 @@ pub fn evidence(conn: &Connection, finding_id: i64) -> Result<Vec<EvidenceRecord
     let mut statement = conn
         .prepare(
             "SELECT id, finding_id, kind, requested_url, final_url, http_status, content_type,
-                    byte_len, sha256, failure, captured_at
+                    byte_len, sha256, failure, captured_at, capture_method,
+                    warc_blob_id IS NOT NULL
              FROM evidence WHERE finding_id = ?1 ORDER BY id",
         )
         .map_err(|e| storage("listing evidence", e))?;
@@ -404,6 +465,8 @@ pub fn evidence(conn: &Connection, finding_id: i64) -> Result<Vec<EvidenceRecord
                 sha256: r.get(8)?,
                 failure: r.get(9)?,
                 captured_at: super::parse_time(10, &r.get::<_, String>(10)?)?,
+                capture_method: r.get(11)?,
+                warc: r.get(12)?,
             })
         })
         .map_err(|e| storage("listing evidence", e))?
@@ -417,10 +480,39 @@ pub fn evidence_bytes(
     vault: &Vault,
     record: &EvidenceRecord,
 ) -> Result<Option<zeroize::Zeroizing<Vec<u8>>>> {
+    evidence_blob(vault, record, "blob_id")
+}
+
+/// The WARC records of one capture (WARC/1.1, uncompressed), decrypted; `None` when the capture
+/// failed, or was made before WARC records were kept.
+pub fn evidence_warc(
+    vault: &Vault,
+    record: &EvidenceRecord,
+) -> Result<Option<zeroize::Zeroizing<Vec<u8>>>> {
+    evidence_blob(vault, record, "warc_blob_id")
+}
+
+/// Whether some capture of a finding kept its WARC records (one confirmed before they were kept
+/// has none until a re-check captures it again).
+pub fn has_warc(conn: &Connection, finding_id: i64) -> Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM evidence
+                        WHERE finding_id = ?1 AND warc_blob_id IS NOT NULL)",
+        [finding_id],
+        |r| r.get(0),
+    )
+    .map_err(|e| storage("reading evidence", e))
+}
+
+fn evidence_blob(
+    vault: &Vault,
+    record: &EvidenceRecord,
+    column: &'static str,
+) -> Result<Option<zeroize::Zeroizing<Vec<u8>>>> {
     let blob: Option<String> = vault
         .conn()
         .query_row(
-            "SELECT blob_id FROM evidence WHERE id = ?1",
+            &format!("SELECT {column} FROM evidence WHERE id = ?1"),
             [record.id],
             |r| r.get(0),
         )

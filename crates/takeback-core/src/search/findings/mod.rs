@@ -13,6 +13,7 @@ pub mod evidence;
 pub mod recheck;
 pub mod record;
 mod seen_by;
+pub mod warc;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -27,8 +28,8 @@ use crate::storage::vault::{BlobId, Vault};
 use crate::{storage::audit, Result};
 
 pub use evidence::{
-    capture, confirm_with_evidence, evidence, evidence_bytes, Confirmed, EvidenceKind,
-    EvidenceRecord, FetchOptions,
+    capture, confirm_with_evidence, evidence, evidence_bytes, evidence_warc, has_warc, Confirmed,
+    EvidenceKind, EvidenceRecord, FetchOptions,
 };
 pub use recheck::{RecheckEntry, RecheckOutcome, RecheckResult};
 pub use record::{record, url_key, Evidence, RecordOutcome, Sighting};

@@ -5,7 +5,8 @@
 //! timeout, a refused connection, robots.txt) is `unreachable` and changes nothing, since a site
 //! that is down today may be back tomorrow. Every check is kept in `recheck_log` and audited in
 //! the same transaction. Fetching follows the crawler's rules with [`FetchOptions`]' bounds, one
-//! finding at a time, paced per host.
+//! finding at a time, paced per host. A finding still up whose evidence has no WARC records
+//! (confirmed before they were kept) is captured again.
 
 use std::io::Cursor;
 
@@ -15,7 +16,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use url::Url;
 
-use super::evidence::{describe_failure, fetch, FetchOptions, FetchResult};
+use super::evidence::{capture_with, describe_failure, fetch, has_warc, FetchOptions, FetchResult};
 use super::{list, Finding, FindingStatus};
 use crate::base::cancel::CancelFlag;
 use crate::base::clock::Clock;
@@ -142,6 +143,13 @@ pub fn check(
         }
         let result = judge(finding, fetched, still_shows, clock.now());
         store(vault.conn(), &result)?;
+        // A finding confirmed before captures kept WARC records is captured again while it is
+        // still up, so that its evidence can be exported like any other.
+        if result.outcome == RecheckOutcome::StillUp && !has_warc(vault.conn(), finding.id)? {
+            let network =
+                (!finding.image_url.starts_with("file:")).then_some((&mut fetcher, &runtime));
+            capture_with(vault, finding, options, network, clock.now())?;
+        }
         progress(&result);
         results.push(result);
     }
@@ -241,6 +249,7 @@ fn check_local(address: &str) -> FetchResult {
                 final_url: url,
                 content_type: String::new(),
                 body,
+                exchange: None,
             },
             Err(_) => failed(SkipReason::Network),
         },

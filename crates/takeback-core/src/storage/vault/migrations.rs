@@ -67,6 +67,11 @@ pub const MIGRATIONS: &[Migration] = &[
         "monitor: revisit intervals, the runner's cycles, the events inbox",
         "008_monitor.sql"
     ),
+    migration!(
+        9,
+        "evidence: WARC records of each capture, capture method",
+        "009_capture.sql"
+    ),
 ];
 
 /// The newest schema this build knows.
