@@ -7,6 +7,10 @@ const ACTIONS: Record<string, string> = {
   "enrollment.added": "Reference photo added",
   "enrollment.removed": "Reference photo removed",
   "gate.decision": "Photo checked against your face",
+  "finding.evidence_captured": "Evidence captured",
+  "evidence.exported": "Evidence exported",
+  "bundle.exported": "Case handed over (encrypted file written)",
+  "bundle.imported": "Case imported",
 };
 
 /** "Photo checked against your face"; an action this window has no words for is shown as recorded. */
