@@ -418,6 +418,28 @@ fn measure_100_findings_with_evidence() {
     )
     .unwrap();
     let export_time = started.elapsed();
+    // The evidence package of the same 100 findings (WACZ + report with blurred thumbnails).
+    let started = Instant::now();
+    let package = takeback_core::removal::evidence::export(
+        &vault,
+        &takeback_core::removal::evidence::ExportRequest {
+            selection: takeback_core::removal::evidence::Selection::AllConfirmed,
+            wacz: Some(tmp.path().join("100.wacz")),
+            report: Some(tmp.path().join("100.pdf")),
+            unredacted: false,
+            hashes_only: false,
+            overwrite: false,
+        },
+        Utc::now(),
+    )
+    .unwrap();
+    let evidence_time = started.elapsed();
+    println!(
+        "evidence export of 100 findings: WACZ {} bytes, report {} bytes, {:.2} s",
+        package.wacz.as_ref().unwrap().bytes,
+        package.report.as_ref().unwrap().bytes,
+        evidence_time.as_secs_f64()
+    );
     let other = tempfile::tempdir().unwrap();
     let profiles = Profiles::new(&DataDir::at(other.path()));
     let started = Instant::now();
