@@ -58,6 +58,15 @@ fn setup(site: &StubSite, findings_at: &[(&str, &str)]) -> (tempfile::TempDir, V
     let vault = profiles
         .unlock("default", Unlock::Passphrase(&pass), Utc::now())
         .unwrap();
+    let photo = photo("obama.jpg");
+    let check = takeback_core::face::matching::ImageCheck {
+        verdict: takeback_core::face::matching::Verdict::OwnersFace,
+        faces_found: 1,
+        face_distance: Some(0.3),
+        pdq: None,
+        pdq_distance: None,
+        nearest_face: None,
+    };
     let tx = vault.conn().unchecked_transaction().unwrap();
     let ids: Vec<i64> = findings_at
         .iter()
@@ -72,8 +81,10 @@ fn setup(site: &StubSite, findings_at: &[(&str, &str)]) -> (tempfile::TempDir, V
                         takeback_core::search::providers::ProviderId::TinEye,
                     ),
                     provider_score: None,
-                    evidence: Evidence::Unverified {
-                        reason: "test".into(),
+                    // Checked on this computer, as a scan records a hit.
+                    evidence: Evidence::Checked {
+                        check: &check,
+                        bytes: &photo,
                     },
                 },
                 None,
@@ -187,6 +198,34 @@ fn the_package_validates_as_wacz_its_warc_reads_back_and_the_report_names_every_
     let wacz = out.join("evidence.wacz");
     let report = out.join("report.pdf");
 
+    // A letter (a case) about the first finding, and a re-check of both, for the report.
+    takeback(data)
+        .args([
+            "identity",
+            "set",
+            "--name",
+            "Alex Example",
+            "--email",
+            "alex@mailbox.test",
+        ])
+        .assert()
+        .success();
+    let letter = tmp.path().join("letter.txt");
+    let drafted = json(takeback(data).args([
+        "letter",
+        &ids[0].to_string(),
+        "--kind",
+        "takeitdown",
+        "--format",
+        "txt",
+        "--out",
+        letter.to_str().unwrap(),
+        "--to",
+        "legal@badsite.test",
+    ]));
+    let case_id = drafted["case_id"].as_i64().unwrap();
+    json(takeback(data).args(["recheck", "--allow-local-network"]));
+
     let summary = json(takeback(data).args([
         "evidence",
         "export",
@@ -271,6 +310,25 @@ fn the_package_validates_as_wacz_its_warc_reads_back_and_the_report_names_every_
     assert!(compact.contains(&sha256(&a)) && compact.contains(&sha256(&b)));
     assert!(text.contains("Audit log of the profile at export"));
     assert!(text.contains("HTTP status: 200"));
+    assert!(
+        text.contains(&format!("Letter (case {case_id}): takeitdown")),
+        "the letter and its case"
+    );
+    assert!(text.contains("Removal checks:") && text.contains("still up"));
+    assert!(text.contains("draft"), "the case timeline");
+
+    // --case: only the findings its letter names.
+    let only = tmp.path().join("case.pdf");
+    let by_case = json(takeback(data).args([
+        "evidence",
+        "export",
+        "--case",
+        &case_id.to_string(),
+        "--hashes-only",
+        "--report",
+        only.to_str().unwrap(),
+    ]));
+    assert_eq!(by_case["findings"], serde_json::json!([ids[0]]));
     // Redacted: the only images are the blurred thumbnails, 24 px at most.
     let images = pdf_images(&report);
     assert_eq!(images.len(), 2, "one thumbnail per finding");

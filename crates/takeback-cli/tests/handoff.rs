@@ -418,6 +418,28 @@ fn measure_100_findings_with_evidence() {
     )
     .unwrap();
     let export_time = started.elapsed();
+    // The evidence package of the same 100 findings (WACZ + report with blurred thumbnails).
+    let started = Instant::now();
+    let package = takeback_core::removal::evidence::export(
+        &vault,
+        &takeback_core::removal::evidence::ExportRequest {
+            selection: takeback_core::removal::evidence::Selection::AllConfirmed,
+            wacz: Some(tmp.path().join("100.wacz")),
+            report: Some(tmp.path().join("100.pdf")),
+            unredacted: false,
+            hashes_only: false,
+            overwrite: false,
+        },
+        Utc::now(),
+    )
+    .unwrap();
+    let evidence_time = started.elapsed();
+    println!(
+        "evidence export of 100 findings: WACZ {} bytes, report {} bytes, {:.2} s",
+        package.wacz.as_ref().unwrap().bytes,
+        package.report.as_ref().unwrap().bytes,
+        evidence_time.as_secs_f64()
+    );
     let other = tempfile::tempdir().unwrap();
     let profiles = Profiles::new(&DataDir::at(other.path()));
     let started = Instant::now();
@@ -446,4 +468,54 @@ fn measure_100_findings_with_evidence() {
         export_time.as_secs_f64(),
         import_time.as_secs_f64()
     );
+}
+
+#[test]
+fn reference_photos_go_only_with_include_face_and_the_manifest_says_so() {
+    let site = StubSite::start();
+    let tmp = seeded(&site, 1);
+    let data = tmp.path();
+    let me = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/faces/facerec/obama.jpg");
+    takeback(data)
+        .args(["enroll", me.to_str().unwrap()])
+        .assert()
+        .success();
+    let faces = |data: &Path, profile: &str| -> Vec<(String, Vec<u8>)> {
+        let vault = unlock(data, profile);
+        let mut st = vault
+            .conn()
+            .prepare("SELECT image_sha256, descriptor FROM enrolled_faces ORDER BY id")
+            .unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let enrolled = faces(data, "default");
+    assert_eq!(enrolled.len(), 1);
+
+    for (include, file) in [(false, "no-face.age"), (true, "face.age")] {
+        let path = tmp.path().join(file);
+        let mut args = vec!["export", "--out", path.to_str().unwrap(), "--passphrase"];
+        if include {
+            args.push("--include-face");
+        }
+        let summary = json(takeback(data).args(&args));
+        assert_eq!(summary["include_face"], include);
+        let manifest = bundle::verify(
+            &path,
+            &Key::Passphrase(SecretString::from(BUNDLE_PASS.to_owned())),
+        )
+        .unwrap();
+        assert_eq!(manifest.include_face, include, "recorded in the manifest");
+        let other = tempfile::tempdir().unwrap();
+        json(takeback(other.path()).args(["import", path.to_str().unwrap(), "--into", "client"]));
+        let imported = faces(other.path(), "client");
+        if include {
+            assert_eq!(imported, enrolled, "the reference photo and its descriptor");
+        } else {
+            assert!(imported.is_empty(), "no face without --include-face");
+        }
+    }
 }

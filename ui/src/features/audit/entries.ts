@@ -22,6 +22,12 @@ const ACTIONS: Record<string, string> = {
   "letter.saved": "Letter saved again",
   "case.sent": "Marked as sent",
   "case.updated": "Case updated",
+  "settings.endpoint_changed": "Address of a service changed",
+  "provider.standing_consent": "Monitoring allowed to search a service",
+  "provider.standing_consent_revoked": "Monitoring no longer searches a service",
+  "evidence.exported": "Evidence exported",
+  "bundle.exported": "Case handed over (encrypted file written)",
+  "bundle.imported": "Case imported",
 };
 
 /** Detail keys in words; keys not listed are shown as recorded, underscores as spaces. */

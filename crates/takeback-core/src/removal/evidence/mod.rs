@@ -176,6 +176,7 @@ pub fn select(vault: &Vault, selection: &Selection, now: DateTime<Utc>) -> Resul
         }
         Selection::Findings(ids) => {
             let mut ids = ids.clone();
+            ids.sort_unstable();
             ids.dedup();
             ids
         }
