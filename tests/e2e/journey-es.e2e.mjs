@@ -5,12 +5,13 @@
 // It saves Spanish screenshots of Home, Findings and the letter editor in artifacts/; with
 // TAKEBACK_REVIEW_SCREENSHOTS=1 in docs/review/ instead (a plain run must not rewrite tracked files).
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { startFakeWeb } from "./fakeweb.mjs";
-import { artifactsDir, createClinicProfile, facesDir, launchApp, pickFiles, repoRoot } from "./harness.mjs";
+import { artifactsDir, createClinicProfile, facesDir, launchApp, pickFiles, repoRoot, visibleTakebackWindows } from "./harness.mjs";
 
 const reviewDir = process.env.TAKEBACK_REVIEW_SCREENSHOTS === "1" ? join(repoRoot, "docs", "review") : artifactsDir;
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
@@ -36,16 +37,12 @@ after(async () => {
 
 async function screenshot(name) {
   mkdirSync(reviewDir, { recursive: true });
-  // WebKitWebDriver's screenshot waits for a paint; a page that has not changed since the last one
-  // never paints again and the command times out. A scroll of the main area forces one (the
-  // English journey always scrolls before its screenshots, which is why it never hit this).
-  await app.browser.execute(() => {
-    const main = document.querySelector("main");
-    main?.scrollBy(0, 1);
-    window.scrollBy(0, 1);
-    requestAnimationFrame(() => { main?.scrollBy(0, -1); window.scrollBy(0, -1); });
-  });
-  await app.browser.saveScreenshot(join(reviewDir, name));
+  // WebKitWebDriver's own screenshot command hangs on some of these pages (it waits for a paint
+  // that never comes), so the window is captured from the X display instead (ImageMagick).
+  const [win] = visibleTakebackWindows();
+  assert.ok(win, "no visible Takeback window to capture");
+  await app.browser.pause(300);
+  execFileSync("import", ["-window", win, join(reviewDir, name)]);
 }
 
 async function assertAccessible(where) {
