@@ -52,20 +52,45 @@ async function assertAccessible(browser, where) {
 }
 
 /**
- * Elements whose content is wider or taller than their box while not being a scroll container:
- * clipped or overflowing text. Fields are left out (a long value scrolls inside them by design).
+ * Clipped or overflowing content: a child box or a run of text that sticks out of its parent while
+ * the parent is not a scroll container, text cut by a parent that hides its overflow, and a page
+ * that scrolls sideways. Measured with layout boxes, not scrollWidth, because WebKit counts a
+ * closed <select>'s longest option in its ancestors' scrollWidth although nothing shows outside.
+ * Popovers (absolutely positioned) and visually hidden text are left out by design.
  */
 function overflowing(browser) {
   return browser.execute(() => {
     const found = [];
+    const skip = new Set(["SELECT", "OPTION", "INPUT", "TEXTAREA", "SCRIPT", "STYLE", "svg", "path", "IMG"]);
+    const name = (el) => `${el.tagName.toLowerCase()}${el.dataset?.testid ? `[${el.dataset.testid}]` : el.classList?.[0] ? `.${el.classList[0]}` : ""}`;
     for (const el of document.querySelectorAll("body *")) {
-      if (["INPUT", "TEXTAREA", "SELECT", "OPTION", "svg", "path", "IMG", "SCRIPT", "STYLE"].includes(el.tagName)) continue;
+      if (skip.has(el.tagName) || el.closest(".visually-hidden, select")) continue;
       const style = getComputedStyle(el);
-      if (style.display === "none" || style.visibility === "hidden" || el.closest(".visually-hidden")) continue;
-      const scrolls = (o) => o === "auto" || o === "scroll";
-      const wide = el.scrollWidth - el.clientWidth > 1 && !scrolls(style.overflowX) && el.clientWidth > 0;
-      const tall = el.scrollHeight - el.clientHeight > 1 && !scrolls(style.overflowY) && style.overflowY !== "visible" && el.clientHeight > 0;
-      if (wide || tall) found.push(`${el.tagName.toLowerCase()}${el.dataset.testid ? `[${el.dataset.testid}]` : el.className ? `.${String(el.className).split(" ")[0]}` : ""} ${el.scrollWidth}/${el.clientWidth}: ${el.textContent.trim().slice(0, 50)}`);
+      if (style.display === "none" || style.visibility === "hidden") continue;
+      const box = el.getBoundingClientRect();
+      if (box.width === 0 || box.height === 0) continue;
+      const scrolls = ["auto", "scroll"].includes(style.overflowX);
+      if (["hidden", "clip"].includes(style.overflowX) && el.scrollWidth - el.clientWidth > 1) {
+        found.push(`${name(el)} clips its text: ${el.textContent.trim().slice(0, 50)}`);
+      }
+      if (scrolls) continue;
+      for (const child of el.childNodes) {
+        let r;
+        if (child.nodeType === Node.TEXT_NODE) {
+          if (!child.textContent.trim()) continue;
+          const range = document.createRange();
+          range.selectNodeContents(child);
+          r = range.getBoundingClientRect();
+        } else if (child.nodeType === Node.ELEMENT_NODE) {
+          const cs = getComputedStyle(child);
+          if (["absolute", "fixed"].includes(cs.position) || cs.display === "none" || child.classList.contains("visually-hidden")) continue;
+          r = child.getBoundingClientRect();
+        } else continue;
+        if (r.width > 0 && (r.right > box.right + 1 || r.left < box.left - 1)) {
+          found.push(`${name(el)} overflows by ${Math.round(Math.max(r.right - box.right, box.left - r.left))} px: ${child.textContent.trim().slice(0, 50)}`);
+          break;
+        }
+      }
     }
     const doc = document.documentElement;
     if (doc.scrollWidth - doc.clientWidth > 0) found.push(`the page scrolls sideways by ${doc.scrollWidth - doc.clientWidth} px`);
