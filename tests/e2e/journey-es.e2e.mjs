@@ -138,7 +138,12 @@ test("the advisor and the letter editor: the letter stays in English, explained 
   assert.match(await browser.$('[data-testid="rr-preview"]').getText(), /^To: fakeweb\.example/m);
   assert.equal(await browser.$('[data-testid="rr-preview"]').getAttribute("lang"), "en");
   await assertAccessible("editor de la carta");
-  await browser.execute(() => document.querySelector('[data-testid="rr-english-note"]')?.scrollIntoView({ block: "start" }));
+  await browser.execute(() => {
+    document.querySelector('[data-testid="rr-english-note"]')?.scrollIntoView({ block: "start" });
+    // Show the step's heading above the note too.
+    document.querySelector("main")?.scrollBy(0, -110);
+    window.scrollBy(0, -110);
+  });
   await screenshot("es-letter-editor.png");
 
   await browser.$('[data-testid="rr-path"]').setValue(join(app.dataDir, "carta.eml"));
