@@ -16,7 +16,7 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 app_packages=(build-essential pkg-config file libwebkit2gtk-4.1-dev libssl-dev librsvg2-dev libxdo-dev
   dbus-daemon gnome-keyring)
 test_packages=(xvfb xauth x11-utils xdotool webkit2gtk-driver libsecret-tools poppler-utils imagemagick
-  age python3-venv)
+  age python3-venv python3-pyatspi)
 packages=("${app_packages[@]}")
 $want_test && packages+=("${test_packages[@]}")
 

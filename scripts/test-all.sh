@@ -32,8 +32,8 @@ npm --prefix ui run check
 npm --prefix ui run lint
 npm --prefix ui test
 
-step "UI: production build (embedded into the app)"
-npm --prefix ui run build
+step "UI: production build (embedded into the app), with the pseudo-locales the e2e layout checks use"
+VITE_TAKEBACK_PSEUDO=1 npm --prefix ui run build
 
 step "Rust lints"
 cargo clippy --workspace --all-targets -- -D warnings

@@ -41,7 +41,7 @@ describe("the window shell", () => {
       const button = nav.querySelector(`[data-testid="nav-${section.id}"]`);
       expect(button, section.id).not.toBeNull();
       await user.click(button as HTMLElement);
-      expect(screen.getByRole("heading", { level: 1 }).textContent).toBe(section.label);
+      expect(screen.getByRole("heading", { level: 1 }).textContent).toBe(section.label());
       expect(button?.getAttribute("aria-current")).toBe("page");
       expect(document.activeElement?.tagName).toBe("H1");
     }

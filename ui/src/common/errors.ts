@@ -9,6 +9,8 @@
  * data, bugs) they are kept apart, for a report, so the screen stays calm.
  */
 import type { ErrorCode, IpcError } from "../ipc";
+import { m } from "../paraglide/messages";
+import { getLocale } from "../paraglide/runtime";
 
 export interface ErrorDescription {
   /** The core's stable code; null for the window's own messages and for unexpected throws. */
@@ -23,8 +25,8 @@ export interface ErrorDescription {
 
 interface CodeText {
   /** What kind of thing happened, without a full stop (the core's words may follow a colon). */
-  summary: string;
-  nextStep: string;
+  summary: () => string;
+  nextStep: () => string;
   /** Whether the core's words are shown with the sentence or folded away as technical detail. */
   specifics: "inline" | "technical";
 }
@@ -32,49 +34,52 @@ interface CodeText {
 /** One entry per code: the type makes a new code in bindings.ts fail `npm run check` until it has words. */
 export const CODE_TEXT: Record<ErrorCode, CodeText> = {
   invalid_input: {
-    summary: "Takeback could not use what was entered",
-    nextStep: "Change it and try again.",
+    summary: m.err_invalid_input,
+    nextStep: m.err_invalid_input_next,
     specifics: "inline",
   },
   not_found: {
-    summary: "Takeback could not find that",
-    nextStep: "It may have been removed already. Open the list again to see what is there now.",
+    summary: m.err_not_found,
+    nextStep: m.err_not_found_next,
     specifics: "inline",
   },
   io: {
-    summary: "Takeback could not read or write a file on this computer",
-    nextStep: "Check that the folder exists, that you may write to it and that the disk has space, then try again.",
+    summary: m.err_io,
+    nextStep: m.err_io_next,
     specifics: "technical",
   },
   corrupt: {
-    summary: "Some saved information could not be read back",
-    nextStep:
-      "Nothing was sent anywhere. Please do not delete anything yet: ask the person who helps you, or report it with the details below.",
+    summary: m.err_corrupt,
+    nextStep: m.err_corrupt_next,
     specifics: "technical",
   },
   locked: {
-    summary: "This profile is locked",
-    nextStep: "Check the passphrase (capital letters count) and try again, or open the profile again from the start.",
+    summary: m.err_locked,
+    nextStep: m.err_locked_next,
     specifics: "inline",
   },
   refused: {
-    summary: "Takeback stopped this to keep you safe",
-    nextStep: "This is a safety rule, not a mistake on your part.",
+    summary: m.err_refused,
+    nextStep: m.err_refused_next,
     specifics: "inline",
   },
   external: {
-    summary: "Something outside Takeback did not work",
-    nextStep: "Everything on this computer is safe. Try again in a moment.",
+    summary: m.err_external,
+    nextStep: m.err_external_next,
     specifics: "inline",
   },
   internal: {
-    summary: "Something went wrong inside Takeback",
-    nextStep: "Nothing was lost or sent. Try again; if it happens again, please report it with the details below.",
+    summary: m.err_internal,
+    nextStep: m.err_internal_next,
     specifics: "technical",
   },
 };
 
-const GENERIC_NEXT_STEP = "Nothing was lost or sent. Please try again.";
+/**
+ * The core writes in English. In another language its words would break the page's language, so
+ * they are folded away with the technical details, for a report; the code's sentence says enough.
+ */
+const coreWordsInline = () => getLocale() === "en";
 
 /** Ends a sentence with a full stop unless it already ends with punctuation. */
 function sentence(text: string): string {
@@ -100,20 +105,20 @@ export function describeError(error: unknown, what?: string): ErrorDescription {
     if (!text) {
       // A code newer than this window: the core's words are the best there is.
       const message = what ? `${what}: ${core}` : core.charAt(0).toUpperCase() + core.slice(1);
-      return { code: error.code, message: sentence(message), nextStep: GENERIC_NEXT_STEP, technical: null };
+      return { code: error.code, message: sentence(message), nextStep: m.err_generic_next(), technical: null };
     }
-    const lead = what ?? text.summary;
-    if (text.specifics === "inline" && core) {
-      return { code: error.code, message: sentence(`${lead}: ${core}`), nextStep: text.nextStep, technical: null };
+    const lead = what ?? text.summary();
+    if (text.specifics === "inline" && core && coreWordsInline()) {
+      return { code: error.code, message: sentence(`${lead}: ${core}`), nextStep: text.nextStep(), technical: null };
     }
-    return { code: error.code, message: sentence(lead), nextStep: text.nextStep, technical: core || null };
+    return { code: error.code, message: sentence(lead), nextStep: text.nextStep(), technical: core || null };
   }
   // The window's own messages are already written for people.
   if (typeof error === "string") return { code: null, message: sentence(error), nextStep: null, technical: null };
   if (error instanceof Error && error.message) {
     return { code: null, message: sentence(what ? `${what}: ${error.message}` : error.message), nextStep: null, technical: null };
   }
-  return { code: null, message: sentence(what ?? "Something went wrong"), nextStep: GENERIC_NEXT_STEP, technical: null };
+  return { code: null, message: sentence(what ?? m.err_generic()), nextStep: m.err_generic_next(), technical: null };
 }
 
 /** The whole description as one line, for places with room for text only (a photo's caption). */

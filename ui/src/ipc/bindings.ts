@@ -1156,6 +1156,11 @@ export type Job_Serialize = {
 	error: string | null,
 };
 
+/**  The language of the window. The CLI, logs and legal letters stay English whatever it says. */
+export type Language = 
+/**  The operating system's language when the window supports it, otherwise English. */
+"system" | "en" | "es";
+
 /**  The file formats a letter is saved in. */
 export type LetterFormat = "pdf" | "txt" | "eml";
 
@@ -2001,6 +2006,7 @@ export type ScanSummary_Serialize = {
  */
 export type Settings = {
 	theme: Theme,
+	language: Language,
 	/**  Lock every open profile after this many minutes without use. */
 	auto_lock_minutes: number,
 	previews: Previews,

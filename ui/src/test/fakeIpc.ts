@@ -28,6 +28,7 @@ import { openProfile } from "./profiles";
 export function typedSettings(): Settings {
   return {
     theme: "system",
+    language: "system",
     auto_lock_minutes: 10,
     previews: "blurred",
     quick_exit_double_escape: true,

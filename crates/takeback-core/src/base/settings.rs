@@ -35,6 +35,17 @@ pub enum Previews {
     Off,
 }
 
+/// The language of the window. The CLI, logs and legal letters stay English whatever it says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum Language {
+    /// The operating system's language when the window supports it, otherwise English.
+    System,
+    En,
+    Es,
+}
+
 /// Gives a word-valued setting its words, once: the settings file, `config set` and the
 /// Settings page all use them.
 macro_rules! words {
@@ -55,6 +66,7 @@ macro_rules! words {
 }
 words!(Theme { System => "system", Light => "light", Dark => "dark" });
 words!(Previews { Blurred => "blurred", Off => "off" });
+words!(Language { System => "system", En => "en", Es => "es" });
 
 /// A remote search provider's settings. Its API key is never here: it lives in the OS keyring.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,6 +118,7 @@ pub fn default_provider_base_url(name: &str) -> Option<&'static str> {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Settings {
     pub theme: Theme,
+    pub language: Language,
     /// Lock every open profile after this many minutes without use.
     pub auto_lock_minutes: u32,
     pub previews: Previews,
@@ -137,6 +150,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             theme: Theme::System,
+            language: Language::System,
             auto_lock_minutes: 10,
             previews: Previews::Blurred,
             quick_exit_double_escape: true,
@@ -262,6 +276,15 @@ pub const SPECS: &[Spec] = &[
         help: "Colour theme of the window: light, dark, or the same as the operating system.",
         read: |s| s.theme.as_str().to_owned(),
         write: |s, v| s.theme = Theme::from_word(v).unwrap_or(s.theme),
+    },
+    Spec {
+        key: "language",
+        label: "Language",
+        advanced: false,
+        kind: Kind::Choice(Language::WORDS),
+        help: "Language of the window: English, Spanish, or the operating system's. Legal letters and the command line stay in English.",
+        read: |s| s.language.as_str().to_owned(),
+        write: |s, v| s.language = Language::from_word(v).unwrap_or(s.language),
     },
     Spec {
         key: "auto_lock_minutes",
@@ -641,7 +664,19 @@ mod tests {
         s.save(&dd).unwrap();
         let again = Settings::load(&dd).unwrap();
         assert_eq!(again.theme, Theme::Dark);
+        assert_eq!(again.language, Language::System);
         assert_eq!(again.rdap_bootstrap_base, "http://127.0.0.1:9/rdap/");
+    }
+
+    #[test]
+    fn language_is_a_choice_of_the_window_languages() {
+        let (_t, dd) = data_dir();
+        let mut s = Settings::load(&dd).unwrap();
+        assert_eq!(s.language, Language::System);
+        s.set("language", "es").unwrap();
+        s.save(&dd).unwrap();
+        assert_eq!(Settings::load(&dd).unwrap().language, Language::Es);
+        assert!(s.set("language", "klingon").is_err());
     }
 
     #[test]

@@ -1,28 +1,30 @@
-/** Plain words for the states of a case and the events on its timeline. */
+/** Plain words for the states of a case and the events on its timeline, in the window's language. */
 import type { CaseState } from "../../ipc";
+import { m } from "../../paraglide/messages";
 
+/** Read when used (getters), so they follow a change of language. */
 export const STATE_LABELS: Record<CaseState, string> = {
-  draft: "Draft — not sent yet",
-  sent: "Sent — waiting for an answer",
-  acknowledged: "Acknowledged",
-  removed: "Removed",
-  partly_removed: "Partly removed",
-  refused: "Refused",
-  ignored: "No answer",
-  escalated: "Escalated",
-  reopened: "Back online — reopened",
+  get draft() { return m.state_draft(); },
+  get sent() { return m.state_sent(); },
+  get acknowledged() { return m.state_acknowledged(); },
+  get removed() { return m.state_removed(); },
+  get partly_removed() { return m.state_partly_removed(); },
+  get refused() { return m.state_refused(); },
+  get ignored() { return m.state_ignored(); },
+  get escalated() { return m.state_escalated(); },
+  get reopened() { return m.state_reopened(); },
 };
 
-const EVENT_LABELS: Record<string, string> = {
-  drafted: "Letter drafted",
-  sent: "Marked as sent",
-  received: "Recipient confirmed receipt",
-  extended: "Recipient extended the time limit",
-  counter_notice: "Counter-notice received",
-  paused: "Clock paused",
-  resumed: "Clock resumed",
+const EVENT_LABELS: Record<string, () => string> = {
+  drafted: m.event_drafted,
+  sent: m.event_sent,
+  received: m.event_received,
+  extended: m.event_extended,
+  counter_notice: m.event_counter_notice,
+  paused: m.event_paused,
+  resumed: m.event_resumed,
 };
 
 /** A timeline event in words: its own label, else the state it moved to, else its raw name. */
 export const eventLabel = (event: string): string =>
-  EVENT_LABELS[event] ?? STATE_LABELS[event as CaseState] ?? event;
+  EVENT_LABELS[event]?.() ?? (STATE_LABELS as Record<string, string>)[event] ?? event;

@@ -34,7 +34,7 @@ describe("findings in words", () => {
   it("names who found it", () => {
     expect(foundBy(base)).toBe("Found by a site you watch");
     expect(foundBy({ ...base, providers: ["site-watch", "tineye", "facecheck"] })).toBe(
-      "Found by a site you watch, tineye and facecheck",
+      "Found by a site you watch, tineye, and facecheck",
     );
   });
 });

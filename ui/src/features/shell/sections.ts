@@ -1,4 +1,6 @@
 /** The sections of the window, in navigation order. */
+import { m } from "../../paraglide/messages";
+
 export type SectionId =
   | "home"
   | "profile"
@@ -12,21 +14,22 @@ export type SectionId =
 
 export interface Section {
   id: SectionId;
-  label: string;
+  /** Read at render time, in the current language. */
+  label: () => string;
   /** One line under the label: what the section is for, in plain words. */
-  blurb: string;
+  blurb: () => string;
 }
 
 export const SECTIONS: readonly Section[] = [
-  { id: "home", label: "Home", blurb: "Where things stand and what to do next" },
-  { id: "profile", label: "Profile & enrollment", blurb: "Your face, your details, your lock" },
-  { id: "scan", label: "Scan", blurb: "Look for your photos" },
-  { id: "findings", label: "Findings", blurb: "Review what was found" },
-  { id: "cases", label: "Cases & letters", blurb: "Request removal and track it" },
-  { id: "handoff", label: "Evidence & hand-over", blurb: "For police or a lawyer; the case for the client" },
-  { id: "providers", label: "Providers", blurb: "Search services and what they receive" },
-  { id: "audit", label: "Audit", blurb: "A record of everything done" },
-  { id: "settings", label: "Settings", blurb: "Theme, lock, previews, advanced" },
+  { id: "home", label: m.section_home, blurb: m.section_home_blurb },
+  { id: "profile", label: m.section_profile, blurb: m.section_profile_blurb },
+  { id: "scan", label: m.section_scan, blurb: m.section_scan_blurb },
+  { id: "findings", label: m.section_findings, blurb: m.section_findings_blurb },
+  { id: "cases", label: m.section_cases, blurb: m.section_cases_blurb },
+  { id: "handoff", label: m.section_handoff, blurb: m.section_handoff_blurb },
+  { id: "providers", label: m.section_providers, blurb: m.section_providers_blurb },
+  { id: "audit", label: m.section_audit, blurb: m.section_audit_blurb },
+  { id: "settings", label: m.section_settings, blurb: m.section_settings_blurb },
 ];
 
 export function sectionById(id: SectionId): Section {
