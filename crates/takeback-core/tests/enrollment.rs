@@ -174,6 +174,7 @@ fn another_persons_photo_is_never_added_to_the_references() {
     let other = engine
         .detect(&image::load_from_memory(&biden2).unwrap())
         .unwrap();
+    // The gate itself still uses its own, stricter threshold.
     let nearest = references
         .iter()
         .map(|r| takeback_faces::distance(r, &other[0].descriptor))

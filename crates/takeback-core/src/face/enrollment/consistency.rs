@@ -5,7 +5,14 @@
 //! different person is never added; to start over, the owner removes the reference photos
 //! (each removal is audited) and enrolls again.
 
-use takeback_faces::{distance, Descriptor, GATE_THRESHOLD};
+use takeback_faces::{distance, Descriptor};
+
+/// The most a reference may differ (median descriptor distance) from the others: face-api.js's
+/// own same-person threshold, looser than the gate's 0.5 because two genuine reference photos
+/// can differ more than a finding and its nearest reference (measured: two photos of one person
+/// of the BBT test set at 0.51, in `takeback-cli/tests/gate.rs`; the robustness trial's other
+/// person at 0.816).
+pub const SAME_PERSON_MAX: f32 = 0.6;
 
 use super::quality::PhotoProblem;
 
@@ -18,10 +25,9 @@ fn median(mut values: Vec<f32>) -> Option<f32> {
 /// Checks `new` faces (in the order given) against `enrolled` ones and each other. Returns the
 /// 0-based index of the first face that does not fit, and why.
 ///
-/// A face fits when the median of its distances to the faces it is compared with is within the
-/// gate's threshold: the same bar a found image must clear to count as the owner, so what may
-/// become a reference is held to what the reference is used for. The median, not the nearest,
-/// so that one borderline reference cannot pull a different person in.
+/// A face fits when the median of its distances to the faces it is compared with is within
+/// [`SAME_PERSON_MAX`]. The median, not the nearest, so that one borderline reference cannot pull
+/// a different person in.
 pub fn check(enrolled: &[Descriptor], new: &[&Descriptor]) -> Result<(), (usize, PhotoProblem)> {
     for (i, face) in new.iter().enumerate() {
         let compared: Vec<f32> = if enrolled.is_empty() {
@@ -35,12 +41,12 @@ pub fn check(enrolled: &[Descriptor], new: &[&Descriptor]) -> Result<(), (usize,
             enrolled.iter().map(|e| distance(face, e)).collect()
         };
         if let Some(d) = median(compared) {
-            if d > GATE_THRESHOLD {
+            if d > SAME_PERSON_MAX {
                 return Err((
                     i,
                     PhotoProblem::NotTheSamePerson {
                         difference: d,
-                        max: GATE_THRESHOLD,
+                        max: SAME_PERSON_MAX,
                     },
                 ));
             }
@@ -63,6 +69,10 @@ mod tests {
     fn a_face_must_be_near_most_of_the_enrolled_ones() {
         let enrolled = [face(0.0), face(0.1), face(0.2)];
         assert!(check(&enrolled, &[&face(0.3)]).is_ok());
+        assert!(
+            check(&enrolled, &[&face(0.7)]).is_ok(),
+            "median 0.6: at the bound"
+        );
         let far = face(0.9);
         let (i, problem) = check(&enrolled, &[&face(0.1), &far]).unwrap_err();
         assert_eq!(i, 1);
@@ -70,6 +80,7 @@ mod tests {
         // Near one borderline reference but not the rest: refused.
         let enrolled = [face(0.0), face(0.05), face(0.6)];
         assert!(check(&enrolled, &[&face(1.0)]).is_err());
+        assert!(check(&[face(0.0)], &[&face(0.61)]).is_err());
     }
 
     #[test]
@@ -79,6 +90,10 @@ mod tests {
             "one photo has nothing to disagree with"
         );
         assert!(check(&[], &[&face(0.0), &face(0.3), &face(0.2)]).is_ok());
+        assert!(
+            check(&[], &[&face(0.0), &face(0.51)]).is_ok(),
+            "two genuine photos at 0.51"
+        );
         let (i, _) = check(&[], &[&face(0.0), &face(0.1), &face(0.9)]).unwrap_err();
         assert_eq!(i, 2, "the odd one out is named");
     }
