@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Lists the controls of the running Takeback window as screen readers see them (AT-SPI), and
 which of them have no accessible name. Prints JSON: {"found": bool, "controls": [[role, name]],
-"nameless": [role, ...]}. Bounded: at most 4000 nodes, depth 60. Run by atspi.e2e.mjs."""
+"nameless": [role, ...]}. Bounded: at most 20000 nodes, depth 60. Run by atspi.e2e.mjs."""
 import json
 import sys
 
@@ -25,7 +25,7 @@ def main(app_hint: str) -> None:
     out = {"found": bool(apps), "apps": [a.name for a in desktop if a is not None], "controls": [], "nameless": []}
     seen = 0
     stack = [(a, 0) for a in apps]
-    while stack and seen < 4000:
+    while stack and seen < 20000:
         node, depth = stack.pop()
         seen += 1
         try:

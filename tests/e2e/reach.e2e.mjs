@@ -120,7 +120,7 @@ test("every page is in Spanish and has no serious or critical axe violation", as
   const { browser } = app;
   await createClinicProfile(browser, "Alcance", "una frase de acceso larga");
   const labels = await browser.$$('nav [data-testid^="nav-"] .label').map((l) => l.getText());
-  assert.deepEqual(labels, ["Inicio", "Perfil y fotos de tu cara", "Buscar", "Hallazgos", "Casos y cartas", "Servicios de búsqueda", "Registro", "Ajustes"]);
+  assert.deepEqual(labels, ["Inicio", "Perfil y fotos de tu cara", "Buscar", "Hallazgos", "Casos y cartas", "Pruebas y entrega", "Servicios de búsqueda", "Registro", "Ajustes"]);
   for (const id of PAGES) {
     await openPage(browser, id);
     const text = await browser.$(`[data-testid="page-${id}"]`).getText();

@@ -76,6 +76,17 @@ fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap()
 }
 
+/// Enrolls the owner's face in `vault`: a scan (and so a monitoring cycle) needs one.
+fn enroll_owner(vault: &Vault) {
+    let engine = FaceEngine::load().unwrap();
+    let consent = EnrollConsent {
+        attestation: Attestation::Owner,
+        method: "test".into(),
+    };
+    let photo = faces("facerec/obama.jpg");
+    enrollment::enroll(vault, &engine, &[&photo], &consent, Utc::now(), &mut |_| {}).unwrap();
+}
+
 fn setup(site: &LiveSite) -> Setup {
     let tmp = tempfile::tempdir().unwrap();
     let profiles = Profiles::new(&DataDir::at(tmp.path().join("data")));
@@ -562,6 +573,7 @@ fn locking_every_profile_stops_the_windows_monitoring_cycle() {
         )
         .unwrap();
     let vault = session.vault_handle().unwrap();
+    enroll_owner(&vault);
     sources::add_site(
         &vault,
         &site.root(),
@@ -629,6 +641,7 @@ fn the_window_runs_a_cycle_only_when_something_is_due() {
         takeback_core::monitor::status::Background::WindowOnly
     );
     let vault = session.vault_handle().unwrap();
+    enroll_owner(&vault);
     sources::add_site(
         &vault,
         &site.root(),
