@@ -45,6 +45,19 @@ pub struct MonitorContext<'a> {
     pub clock: &'a dyn Clock,
 }
 
+impl<'a> MonitorContext<'a> {
+    /// The same parts, as a scan takes them (the runner scans due sources and providers).
+    fn scan_context(&self) -> ScanContext<'a> {
+        ScanContext {
+            vault: self.vault,
+            engine: self.engine,
+            keys: self.keys,
+            settings: self.settings,
+            clock: self.clock,
+        }
+    }
+}
+
 impl std::fmt::Debug for MonitorContext<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MonitorContext").finish_non_exhaustive()
@@ -397,13 +410,7 @@ fn visit_sources(
     report: &mut CycleReport,
 ) -> Result<()> {
     let conn = ctx.vault.conn();
-    let scan_ctx = ScanContext {
-        vault: ctx.vault,
-        engine: ctx.engine,
-        keys: ctx.keys,
-        settings: ctx.settings,
-        clock: ctx.clock,
-    };
+    let scan_ctx = ctx.scan_context();
     let mut problems = Vec::new();
     let job_id = match cycle.scan_job_id {
         Some(job_id) => {
@@ -598,13 +605,7 @@ fn query_providers(
     report: &mut CycleReport,
 ) -> Result<()> {
     let conn = ctx.vault.conn();
-    let scan_ctx = ScanContext {
-        vault: ctx.vault,
-        engine: ctx.engine,
-        keys: ctx.keys,
-        settings: ctx.settings,
-        clock: ctx.clock,
-    };
+    let scan_ctx = ctx.scan_context();
     // Queries this cycle started before a crash: finish and record them.
     for (query_id, job_id) in provider_queries::unprocessed(conn, cycle.id)? {
         if let Some(job_id) = job_id {
