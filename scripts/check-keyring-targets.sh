@@ -50,14 +50,15 @@ $(dep windows-native-keyring-store)
 [workspace]
 EOF
 cat >"$work/src/lib.rs" <<EOF
-//! Stand-ins for the two takeback-core errors that secrets.rs uses.
+//! Stand-ins for the two takeback-core errors that secrets.rs uses (same fields as base/error.rs).
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("the keyring is unavailable: {reason}")]
-    KeyringUnavailable { reason: String },
+    KeyringUnavailable { reason: String, #[source] source: Option<BoxError> },
     #[error("keyring error: {reason}")]
-    Keyring { reason: String },
+    Keyring { reason: String, #[source] source: Option<BoxError> },
 }
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 pub type Result<T> = std::result::Result<T, Error>;
 
 #[path = "$repo/$secrets"]
