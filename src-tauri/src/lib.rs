@@ -1,6 +1,7 @@
 //! Takeback's desktop shell: builds the window and wires commands to the core.
 
 pub mod autolock;
+pub mod clipboard;
 pub mod commands;
 pub mod error;
 pub mod events;
@@ -26,6 +27,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new()
         .commands(collect_commands![
             commands::app::get_app_info,
+            commands::app::copy_private_text,
             commands::app::quick_exit,
             commands::app::get_overview,
             commands::settings::list_settings,
@@ -127,9 +129,13 @@ fn tempfile_dir() -> Result<std::path::PathBuf, String> {
 
 /// Opens the main window. The webview is incognito, so WebKit keeps no cache, cookies or storage
 /// on disk (no traces outside the vault). WebKit's automation cannot drive an incognito view, so
-/// end-to-end runs (`TAURI_WEBVIEW_AUTOMATION=true`, set by tauri-driver) get a normal one.
+/// end-to-end runs of test builds (`TAURI_WEBVIEW_AUTOMATION=true`, set by tauri-driver) get a
+/// normal one; a shipped build ignores the variable ([`webview::AUTOMATION_ALLOWED`]).
 fn open_main_window(app: &tauri::App) -> tauri::Result<()> {
-    let automated = std::env::var("TAURI_WEBVIEW_AUTOMATION").is_ok_and(|v| v == "true");
+    let automated = webview::automation_requested(
+        std::env::var(webview::AUTOMATION_ENV).ok().as_deref(),
+        webview::AUTOMATION_ALLOWED,
+    );
     let window = tauri::WebviewWindowBuilder::new(app, "main", tauri::WebviewUrl::default())
         .title("Takeback")
         .inner_size(1200.0, 800.0)
@@ -159,6 +165,7 @@ pub fn run() {
     takeback_core::base::hardening::forbid_core_dumps();
     // First, while the process has one thread and before WebKit starts.
     webview::prefer_portable_renderer();
+    webview::refuse_automation_unless_allowed();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("TAKEBACK_LOG")
@@ -198,6 +205,7 @@ pub fn run() {
         }))
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_clipboard_manager::init())
         .manage(state)
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {

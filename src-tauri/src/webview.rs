@@ -17,6 +17,29 @@ pub fn prefer_portable_renderer() {
     }
 }
 
+/// The variable tauri-driver sets so that WebKit lets WebDriver drive the window.
+pub const AUTOMATION_ENV: &str = "TAURI_WEBVIEW_AUTOMATION";
+
+/// Whether this build may be driven by WebDriver: debug builds (the end-to-end tests) and release
+/// builds made with the `webdriver` feature. An automatable window cannot be incognito, and any
+/// program of the user's could drive it, so a shipped build never is.
+pub const AUTOMATION_ALLOWED: bool = cfg!(debug_assertions) || cfg!(feature = "webdriver");
+
+/// Whether the window is to be automated, from the variable's value; `allowed` is
+/// [`AUTOMATION_ALLOWED`].
+pub fn automation_requested(value: Option<&str>, allowed: bool) -> bool {
+    allowed && value == Some("true")
+}
+
+/// Removes [`AUTOMATION_ENV`] from the environment of a build that may not be automated, before
+/// Tauri reads it (Tauri turns automation on in WebKit by itself when it is set). Must run before
+/// any thread starts.
+pub fn refuse_automation_unless_allowed() {
+    if !AUTOMATION_ALLOWED {
+        std::env::remove_var(AUTOMATION_ENV);
+    }
+}
+
 /// Shrinks WebKit's caches to what a single local page needs. The window shows one page, served
 /// from inside the binary, and never browses, so the default "web browser" cache model only grows
 /// caches (decoded resources, back/forward pages) that are never used again. `DocumentViewer`
@@ -41,6 +64,17 @@ pub fn fit_for_single_page(window: &tauri::WebviewWindow) -> tauri::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_allowed_builds_are_automated() {
+        assert!(automation_requested(Some("true"), true));
+        assert!(
+            !automation_requested(Some("true"), false),
+            "a shipped build stays incognito"
+        );
+        assert!(!automation_requested(Some("1"), true));
+        assert!(!automation_requested(None, true));
+    }
 
     #[test]
     fn keeps_the_users_choice_and_sets_it_otherwise() {

@@ -54,6 +54,8 @@ export async function launchApp({ port = 4444, env: extraEnv = {}, seed } = {}) 
     XDG_DATA_HOME: join(dataDir, "xdg-data"),
     XDG_CACHE_HOME: join(dataDir, "xdg-cache"),
     XDG_CONFIG_HOME: join(dataDir, "xdg-config"),
+    // Debug builds seal test passphrases with cheap Argon2 (release builds ignore this).
+    TAKEBACK_TEST_FAST_KDF: "1",
     ...extraEnv,
   };
   if (seed) {

@@ -35,6 +35,13 @@ pub fn for_error(e: &Error) -> Option<String> {
 }
 
 fn layer_hint(e: &Error) -> Option<String> {
+    if let Some(takeback_core::session::SessionError::WeakeningNeedsProfile { .. }) =
+        e.downcast_ref::<takeback_core::session::SessionError>()
+    {
+        return Some(
+            "create a profile first (`takeback profile create NAME`), or name yours with --profile; its passphrase is asked".into(),
+        );
+    }
     if let Some(s) = e.downcast_ref::<SearchError>() {
         return match s {
             SearchError::SourceNotFound { .. } => Some("run `takeback source list` to see them".into()),

@@ -29,15 +29,29 @@ fn server() -> rdap_server::Server {
 fn contacts_json_follows_the_contract_and_the_local_gate() {
     let server = server();
     let tmp = tempfile::tempdir().unwrap();
+    // Another address is a changed destination: refused with no profile to record it in, then
+    // made with one unlocked (and audited there).
+    let set_bootstrap = || {
+        let mut cmd = takeback(tmp.path());
+        cmd.env("TAKEBACK_PASSPHRASE", "contacts test passphrase")
+            .args([
+                "config",
+                "set",
+                "rdap.bootstrap_base",
+                &format!("{}/rdap/", server.base()),
+            ]);
+        cmd
+    };
+    set_bootstrap()
+        .assert()
+        .code(3)
+        .stderr(predicates::str::contains("unlock a profile first"));
     takeback(tmp.path())
-        .args([
-            "config",
-            "set",
-            "rdap.bootstrap_base",
-            &format!("{}/rdap/", server.base()),
-        ])
+        .env("TAKEBACK_PASSPHRASE", "contacts test passphrase")
+        .args(["profile", "create", "default", "--passphrase"])
         .assert()
         .success();
+    set_bootstrap().assert().success();
     let url = format!("{}/uploads/1.jpg", server.base());
 
     // Without the flag the site (on loopback) is not contacted; directory forms still come back.

@@ -22,6 +22,7 @@ fn photo() -> PathBuf {
 fn takeback(data: &Path) -> Command {
     let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("takeback"));
     cmd.env_remove("TAKEBACK_DATA_DIR")
+        .env("TAKEBACK_TEST_FAST_KDF", "1")
         .env("TAKEBACK_PASSPHRASE", PASS)
         .env("TAKEBACK_PROFILE", "c")
         .arg("--data-dir")

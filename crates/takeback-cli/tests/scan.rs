@@ -191,13 +191,17 @@ fn a_scan_interrupted_then_killed_with_sigkill_resumes_to_the_same_findings() {
     assert!(cancelled["images_checked"].as_u64().unwrap() >= 5);
 
     // SIGKILL in the middle of the resumed job: no chance to tidy up at all.
-    let (mut child, mut lines) = slow_scan(data, &["scan", "--resume", "--json"]);
+    // The network policy is given again on resume: a stored job keeps none.
+    let (mut child, mut lines) = slow_scan(
+        data,
+        &["scan", "--resume", "--allow-local-network", "--json"],
+    );
     let checked_before_kill = wait_for_checked(&mut lines, 12);
     child.kill().unwrap();
     child.wait().unwrap();
     assert!(checked_before_kill >= 12);
 
-    let resumed = json(takeback(data).args(["scan", "--resume"]));
+    let resumed = json(takeback(data).args(["scan", "--resume", "--allow-local-network"]));
     assert_eq!(resumed["job_id"], 1, "the same job continues");
     assert_eq!(resumed["status"], "finished");
     let found = image_paths(&resumed["new_findings"]);
@@ -310,6 +314,28 @@ fn a_provider_without_consent_is_skipped_and_nothing_is_sent() {
         mock.server().requests().is_empty(),
         "nothing left the machine"
     );
+    // --preview-dir puts the exact upload outside the vault: readable by this user only, and
+    // the command says it is not encrypted.
+    let previews = tempfile::tempdir().unwrap();
+    takeback(data)
+        .args([
+            "scan",
+            "--provider",
+            "tineye",
+            "--consent",
+            "tineye",
+            "--preview-dir",
+        ])
+        .arg(previews.path())
+        .arg("--image")
+        .arg(faces_dir().join("facerec/obama2.jpg"))
+        .assert()
+        .stderr(predicate::str::contains("NOT encrypted"));
+    let written = previews.path().join("tineye-preview.jpg");
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(&written).unwrap().permissions(),
+    );
+    assert_eq!(mode & 0o777, 0o600, "{mode:o}");
     // A provider the owner never enabled says so, consent or not.
     takeback(data)
         .args([

@@ -280,3 +280,64 @@ fn clinic_passphrase_change_keeps_the_data_and_retires_the_old_passphrase() {
         .code(1)
         .stderr(predicate::str::contains("at least 8"));
 }
+
+/// The audit head kept in the keyring catches a profile put back from an older copy, which the
+/// hash chain alone cannot see. Run under `scripts/with-keyring.sh cargo test -- --ignored
+/// secret_service`.
+#[test]
+#[ignore = "needs a Secret Service; run under scripts/with-keyring.sh"]
+fn secret_service_audit_head_catches_a_profile_put_back_from_an_older_copy() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path();
+    takeback(data)
+        .args(["--profile", "c", "profile", "create", "c", "--passphrase"])
+        .assert()
+        .success();
+    takeback(data)
+        .args(["--profile", "c", "audit", "--verify"])
+        .assert()
+        .success();
+    let copy = tempfile::tempdir().unwrap();
+    copy_tree(&data.join("profiles"), copy.path());
+    takeback(data)
+        .args([
+            "--profile",
+            "c",
+            "source",
+            "add-site",
+            "https://blog.example.org/",
+        ])
+        .assert()
+        .success();
+    takeback(data)
+        .args(["--profile", "c", "audit", "--verify"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("holds all 2 entries"));
+
+    std::fs::remove_dir_all(data.join("profiles")).unwrap();
+    copy_tree(copy.path(), &data.join("profiles"));
+    // The older copy's chain is intact on its own; only the kept head shows what happened.
+    takeback(data)
+        .args(["--profile", "c", "audit", "--verify"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("rolled back"));
+    takeback(data)
+        .args(["--profile", "c", "audit"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("WARNING"));
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_tree(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}

@@ -22,6 +22,14 @@ pub fn quick_exit(window: WebviewWindow, state: State<'_, AppState>) -> IpcResul
     hidden.map_err(|e| IpcError::internal(format!("could not hide the window: {e}")))
 }
 
+/// Copies text that names the owner (a letter for a web form), cleared again after a minute.
+#[tauri::command]
+#[specta::specta]
+pub fn copy_private_text(app: tauri::AppHandle, text: String) -> IpcResult<()> {
+    let after = takeback_core::session::CLIPBOARD_CLEAR_AFTER;
+    crate::clipboard::copy_then_clear(app, text, after).map_err(IpcError::internal)
+}
+
 /// Where the active profile stands, for Home.
 #[tauri::command]
 #[specta::specta]

@@ -10,5 +10,7 @@ use crate::state::AppState;
 #[tauri::command]
 #[specta::specta]
 pub fn get_audit_log(state: State<'_, AppState>, limit: u32) -> IpcResult<AuditView> {
-    Ok(state.session.with_vault(|v| audit::view(v.conn(), limit))?)
+    Ok(state
+        .session
+        .with_vault(|v| audit::view(v.conn(), limit, v.audit_anchor_check()?))?)
 }

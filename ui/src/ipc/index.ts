@@ -60,6 +60,7 @@ export const ipc = {
     saveDialog({ defaultPath, filters: [{ name: label, extensions: [extension] }] }),
   appInfo: () => commands.getAppInfo(),
   quickExit: async () => unwrap(await commands.quickExit()),
+  copyPrivateText: async (text: string) => unwrap(await commands.copyPrivateText(text)),
   overview: async () => unwrap(await commands.getOverview()),
   listSettings: async () => unwrap(await commands.listSettings()),
   settings: async () => unwrap(await commands.getSettings()),

@@ -91,7 +91,7 @@ export const appInfo: AppInfo = {
   version: "0.1.0",
   data_dir: "/tmp/takeback-test",
   dev_build: true,
-  limits: { max_photo_bytes: 64 * 1024 * 1024, min_passphrase_chars: 8 },
+  limits: { max_photo_bytes: 64 * 1024 * 1024, min_passphrase_chars: 12 },
 };
 
 /** A stand-in for the IPC facade with the same method names, as vi.fn()s. */
@@ -99,6 +99,7 @@ export function createFakeIpc() {
   return {
     appInfo: vi.fn(async () => appInfo),
     quickExit: vi.fn(async () => null),
+    copyPrivateText: vi.fn(async (_text: string) => null),
     overview: vi.fn(
       async (): Promise<Overview> => ({
         enrolled: 0,
@@ -316,6 +317,7 @@ export function createFakeIpc() {
     getAuditLog: vi.fn(
       async (_limit: number): Promise<AuditView_Serialize> => ({
         intact: true,
+        anchor: { state: "unanchored" },
         total: 0,
         first_broken: null,
         broken_reason: null,

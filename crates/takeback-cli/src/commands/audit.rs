@@ -16,17 +16,44 @@ pub struct AuditArgs {
     pub verify: bool,
 }
 
+/// `audit --verify --json`: the chain's verification and how it compares with the keyring.
+#[derive(serde::Serialize)]
+struct VerifiedJson<'a> {
+    #[serde(flatten)]
+    verification: &'a audit::Verification,
+    anchor: &'a audit::anchor::AnchorCheck,
+}
+
 pub fn run(ctx: &Context, args: AuditArgs) -> Result<ExitCode, Failure> {
     let vault = super::profile::open(ctx)?;
     if args.verify {
         let v = audit::verify(vault.conn())?;
+        let anchor = vault.audit_anchor_check()?;
         if ctx.json {
-            print_json(&v)?;
+            print_json(&VerifiedJson {
+                verification: &v,
+                anchor: &anchor,
+            })?;
         }
         return match &v.first_broken {
+            None if !anchor.holds() => {
+                let message = format!("the audit log was rolled back or rewritten: {anchor}");
+                if ctx.json {
+                    eprintln!("takeback: {message}");
+                    Ok(ExitCode::from(exit::ERROR))
+                } else {
+                    Err(Failure {
+                        code: ErrorCode::Corrupt,
+                        message,
+                    })
+                }
+            }
             None => {
                 if !ctx.json {
-                    println!("Audit log intact: {} entries, head {}", v.entries, v.head);
+                    println!(
+                        "Audit log intact: {} entries, head {} ({anchor})",
+                        v.entries, v.head
+                    );
                 }
                 Ok(ExitCode::SUCCESS)
             }

@@ -1,10 +1,29 @@
 use std::process::ExitCode;
 
+use chrono::Utc;
 use takeback_core::base::settings::Settings;
+use takeback_core::session::commit_settings;
+use takeback_core::storage::vault::{Profiles, Vault};
 
 use super::Context;
 use crate::cli::ConfigCommand;
 use crate::output::{print_json, Failure};
+
+/// Saves `next` under the core's one rule ([`commit_settings`]): a change that lowers a
+/// protection is made only with the profile unlocked (its passphrase is asked), and a changed
+/// address is audited in it.
+pub(crate) fn commit(ctx: &Context, before: &Settings, next: &Settings) -> Result<(), Failure> {
+    let profile = if next.weakened_since(before).is_empty()
+        || Profiles::new(&ctx.data_dir).list()?.is_empty()
+    {
+        None
+    } else {
+        Some(super::profile::open(ctx)?)
+    };
+    let unlocked: Vec<&Vault> = profile.iter().collect();
+    commit_settings(&ctx.data_dir, before, next, &unlocked, Utc::now())?;
+    Ok(())
+}
 
 pub fn run(ctx: &Context, cmd: ConfigCommand) -> Result<ExitCode, Failure> {
     let mut settings = Settings::load(&ctx.data_dir)?;
@@ -29,8 +48,9 @@ pub fn run(ctx: &Context, cmd: ConfigCommand) -> Result<ExitCode, Failure> {
             }
         }
         ConfigCommand::Set { key, value } => {
-            let stored = settings.set(&key, &value)?;
-            settings.save(&ctx.data_dir)?;
+            let mut next = settings.clone();
+            let stored = next.set(&key, &value)?;
+            commit(ctx, &settings, &next)?;
             if ctx.json {
                 print_json(&serde_json::json!({ "key": key, "value": stored }))?;
             } else {

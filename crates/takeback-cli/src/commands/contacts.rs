@@ -27,7 +27,7 @@ pub struct ContactsArgs {
 /// The discovery options from settings and flags.
 pub fn options(ctx: &Context, allow_local_network: bool) -> Result<Options, Failure> {
     let settings = Settings::load(&ctx.data_dir)?;
-    let mut options = Options::new(settings.rdap_bootstrap_base.clone());
+    let mut options = Options::from_settings(&settings);
     options.allow_local_network = allow_local_network;
     options.cache_dir = Some(ctx.data_dir.root().join("cache").join("rdap"));
     Ok(options)

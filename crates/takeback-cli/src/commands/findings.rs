@@ -103,6 +103,7 @@ pub fn review(ctx: &Context, command: FindingCommand) -> Result<ExitCode, Failur
             let options = FetchOptions {
                 allow_local_network,
                 request_timeout: Duration::from_secs(timeout),
+                proxy: takeback_core::base::settings::Settings::load(&ctx.data_dir)?.proxy(),
                 ..FetchOptions::default()
             };
             let confirmed = findings::confirm_with_evidence(&vault, id, &options, now)?;

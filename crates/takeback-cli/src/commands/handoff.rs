@@ -137,7 +137,12 @@ pub fn import(ctx: &Context, args: ImportArgs) -> Result<ExitCode, Failure> {
             Ok(_) => super::profile::open(&target_ctx),
             Err(Error::ProfileNotFound { .. }) => {
                 let pass = super::profile::new_passphrase(&name)?;
-                Ok(profiles.create_clinic(&name, &pass, KdfParams::DEFAULT, Utc::now())?)
+                Ok(profiles.create_clinic(
+                    &name,
+                    &pass,
+                    KdfParams::for_new_passphrases(),
+                    Utc::now(),
+                )?)
             }
             Err(e) => Err(e.into()),
         }

@@ -46,7 +46,12 @@ pub fn run(ctx: &Context, cmd: ProfileCommand) -> Result<ExitCode, Failure> {
         ProfileCommand::Create { name, passphrase } => {
             let vault = if passphrase {
                 let pass = new_passphrase(&name)?;
-                profiles.create_clinic(&name, &pass, KdfParams::DEFAULT, Utc::now())?
+                profiles.create_clinic(
+                    &name,
+                    &pass,
+                    KdfParams::for_new_passphrases(),
+                    Utc::now(),
+                )?
             } else {
                 let keys = KeyringStore::platform()?;
                 profiles.create_personal(&name, &keys, Utc::now())?
@@ -104,7 +109,13 @@ pub fn run(ctx: &Context, cmd: ProfileCommand) -> Result<ExitCode, Failure> {
                 Some(p) => p,
                 None => typed_twice(&info.name)?,
             };
-            profiles.change_passphrase(&info.name, &old, &new, KdfParams::DEFAULT, Utc::now())?;
+            profiles.change_passphrase(
+                &info.name,
+                &old,
+                &new,
+                KdfParams::for_new_passphrases(),
+                Utc::now(),
+            )?;
             if ctx.json {
                 print_json(&serde_json::json!({ "changed": info }))?;
             } else {
@@ -166,7 +177,7 @@ pub fn run(ctx: &Context, cmd: ProfileCommand) -> Result<ExitCode, Failure> {
 pub fn open(ctx: &Context) -> Result<Vault, Failure> {
     let profiles = Profiles::new(&ctx.data_dir);
     let info = profiles.find(&ctx.profile)?;
-    let vault = match info.kind {
+    let mut vault = match info.kind {
         ProfileKind::Personal => {
             let keys = KeyringStore::platform()?;
             profiles.unlock(&info.name, Unlock::Keyring(&keys), Utc::now())?
@@ -176,6 +187,14 @@ pub fn open(ctx: &Context) -> Result<Vault, Failure> {
             profiles.unlock(&info.name, Unlock::Passphrase(&pass), Utc::now())?
         }
     };
+    // The audit head is kept in the keyring where there is one (a clinic computer may have
+    // none). A log behind it is said on every command, not only by `audit --verify`.
+    if let Ok(keys) = KeyringStore::platform() {
+        let check = vault.anchor_audit_in(std::sync::Arc::new(keys))?;
+        if !check.holds() {
+            eprintln!("takeback: WARNING: this profile's audit log is not the one last seen: {check}. Run `takeback audit --verify`.");
+        }
+    }
     Ok(vault)
 }
 

@@ -151,8 +151,9 @@ pub fn run(ctx: &Context, command: ProviderCommand) -> Result<ExitCode, Failure>
                 (_, true) => Some(false),
                 _ => None,
             };
+            let before = settings.clone();
             accounts::configure(&mut settings, provider, base_url.as_deref(), enabled)?;
-            settings.save(&ctx.data_dir)?;
+            super::config::commit(ctx, &before, &settings)?;
             let value = serde_json::json!({
                 "name": provider.name(),
                 "enabled": accounts::is_enabled(&settings, provider),

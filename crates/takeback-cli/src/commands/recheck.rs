@@ -28,6 +28,7 @@ pub fn run(ctx: &Context, args: RecheckArgs) -> Result<ExitCode, Failure> {
     let options = FetchOptions {
         allow_local_network: args.allow_local_network,
         request_timeout: Duration::from_secs(args.timeout),
+        proxy: takeback_core::base::settings::Settings::load(&ctx.data_dir)?.proxy(),
         ..FetchOptions::default()
     };
     let json = ctx.json;

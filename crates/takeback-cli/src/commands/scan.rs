@@ -48,7 +48,8 @@ pub struct ScanArgs {
     /// Consent to send the provider what it needs (shown on stderr) without being asked.
     #[arg(long = "consent", value_name = "NAME")]
     pub consents: Vec<String>,
-    /// Write each provider's exact upload to this folder before asking, to look at it.
+    /// Write each provider's exact upload to this folder before asking, to look at it. The file
+    /// is not encrypted: delete it afterwards.
     #[arg(long, value_name = "DIR")]
     pub preview_dir: Option<PathBuf>,
     /// Allow crawling and fetching loopback and private network addresses.
@@ -108,7 +109,22 @@ pub fn run(ctx: &Context, args: ScanArgs) -> Result<ExitCode, Failure> {
             "Resuming scan {} ({} images already checked).",
             job.id, job.images_checked
         );
-        scan::resume(&scan_ctx, job.id, &cancel, &mut |p| reporter.show(&p))?
+        // A stored job keeps no consent: each provider it still has to ask is consented again
+        // now (--consent or the terminal), and the network policy is this command's.
+        let mut now = scan::ScanPermissions {
+            consents: Vec::new(),
+            allow_local_network: args.allow_local_network,
+        };
+        if let Some(photo_id) = job.plan.photo_id {
+            for provider in &job.plan.providers {
+                if let Some(consent) = ask_consent(
+                    ctx, &args, &settings, &scan_ctx, photo_id, *provider, &consented,
+                )? {
+                    now.consents.push(consent);
+                }
+            }
+        }
+        scan::resume(&scan_ctx, job.id, now, &cancel, &mut |p| reporter.show(&p))?
     } else {
         let mut plan = ScanPlan {
             sources: args.sources.clone(),
@@ -215,12 +231,14 @@ fn ask_consent(
         preview.retention
     );
     if let Some(dir) = &args.preview_dir {
+        // Readable by this user only (0600, written atomically), and said plainly: the crop of
+        // a face leaves the encrypted vault here.
         let path = dir.join(format!("{}-preview.jpg", provider.name()));
-        std::fs::write(&path, preview.bytes()).map_err(|e| Failure {
-            code: ErrorCode::Io,
-            message: format!("could not write the preview to {}: {e}", path.display()),
-        })?;
+        takeback_core::base::files::write_atomically(&path, preview.bytes(), true)?;
         eprintln!("  The exact bytes are in {}.", path.display());
+        eprintln!(
+            "  WARNING: that file is NOT encrypted (readable by your user only); delete it when you have looked."
+        );
     }
     if !given {
         eprint!("Send it to {provider}? [y/N] ");

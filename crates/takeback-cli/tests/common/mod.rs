@@ -12,6 +12,8 @@ pub fn takeback(data: &Path) -> Command {
     let mut cmd = Command::cargo_bin("takeback").unwrap();
     cmd.env_remove("TAKEBACK_DATA_DIR")
         .env_remove("TAKEBACK_PROFILE")
+        // Passphrase profiles with cheap Argon2 (debug builds only): hundreds are created here.
+        .env("TAKEBACK_TEST_FAST_KDF", "1")
         .arg("--data-dir")
         .arg(data);
     cmd

@@ -79,8 +79,8 @@ pub enum Error {
     #[error("this profile is protected by a passphrase; give it to open the profile")]
     PassphraseRequired,
 
-    #[error("the passphrase is too short: use at least {min} characters")]
-    WeakPassphrase { min: usize },
+    #[error("this passphrase would be easy to guess{}: use at least {min} characters, for example four or five unrelated words", hint.as_ref().map(|h| format!(" ({h})")).unwrap_or_default())]
+    WeakPassphrase { min: usize, hint: Option<String> },
 
     #[error("this profile keeps its key in the OS keyring, not behind a passphrase; there is no passphrase to change")]
     NotAPassphraseProfile,

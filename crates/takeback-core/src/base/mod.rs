@@ -7,5 +7,6 @@ pub mod endpoint;
 pub mod error;
 pub mod files;
 pub mod hardening;
+pub mod network;
 pub mod paths;
 pub mod settings;

@@ -126,6 +126,9 @@ pub struct Settings {
     pub quick_exit_double_escape: bool,
     /// Where the IANA RDAP bootstrap files are read from; always ends in `/`.
     pub rdap_bootstrap_base: String,
+    /// Every request goes through this SOCKS5 proxy (`socks5h://host:port`, e.g. Tor); empty:
+    /// none. Read it with [`Settings::proxy`].
+    pub network_proxy: String,
     /// While a profile is unlocked, the window does the monitoring that is due.
     pub monitor_in_window: bool,
     /// Desktop notifications from monitoring (best-effort; the inbox is the record).
@@ -155,6 +158,7 @@ impl Default for Settings {
             previews: Previews::Blurred,
             quick_exit_double_escape: true,
             rdap_bootstrap_base: "https://data.iana.org/rdap/".to_owned(),
+            network_proxy: String::new(),
             monitor_in_window: true,
             notifications_enabled: true,
             notifications_detail: false,
@@ -180,6 +184,8 @@ pub enum Kind {
     Bool,
     /// An `http://` or `https://` URL; `trailing_slash` adds one so paths can be appended.
     Url { trailing_slash: bool },
+    /// A `socks5h://host:port` proxy, or empty for none.
+    Proxy,
 }
 
 /// How one setting is shown and edited by name (`takeback config`, the Settings page): its label,
@@ -370,6 +376,15 @@ pub const SPECS: &[Spec] = &[
         read: |s| s.rdap_bootstrap_base.clone(),
         write: |s, v| s.rdap_bootstrap_base = v.to_owned(),
     },
+    Spec {
+        key: "network.proxy",
+        label: "Send every request through a SOCKS5 proxy (for example Tor)",
+        advanced: true,
+        kind: Kind::Proxy,
+        help: "An address such as socks5h://127.0.0.1:9050 (Tor). Sites and services then see the proxy's internet address instead of yours. Empty: no proxy.",
+        read: |s| s.network_proxy.clone(),
+        write: |s, v| s.network_proxy = v.to_owned(),
+    },
     TINEYE[0],
     TINEYE[1],
     GOOGLE_VISION[0],
@@ -424,7 +439,7 @@ impl From<Kind> for Input {
             },
             Kind::Integer { min, max } => Input::Integer { min, max },
             Kind::Bool => Input::Bool,
-            Kind::Url { .. } => Input::Url,
+            Kind::Url { .. } | Kind::Proxy => Input::Url,
         }
     }
 }
@@ -532,7 +547,7 @@ impl Settings {
                         "previews" => self.previews != Previews::Off,
                         // A lock screen would show what kind of update came in.
                         "notifications.detail" => self.notifications_detail,
-                        _ => matches!(spec.kind, Kind::Url { .. }),
+                        _ => matches!(spec.kind, Kind::Url { .. } | Kind::Proxy),
                     }
             })
             .map(|spec| spec.key)
@@ -543,10 +558,18 @@ impl Settings {
     pub fn changed_endpoints(&self, before: &Settings) -> Vec<(&'static str, String, String)> {
         SPECS
             .iter()
-            .filter(|spec| matches!(spec.kind, Kind::Url { .. }))
+            .filter(|spec| matches!(spec.kind, Kind::Url { .. } | Kind::Proxy))
             .map(|spec| (spec.key, (spec.read)(before), (spec.read)(self)))
             .filter(|(_, old, new)| old != new)
             .collect()
+    }
+
+    /// The proxy every request goes through, if the owner set one (a value that does not parse
+    /// never reaches here: it is kept aside when loading).
+    pub fn proxy(&self) -> Option<url::Url> {
+        crate::base::network::parse_proxy(&self.network_proxy)
+            .ok()
+            .flatten()
     }
 
     /// The settings of provider `name` (`None` for a name settings do not know).
@@ -581,6 +604,9 @@ fn validate(spec: &Spec, value: &str) -> Result<String> {
             "false" | "no" | "off" | "0" => Ok("false".to_owned()),
             _ => Err(invalid("true or false".to_owned())),
         },
+        Kind::Proxy => crate::base::network::parse_proxy(value)
+            .map(|proxy| proxy.map(|u| u.to_string()).unwrap_or_default())
+            .map_err(|problem| invalid(problem.describe().to_owned())),
         Kind::Url { trailing_slash } => {
             if value.chars().any(char::is_whitespace) {
                 return Err(invalid(EndpointProblem::NotAbsolute.describe().to_owned()));
@@ -774,6 +800,7 @@ mod tests {
                     }
                     .to_owned()]
                 }
+                Kind::Proxy => vec!["socks5h://127.0.0.1:9050".into(), String::new()],
             };
             for value in samples {
                 let mut s = Settings::default();

@@ -26,7 +26,9 @@ use crate::face::pdq::{PdqHash, NEAR_DUPLICATE_THRESHOLD};
 use crate::removal::cases::{store as cases, CaseState, Reminder};
 use crate::search::findings::{self, recheck, FetchOptions, Finding, FindingStatus};
 use crate::search::providers::ProviderId;
-use crate::search::scan::{self, jobs, registered, JobStatus, ScanContext, ScanPlan, ScanProgress};
+use crate::search::scan::{
+    self, jobs, registered, JobStatus, ScanContext, ScanPermissions, ScanPlan, ScanProgress,
+};
 use crate::storage::secrets::KeyStore;
 use crate::storage::vault::Vault;
 use crate::Result;
@@ -140,8 +142,11 @@ pub fn run_once(
     };
     let conn = ctx.vault.conn();
     let (cycle, resumed) = match cycles::unfinished(conn)? {
-        Some(cycle) => {
+        Some(mut cycle) => {
             cycles::set_status(conn, cycle.id, CycleStatus::Running, ctx.clock.now())?;
+            // A cycle finished after a crash follows today's network policy, not the one it
+            // started with.
+            cycle.allow_local_network = options.allow_local_network;
             (cycle, true)
         }
         None => (
@@ -229,6 +234,7 @@ fn recheck_due(
         };
         let options = FetchOptions {
             allow_local_network: cycle.allow_local_network,
+            proxy: ctx.settings.proxy(),
             ..FetchOptions::default()
         };
         let total = due.len() as u32;
@@ -416,7 +422,11 @@ fn visit_sources(
         Some(job_id) => {
             // The scan of an interrupted cycle: finish it (it repeats nothing it did).
             if jobs::get(conn, job_id)?.status != JobStatus::Finished {
-                let summary = scan::resume(&scan_ctx, job_id, cancel, &mut |p| {
+                let now = ScanPermissions {
+                    consents: Vec::new(),
+                    allow_local_network: cycle.allow_local_network,
+                };
+                let summary = scan::resume(&scan_ctx, job_id, now, cancel, &mut |p| {
                     progress(MonitorProgress::Scanning { scan: p });
                 })?;
                 problems = summary.source_problems;
@@ -610,7 +620,15 @@ fn query_providers(
     for (query_id, job_id) in provider_queries::unprocessed(conn, cycle.id)? {
         if let Some(job_id) = job_id {
             if jobs::get(conn, job_id)?.status != JobStatus::Finished {
-                scan::resume(&scan_ctx, job_id, cancel, &mut |p| {
+                // Sent only under a standing consent that still holds now.
+                let now = ScanPermissions {
+                    consents: consent::active(conn, ctx.clock.now())?
+                        .iter()
+                        .map(consent::StandingConsent::consent)
+                        .collect(),
+                    allow_local_network: cycle.allow_local_network,
+                };
+                scan::resume(&scan_ctx, job_id, now, cancel, &mut |p| {
                     progress(MonitorProgress::Scanning { scan: p });
                 })?;
             }

@@ -102,6 +102,40 @@ pub struct NetworkPolicy {
     pub allow_local_network: bool,
 }
 
+/// The one rule for saving changed settings, for the window ([`Session::change_settings`]) and
+/// the CLI: a change that lowers a protection (see [`Settings::weakened_since`]: a longer
+/// auto-lock, previews back, any address or proxy) needs an unlocked profile among `unlocked`, so
+/// the next person at a shared desk, or a program running as the user, cannot make it
+/// unnoticed; every changed address is audited in each of them; then `next` is saved.
+pub fn commit_settings(
+    data_dir: &DataDir,
+    before: &Settings,
+    next: &Settings,
+    unlocked: &[&Vault],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    if let Some(key) = next.weakened_since(before).first() {
+        if unlocked.is_empty() {
+            return Err(SessionError::WeakeningNeedsProfile { key }.into());
+        }
+    }
+    for (key, old, new) in next.changed_endpoints(before) {
+        for vault in unlocked {
+            audit::append(
+                vault.conn(),
+                audit::NewEntry::new("owner", "settings.endpoint_changed")
+                    .detail(serde_json::json!({ "setting": key, "from": old, "to": new })),
+                now,
+            )?;
+        }
+    }
+    next.save(data_dir)
+}
+
+/// How long text the owner copies (a letter for a web form: their name, the images' addresses)
+/// stays on the clipboard, which every program can read, before the window clears it.
+pub const CLIPBOARD_CLEAR_AFTER: Duration = Duration::from_secs(60);
+
 /// The scan running in the background (one at a time: the face engine uses every core).
 #[derive(Debug, Clone)]
 struct RunningScan {
@@ -236,23 +270,12 @@ impl Session {
         let mut next = settings.clone();
         let out = change(&mut next)?;
         let open = self.open()?;
-        if let Some(key) = next.weakened_since(&settings).first() {
-            if open.active_id().is_none() {
-                return Err(SessionError::WeakeningNeedsProfile { key }.into());
-            }
-        }
-        for (key, old, new) in next.changed_endpoints(&settings) {
-            for vault in open.vaults() {
-                audit::append(
-                    vault.conn(),
-                    audit::NewEntry::new("owner", "settings.endpoint_changed")
-                        .detail(serde_json::json!({ "setting": key, "from": old, "to": new })),
-                    Utc::now(),
-                )?;
-            }
-        }
+        let vaults: Vec<&Vault> = match open.active_id() {
+            Some(_) => open.vaults().collect(),
+            None => Vec::new(),
+        };
+        commit_settings(&self.data_dir, &settings, &next, &vaults, Utc::now())?;
         drop(open);
-        next.save(&self.data_dir)?;
         *settings = next;
         Ok(out)
     }
@@ -371,11 +394,12 @@ impl Session {
     }
 
     /// How single fetches (evidence, re-checks) reach the network in this session.
-    pub fn fetch_options(&self) -> FetchOptions {
-        FetchOptions {
+    pub fn fetch_options(&self) -> Result<FetchOptions> {
+        Ok(FetchOptions {
             allow_local_network: self.network.allow_local_network,
+            proxy: self.settings()?.proxy(),
             ..FetchOptions::default()
-        }
+        })
     }
 
     /// "Check a photo": the own-face gate on a photo the user picked, audited with its digest.

@@ -75,8 +75,14 @@ impl Session {
             .collect())
     }
 
-    fn activate(&self, vault: crate::storage::vault::Vault) -> Result<ProfileSummary> {
+    fn activate(&self, mut vault: crate::storage::vault::Vault) -> Result<ProfileSummary> {
+        // The audit head is kept in the keyring where there is one (a clinic computer may have
+        // none); the Audit page says when the log is behind it.
+        if let Ok(keys) = self.keys() {
+            vault.anchor_audit_in(keys)?;
+        }
         let info = vault.info().clone();
+        self.lock_other_clinic_profiles(&info.id)?;
         self.open()?.insert(vault);
         Ok(summary(&info, true, true))
     }
@@ -97,7 +103,7 @@ impl Session {
             NewProfileLock::Passphrase { passphrase } => self.profiles().create_clinic(
                 name,
                 &Secret::new(passphrase),
-                KdfParams::DEFAULT,
+                KdfParams::for_new_passphrases(),
                 now,
             )?,
         };
@@ -114,6 +120,7 @@ impl Session {
     ) -> Result<ProfileSummary> {
         let info = self.profiles().find(name)?;
         if self.open()?.activate(&info.id) {
+            self.lock_other_clinic_profiles(&info.id)?;
             return Ok(summary(&info, true, true));
         }
         let vault = match passphrase {
@@ -125,6 +132,23 @@ impl Session {
                 .unlock(name, Unlock::Keyring(self.keys()?.as_ref()), now)?,
         };
         self.activate(vault)
+    }
+
+    /// On a shared computer the next person at the desk must not find a client's profile open
+    /// behind another one: moving to profile `keep` locks every other open passphrase profile,
+    /// so coming back to one asks for its passphrase again.
+    fn lock_other_clinic_profiles(&self, keep: &str) -> Result<()> {
+        let others: Vec<String> = self
+            .open()?
+            .open_profiles()
+            .into_iter()
+            .filter(|p| p.kind == ProfileKind::Clinic && p.id != keep)
+            .map(|p| p.id)
+            .collect();
+        for id in others {
+            self.lock(&id)?;
+        }
+        Ok(())
     }
 
     /// Re-wraps a clinic profile's key under a new passphrase.
@@ -139,7 +163,7 @@ impl Session {
             name,
             &Secret::new(old),
             &Secret::new(new),
-            KdfParams::DEFAULT,
+            KdfParams::for_new_passphrases(),
             now,
         )
     }

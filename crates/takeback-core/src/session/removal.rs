@@ -26,7 +26,7 @@ impl Session {
     /// The discovery options of this session: the RDAP bootstrap setting, the cache folder and
     /// the network policy.
     pub fn contact_options(&self, visit_site: bool) -> Result<Options> {
-        let mut options = Options::new(self.settings()?.rdap_bootstrap_base.clone());
+        let mut options = Options::from_settings(&*self.settings()?);
         options.visit_site = visit_site;
         options.cache_dir = Some(self.data_dir().root().join("cache").join("rdap"));
         options.allow_local_network = self.network().allow_local_network;

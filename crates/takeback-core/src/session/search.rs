@@ -184,7 +184,11 @@ impl Session {
                         scan::run(&ctx, &plan, &cancel, &mut progress)
                     }
                     ScanWork::Resume { job_id } => {
-                        scan::resume(&ctx, job_id, &cancel, &mut progress)
+                        let now = scan::ScanPermissions {
+                            consents,
+                            allow_local_network,
+                        };
+                        scan::resume(&ctx, job_id, now, &cancel, &mut progress)
                     }
                 };
                 // The scan's handle on the vault closes before anyone hears the end.
@@ -220,7 +224,7 @@ impl Session {
     /// "This is me": confirms finding `id` and keeps the image and its page as evidence.
     pub fn confirm_finding(&self, id: i64, now: DateTime<Utc>) -> Result<Finding> {
         let vault = self.vault_handle()?;
-        Ok(findings::confirm_with_evidence(&vault, id, &self.fetch_options(), now)?.finding)
+        Ok(findings::confirm_with_evidence(&vault, id, &self.fetch_options()?, now)?.finding)
     }
 
     /// Fetches the confirmed findings again: still up, removed or unreachable.
@@ -228,7 +232,7 @@ impl Session {
         let vault = self.vault_handle()?;
         findings::recheck::run(
             &vault,
-            &self.fetch_options(),
+            &self.fetch_options()?,
             &SystemClock,
             &CancelFlag::new(),
             &mut |_| {},

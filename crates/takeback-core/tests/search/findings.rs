@@ -18,6 +18,7 @@ use takeback_core::storage::audit;
 use takeback_core::storage::secrets::Secret;
 use takeback_core::storage::vault::{KdfParams, Profiles, Vault};
 
+use super::socks_proxy::SocksProxy;
 use super::stub_site::{Reply, StubSite};
 
 const PAGE: &str =
@@ -715,4 +716,48 @@ fn a_recheck_captures_again_a_finding_confirmed_before_warc_records_were_kept() 
     // Captured once: a second re-check does not capture again.
     run_recheck(&vault, &options(), 12);
     assert_eq!(findings::evidence(vault.conn(), id).unwrap().len(), 2);
+}
+
+#[test]
+fn through_the_owners_proxy_the_site_sees_a_browser_and_the_proxy_resolves_the_name() {
+    let (_tmp, vault) = vault();
+    let site = StubSite::start();
+    let image = photo();
+    site.set(
+        "/img.jpg",
+        Reply::Body {
+            content_type: "image/jpeg",
+            body: image.clone(),
+        },
+    );
+    let proxy = SocksProxy::start(site.addr());
+    // A name this computer cannot resolve (.invalid): only a proxy that resolves names can
+    // reach it, so nothing is looked up here.
+    let id = add_finding(&vault, "http://photos.example.invalid/img.jpg", None);
+    let through_proxy = FetchOptions {
+        proxy: Some(url::Url::parse(&proxy.url()).unwrap()),
+        ..options()
+    };
+    let confirmed = findings::confirm_with_evidence(&vault, id, &through_proxy, at(9)).unwrap();
+    let record = &confirmed.evidence[0];
+    assert_eq!(record.failure, None, "{record:?}");
+    assert_eq!(record.sha256.as_deref(), Some(sha256(&image).as_str()));
+
+    let tunnels = proxy.tunnels();
+    assert!(!tunnels.is_empty());
+    for tunnel in &tunnels {
+        assert_eq!(
+            (tunnel.host.as_str(), tunnel.port),
+            ("photos.example.invalid", 80)
+        );
+        let head = String::from_utf8_lossy(&tunnel.first_bytes);
+        assert!(
+            head.contains(takeback_core::base::network::GENERIC_USER_AGENT),
+            "{head}"
+        );
+        assert!(
+            !head.contains("Takeback"),
+            "the site is not told who is looking: {head}"
+        );
+    }
 }

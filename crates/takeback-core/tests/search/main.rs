@@ -9,6 +9,7 @@ mod findings;
 mod matching;
 mod providers;
 mod scan;
+mod socks_proxy;
 mod stub_site;
 
 use std::path::PathBuf;

@@ -328,8 +328,26 @@ fn a_cancelled_scan_resumes_to_the_same_findings_without_repeating_work() {
         settings: &Settings::default(),
         clock: &SystemClock,
     };
+    // The network policy is not stored either: resumed without it, the loopback site is refused.
     let before_resume = image_requests();
-    let resumed = scan::resume(&ctx, job.id, &CancelFlag::new(), &mut |_| {}).unwrap();
+    let refused = scan::resume(
+        &ctx,
+        job.id,
+        scan::ScanPermissions::default(),
+        &CancelFlag::new(),
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!(image_requests(), before_resume, "nothing fetched");
+    assert!(!refused.source_problems.is_empty(), "{refused:?}");
+    let job = scan::jobs::resumable(interrupted.vault.conn())
+        .unwrap()
+        .expect("a refused site leaves the job resumable");
+    let now = scan::ScanPermissions {
+        consents: Vec::new(),
+        allow_local_network: true,
+    };
+    let resumed = scan::resume(&ctx, job.id, now, &CancelFlag::new(), &mut |_| {}).unwrap();
     let resume_downloads = image_requests() - before_resume;
     println!(
         "downloads: uninterrupted {full_downloads}, resumed {resume_downloads} after {} checked",
@@ -728,8 +746,36 @@ fn a_provider_error_fails_the_job_and_resuming_asks_only_that_provider_again() {
         settings: &settings,
         clock: &SystemClock,
     };
+    // A resume sends nothing under the consents the job started with: they are not stored.
+    let tineye_searches = tineye.server().requests().len();
+    let without = scan::resume(
+        &ctx,
+        job.id,
+        scan::ScanPermissions {
+            consents: Vec::new(),
+            allow_local_network: true,
+        },
+        &CancelFlag::new(),
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!(
+        tineye.server().requests().len(),
+        tineye_searches,
+        "no consent now: nothing sent"
+    );
+    assert!(
+        matches!(&without.providers[0], ProviderRun::Skipped { provider: ProviderId::TinEye, reason } if reason.contains("consent")),
+        "{:?}",
+        without.providers
+    );
+    let job = scan::jobs::resumable(s.vault.conn()).unwrap().unwrap();
     let vision_searches = vision.server().requests().len();
-    let resumed = scan::resume(&ctx, job.id, &CancelFlag::new(), &mut |_| {}).unwrap();
+    let now = scan::ScanPermissions {
+        consents: plan.consents.clone(),
+        allow_local_network: true,
+    };
+    let resumed = scan::resume(&ctx, job.id, now, &CancelFlag::new(), &mut |_| {}).unwrap();
     assert_eq!(resumed.status, JobStatus::Finished);
     assert_eq!(
         vision.server().requests().len(),

@@ -20,6 +20,7 @@ describe("the audit page", () => {
   it("shows the entries newest first in plain words and says the log is intact", async () => {
     fake.getAuditLog.mockResolvedValueOnce({
       intact: true,
+      anchor: { state: "holds", anchored: 2 },
       total: 2,
       first_broken: null,
       broken_reason: null,
@@ -36,6 +37,7 @@ describe("the audit page", () => {
   it("names the first altered entry", async () => {
     fake.getAuditLog.mockResolvedValueOnce({
       intact: false,
+      anchor: { state: "holds", anchored: 3 },
       total: 3,
       first_broken: 2,
       broken_reason: "its hash does not match its content",
@@ -46,5 +48,21 @@ describe("the audit page", () => {
     const state = await screen.findByTestId("audit-state");
     expect(state.textContent).toContain("Changed");
     expect(state.textContent).toContain("entry 2");
+  });
+
+  it("says so when the log is shorter than the fingerprint the keyring kept", async () => {
+    fake.getAuditLog.mockResolvedValueOnce({
+      intact: false,
+      anchor: { state: "behind", anchored: 5, entries: 3 },
+      total: 3,
+      first_broken: null,
+      broken_reason: null,
+      head: "cd".repeat(32),
+      entries: [entry(3, "gate.decision"), entry(2, "enrollment.added"), entry(1, "profile.created")],
+    });
+    render(Audit);
+    const state = await screen.findByTestId("audit-state");
+    expect(state.textContent).toContain("Changed");
+    expect(state.textContent).toContain("it had 5");
   });
 });

@@ -18,6 +18,7 @@ const TEXT: Record<string, Text> = {
   previews: { label: m.setting_previews, help: m.setting_previews_help },
   "quick_exit.double_escape": { label: m.setting_double_escape, help: m.setting_double_escape_help },
   "rdap.bootstrap_base": { label: m.setting_rdap, help: m.setting_rdap_help },
+  "network.proxy": { label: m.setting_proxy, help: m.setting_proxy_help },
 };
 
 /** Provider settings are `provider.<name>.enabled` / `.base_url`; their names are brand names. */

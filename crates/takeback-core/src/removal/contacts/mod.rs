@@ -110,6 +110,8 @@ pub struct Options {
     /// Fixed host → address answers used instead of DNS (tests, air-gapped clinics).
     pub host_overrides: Vec<(String, IpAddr)>,
     pub timeout: Duration,
+    /// The owner's SOCKS5 proxy (the `network.proxy` setting), if any.
+    pub proxy: Option<url::Url>,
 }
 
 impl Options {
@@ -121,6 +123,15 @@ impl Options {
             cache_dir: None,
             host_overrides: Vec::new(),
             timeout: Duration::from_secs(15),
+            proxy: None,
+        }
+    }
+
+    /// The options the owner's settings give: their RDAP bootstrap and their proxy.
+    pub fn from_settings(settings: &crate::base::settings::Settings) -> Self {
+        Self {
+            proxy: settings.proxy(),
+            ..Self::new(settings.rdap_bootstrap_base.clone())
         }
     }
 }

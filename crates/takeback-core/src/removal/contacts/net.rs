@@ -23,8 +23,9 @@ pub fn is_local(ip: IpAddr) -> bool {
     !crate::search::crawl::address::is_public(ip)
 }
 
-fn user_agent() -> String {
-    format!("Takeback/{} (takedown recipient lookup)", crate::VERSION)
+/// A look-up visits the site that may be the poster's own: it says what a browser says.
+fn user_agent() -> &'static str {
+    crate::base::network::GENERIC_USER_AGENT
 }
 
 fn network_error(
@@ -96,18 +97,19 @@ async fn rdap_get(
 
 /// The client for RDAP requests (see [`rdap_get`]).
 fn rdap_client(options: &Options) -> Result<Client> {
-    Client::builder()
+    let builder = Client::builder()
         .user_agent(user_agent())
         .timeout(options.timeout)
         .redirect(redirect::Policy::none())
-        // A proxy would resolve names itself, past the address check.
-        .no_proxy()
         .dns_resolver(std::sync::Arc::new(
             crate::search::crawl::address::GuardedResolver {
                 allow_local_network: options.allow_local_network,
             },
-        ))
-        .build()
+        ));
+    // No system proxy (it would resolve names itself, past the address check); the owner's own
+    // socks5h proxy resolves them, and addresses written as numbers are still checked.
+    crate::base::network::route(builder, options.proxy.as_ref())
+        .and_then(reqwest::ClientBuilder::build)
         .map_err(|e| network_error("preparing RDAP requests", e))
 }
 
@@ -315,14 +317,18 @@ async fn site(
             attempt.follow()
         }
     });
-    let client = match Client::builder()
+    let builder = Client::builder()
         .user_agent(user_agent())
         .timeout(options.timeout)
-        .redirect(policy)
-        // Pinned to the checked address; a proxy would connect elsewhere.
-        .no_proxy()
-        .resolve(host, addr)
-        .build()
+        .redirect(policy);
+    // Pinned to the checked address, with no system proxy that would connect elsewhere; through
+    // the owner's proxy, the proxy connects (the site sees the proxy, not this computer).
+    let builder = match &options.proxy {
+        Some(_) => builder,
+        None => builder.resolve(host, addr),
+    };
+    let client = match crate::base::network::route(builder, options.proxy.as_ref())
+        .and_then(reqwest::ClientBuilder::build)
     {
         Ok(c) => c,
         Err(e) => {

@@ -99,18 +99,20 @@ pub struct Fetcher {
 
 impl Fetcher {
     pub fn new(limits: CrawlLimits) -> Result<Self, CrawlError> {
-        let client = Client::builder()
+        let builder = Client::builder()
             .user_agent(limits.user_agent.clone())
             .connect_timeout(limits.connect_timeout)
             .timeout(limits.request_timeout)
             // Redirects are followed by hand so each hop is checked like the first.
             .redirect(reqwest::redirect::Policy::none())
-            // A proxy would resolve names itself, past the address check.
-            .no_proxy()
             .dns_resolver(Arc::new(GuardedResolver {
                 allow_local_network: limits.allow_local_network,
-            }))
-            .build()
+            }));
+        // Without the owner's proxy, no proxy at all: a system one would resolve names itself,
+        // past the address check. With it (socks5h), the proxy resolves names, and an address
+        // written into a link is still checked before each request.
+        let client = crate::base::network::route(builder, limits.proxy.as_ref())
+            .and_then(reqwest::ClientBuilder::build)
             .map_err(|e| CrawlError::ClientSetup {
                 reason: e.without_url().to_string(),
             })?;

@@ -51,7 +51,13 @@ pub struct CrawlLimits {
     pub max_redirects: u8,
     /// Allow loopback and private addresses (`--allow-local-network`; tests and intranets).
     pub allow_local_network: bool,
+    /// What requests call themselves: the honest `TakebackBot` for crawling (robots.txt rules
+    /// name it); [`GENERIC_USER_AGENT`] for single-address fetches.
+    ///
+    /// [`GENERIC_USER_AGENT`]: crate::base::network::GENERIC_USER_AGENT
     pub user_agent: String,
+    /// The owner's SOCKS5 proxy (the `network.proxy` setting), if any.
+    pub proxy: Option<url::Url>,
 }
 
 impl Default for CrawlLimits {
@@ -74,6 +80,7 @@ impl Default for CrawlLimits {
                 robots::ROBOTS_AGENT,
                 env!("CARGO_PKG_VERSION")
             ),
+            proxy: None,
         }
     }
 }

@@ -41,6 +41,8 @@ pub struct FetchOptions {
     pub max_page_bytes: usize,
     /// At least this long between two requests to one host (a site's `Crawl-delay` may lengthen it).
     pub per_host_interval: Duration,
+    /// The owner's SOCKS5 proxy (the `network.proxy` setting), if any.
+    pub proxy: Option<url::Url>,
 }
 
 impl Default for FetchOptions {
@@ -53,6 +55,7 @@ impl Default for FetchOptions {
             max_image_bytes: crawl.max_image_bytes,
             max_page_bytes: crawl.max_page_bytes,
             per_host_interval: crawl.per_host_interval,
+            proxy: None,
         }
     }
 }
@@ -66,6 +69,10 @@ impl FetchOptions {
             connect_timeout: self.connect_timeout,
             request_timeout: self.request_timeout,
             allow_local_network: self.allow_local_network,
+            // Re-checks and evidence visit one address on a site that may be the poster's: a
+            // browser's name, not Takeback's.
+            user_agent: crate::base::network::GENERIC_USER_AGENT.to_owned(),
+            proxy: self.proxy.clone(),
             ..CrawlLimits::default()
         }
     }

@@ -133,7 +133,10 @@ pub fn key(keys: &dyn KeyStore, provider: ProviderId) -> Result<Option<ApiKey>> 
 
 /// The client configuration for a scan: the configured base URL, default bounds.
 pub fn client_config(settings: &Settings, provider: ProviderId) -> Result<ProviderConfig> {
-    Ok(ProviderConfig::new(provider).with_base_url(provider, &base_url(settings, provider))?)
+    let mut config =
+        ProviderConfig::new(provider).with_base_url(provider, &base_url(settings, provider))?;
+    config.proxy = settings.proxy();
+    Ok(config)
 }
 
 /// Why a provider cannot run yet.

@@ -60,14 +60,16 @@ pub(crate) struct ProviderHttp {
 
 impl ProviderHttp {
     pub fn new(provider: ProviderId, config: ProviderConfig) -> Result<Self, ProviderError> {
-        let client = Client::builder()
+        let builder = Client::builder()
             .user_agent(concat!("Takeback/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
             // A redirect would resend our key headers to wherever it points: providers do not
             // redirect API calls, so a redirect is an error, not something to follow.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
+            .redirect(reqwest::redirect::Policy::none());
+        // The owner's proxy or none: a system proxy nobody chose here would see every search.
+        let client = crate::base::network::route(builder, config.proxy.as_ref())
+            .and_then(reqwest::ClientBuilder::build)
             .map_err(|e| ProviderError::ClientSetup {
                 provider,
                 reason: transport_reason(&e),

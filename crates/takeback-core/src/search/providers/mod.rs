@@ -177,6 +177,8 @@ pub struct ProviderConfig {
     /// FaceCheck's `demo` mode: searches only the first 100,000 faces and uses no credits; the
     /// results are not meaningful. For tests and smoke checks.
     pub testing_mode: bool,
+    /// The owner's SOCKS5 proxy (the `network.proxy` setting), if any.
+    pub proxy: Option<Url>,
 }
 
 impl ProviderConfig {
@@ -194,6 +196,7 @@ impl ProviderConfig {
             poll_interval: Duration::from_secs(1),
             max_search_time: Duration::from_secs(300),
             testing_mode: false,
+            proxy: None,
         }
     }
 

@@ -50,6 +50,7 @@ pub(crate) fn scan_source(
                 max_pages: *max_pages,
                 per_host_interval: Duration::from_millis((*interval_ms).into()),
                 allow_local_network,
+                proxy: execution.ctx.settings.proxy(),
                 ..CrawlLimits::default()
             };
             scan_site(execution, source.id, url, limits, reference)?

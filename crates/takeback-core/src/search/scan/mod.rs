@@ -61,7 +61,9 @@ impl std::fmt::Debug for ScanContext<'_> {
     }
 }
 
-/// What to scan. Stored with the job, so a resumed job does exactly what was asked.
+/// What to scan. Stored with the job, so a resumed job does exactly what was asked -- except the
+/// permissions ([`ScanPermissions`]): the consents and the network policy are never stored, so a
+/// job resumed days later, after a lock, sends nothing under yesterday's consent.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ScanPlan {
@@ -73,9 +75,20 @@ pub struct ScanPlan {
     /// The registered photo the providers search with ([`register`]).
     #[cfg_attr(feature = "specta", specta(type = Option<i32>))]
     pub photo_id: Option<i64>,
-    /// The owner's consents ([`record_consent`]); a provider without one is skipped.
+    /// The owner's consents ([`record_consent`]); a provider without one is skipped. Not stored.
+    #[serde(skip)]
     pub consents: Vec<Consent>,
-    /// Crawl and fetch loopback and private addresses too (tests, intranets).
+    /// Crawl and fetch loopback and private addresses too (tests, intranets). Not stored.
+    #[serde(skip)]
+    pub allow_local_network: bool,
+}
+
+/// What the person allows now: given again to [`resume`], because a stored job keeps none.
+#[derive(Debug, Clone, Default)]
+pub struct ScanPermissions {
+    /// Consents given in this session (the window drops them on lock; the CLI asks again).
+    pub consents: Vec<Consent>,
+    /// The current network policy.
     pub allow_local_network: bool,
 }
 
@@ -197,20 +210,25 @@ pub fn run(
     check_plan(ctx, plan)?;
     let job_id = jobs::create(ctx.vault.conn(), plan, ctx.clock.now())?;
     audit_start(ctx, "scan.started", job_id, plan)?;
-    execute(ctx, job_id, plan, cancel, progress)
+    execute(ctx, job_id, plan, false, cancel, progress)
 }
 
-/// Continues job `job_id` (see [`jobs::resumable`]), skipping every step already done.
+/// Continues job `job_id` (see [`jobs::resumable`]), skipping every step already done, under
+/// the consents and network policy of `now`: a provider without a current consent is skipped
+/// and nothing is sent to it.
 pub fn resume(
     ctx: &ScanContext<'_>,
     job_id: i64,
+    now: ScanPermissions,
     cancel: &CancelFlag,
     progress: &mut dyn FnMut(ScanProgress),
 ) -> Result<ScanSummary> {
-    let job = jobs::get(ctx.vault.conn(), job_id)?;
+    let mut job = jobs::get(ctx.vault.conn(), job_id)?;
     if job.status == JobStatus::Finished {
         return Err(SearchError::JobFinished { id: job_id }.into());
     }
+    job.plan.consents = now.consents;
+    job.plan.allow_local_network = now.allow_local_network;
     jobs::set_status(
         ctx.vault.conn(),
         job_id,
@@ -219,7 +237,7 @@ pub fn resume(
         ctx.clock.now(),
     )?;
     audit_start(ctx, "scan.resumed", job_id, &job.plan)?;
-    execute(ctx, job_id, &job.plan, cancel, progress)
+    execute(ctx, job_id, &job.plan, true, cancel, progress)
 }
 
 /// A scan looks through sites and may send a photo to services: the audit log keeps when, and
@@ -271,6 +289,8 @@ pub(crate) struct Execution<'a, 'b> {
     pub progress: &'b mut dyn FnMut(ScanProgress),
     pub totals: jobs::Counts,
     pub runtime: tokio::runtime::Runtime,
+    /// A step was left undone for want of a consent (a stored job keeps none).
+    pub awaiting_permission: bool,
 }
 
 impl Execution<'_, '_> {
@@ -294,6 +314,7 @@ fn execute(
     ctx: &ScanContext<'_>,
     job_id: i64,
     plan: &ScanPlan,
+    resumed: bool,
     cancel: &CancelFlag,
     progress: &mut dyn FnMut(ScanProgress),
 ) -> Result<ScanSummary> {
@@ -320,6 +341,7 @@ fn execute(
             hits: job.hits,
         },
         runtime,
+        awaiting_permission: false,
     };
     execution.emit(ScanPhase::Starting, 0, None);
     let result = execute_steps(&mut execution, plan);
@@ -331,14 +353,28 @@ fn execute(
             _ => None,
         })
     });
+    // A resumed job runs under today's permissions only. What it could not do without them (a
+    // service nobody consented to again, a site on the local network not allowed again) stays
+    // to do: the job stays resumable until the person gives them again.
+    let waiting = resumed
+        && result.as_ref().is_ok_and(|(_, problems, _)| {
+            execution.awaiting_permission
+                || problems
+                    .iter()
+                    .any(|p| p.kind == problem::ProblemKind::LocalNetwork)
+        });
     let status = match &result {
         Ok(_) if cancel.is_cancelled() => JobStatus::Cancelled,
-        Ok(_) if provider_failure.is_some() => JobStatus::Failed,
+        Ok(_) if provider_failure.is_some() || waiting => JobStatus::Failed,
         Ok(_) => JobStatus::Finished,
         Err(_) => JobStatus::Failed,
     };
     let error = match &result {
         Err(e) => Some(e.to_string()),
+        Ok(_) if waiting && provider_failure.is_none() => Some(
+            "resumed without the consent or the network permission it needs; give it again and resume"
+                .to_owned(),
+        ),
         Ok(_) => provider_failure,
     };
     jobs::set_status(

@@ -79,6 +79,7 @@ fn search(
         )));
     }
     let Some(consent) = plan.consents.iter().find(|c| c.provider == provider) else {
+        execution.awaiting_permission = true;
         return Ok(Err(Skip::Skipped(
             "you did not consent to sending it your photo (nothing was sent)".into(),
         )));
@@ -192,9 +193,13 @@ fn recheck(
     let conn = execution.ctx.vault.conn();
     let all = candidates(conn, execution.job_id, provider)?;
     let total = u32::try_from(all.len()).unwrap_or(u32::MAX);
+    // Single addresses a service named, on sites that may be the poster's: a browser's name,
+    // not Takeback's.
     let mut fetcher = Fetcher::new(CrawlLimits {
         allow_local_network: plan.allow_local_network,
         per_host_interval: std::time::Duration::from_millis(200),
+        user_agent: crate::base::network::GENERIC_USER_AGENT.to_owned(),
+        proxy: execution.ctx.settings.proxy(),
         ..CrawlLimits::default()
     })?;
     for (index, (candidate, checked)) in all.iter().enumerate() {

@@ -5,9 +5,9 @@
 //! previous entry. Its own hash covers all of that, so changing, removing or reordering any entry
 //! breaks the chain from that entry on, and [`verify`] names the first one broken.
 //!
-//! What the chain does not prove: that the newest entries were not cut off, or that someone who
-//! holds the key did not rewrite the whole chain from some point. Anchoring the head hash outside
-//! the vault would; see vault/README.md.
+//! What the chain alone does not prove: that the newest entries were not cut off, or that someone
+//! who holds the key did not rewrite the whole chain from some point. [`anchor`] keeps the head
+//! in the OS keyring for that.
 //!
 //! Callers write entries through the same connection or transaction as the change they record,
 //! so the log and the data never disagree after a crash.
@@ -19,6 +19,8 @@ use sha2::{Digest, Sha256};
 
 use crate::base::error::storage;
 use crate::Result;
+
+pub mod anchor;
 
 /// The previous hash of the first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -112,8 +114,11 @@ pub struct AuditEntryView {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditView {
-    /// True when every entry's hash and link to the previous entry check out.
+    /// True when every entry's hash and link to the previous entry check out, and the log holds
+    /// the head kept in the keyring.
     pub intact: bool,
+    /// How the log compares with the head kept in the keyring.
+    pub anchor: anchor::AnchorCheck,
     pub total: u32,
     /// The first entry that does not check out, and why.
     #[cfg_attr(feature = "specta", specta(type = Option<i32>))]
@@ -125,8 +130,11 @@ pub struct AuditView {
     pub entries: Vec<AuditEntryView>,
 }
 
-/// Verifies the whole chain and returns the newest `limit` entries (1 to 5,000).
-pub fn view(conn: &Connection, limit: u32) -> Result<AuditView> {
+/// Verifies the whole chain and returns the newest `limit` entries (1 to 5,000). `anchor` is how
+/// the log compares with the head kept in the keyring ([`Vault::audit_anchor_check`]).
+///
+/// [`Vault::audit_anchor_check`]: crate::storage::vault::Vault::audit_anchor_check
+pub fn view(conn: &Connection, limit: u32, anchor: anchor::AnchorCheck) -> Result<AuditView> {
     let check = verify(conn)?;
     let all = list(conn)?;
     let total = u32::try_from(all.len()).unwrap_or(u32::MAX);
@@ -145,7 +153,8 @@ pub fn view(conn: &Connection, limit: u32) -> Result<AuditView> {
         })
         .collect();
     Ok(AuditView {
-        intact: check.ok,
+        intact: check.ok && anchor.holds(),
+        anchor,
         total,
         first_broken: check.first_broken.as_ref().map(|b| b.seq),
         broken_reason: check.first_broken.map(|b| b.reason),

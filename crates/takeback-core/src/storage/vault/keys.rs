@@ -23,7 +23,7 @@ const SALT_LEN: usize = 16;
 
 /// Shortest passphrase accepted for a clinic profile. Argon2id slows guessing, it does not make a
 /// four-letter word safe.
-pub const MIN_PASSPHRASE_CHARS: usize = 8;
+pub const MIN_PASSPHRASE_CHARS: usize = 12;
 
 /// A profile's root key.
 #[derive(Debug)]
@@ -83,11 +83,12 @@ pub struct KdfParams {
 }
 
 impl KdfParams {
-    /// The defaults for new clinic profiles: 64 MiB, 3 passes, 1 lane (RFC 9106's second
-    /// recommended option with one lane, since shared clinic machines are often small). Measured
-    /// at well under a second per unlock on a laptop-class core; see vault/README.md.
+    /// The defaults for new clinic profiles: 256 MiB, 3 passes, 1 lane. `profile.json` can be
+    /// copied off the machine and guessed at offline, so each guess should cost about a second:
+    /// this takes 0.7 s of CPU per unlock on the project's 2-core test machine (vault/README.md
+    /// has the measurement), and 256 MiB fits the small computers clinics use.
     pub const DEFAULT: Self = Self {
-        m_cost_kib: 64 * 1024,
+        m_cost_kib: 256 * 1024,
         t_cost: 3,
         p_cost: 1,
     };
@@ -98,7 +99,22 @@ impl KdfParams {
         t_cost: 1,
         p_cost: 1,
     };
+
+    /// What new passphrases are sealed with: [`KdfParams::DEFAULT`]. Debug builds (the test
+    /// suites' CLI and window, which create hundreds of passphrase profiles) take
+    /// [`KdfParams::INSECURE_FOR_TESTS`] when `TAKEBACK_TEST_FAST_KDF=1`; release builds never
+    /// read that variable.
+    pub fn for_new_passphrases() -> Self {
+        #[cfg(debug_assertions)]
+        if std::env::var_os(FAST_KDF_ENV).is_some_and(|v| v == "1") {
+            return Self::INSECURE_FOR_TESTS;
+        }
+        Self::DEFAULT
+    }
 }
+
+/// See [`KdfParams::for_new_passphrases`].
+pub const FAST_KDF_ENV: &str = "TAKEBACK_TEST_FAST_KDF";
 
 impl KdfParams {
     /// The most a `profile.json` may ask for: 1 GiB of memory, 10 passes, 4 lanes. Parameters
@@ -146,7 +162,7 @@ impl WrappedKey {
         params: KdfParams,
         context: &str,
     ) -> Result<Self> {
-        check_passphrase(passphrase)?;
+        check_passphrase(passphrase, &[])?;
         let salt: [u8; SALT_LEN] = random_array()?;
         let nonce: [u8; NONCE_LEN] = random_array()?;
         let kek = derive_kek(passphrase, &salt, params)?;
@@ -186,15 +202,37 @@ impl WrappedKey {
     }
 }
 
-/// Rejects passphrases too short to be worth deriving from.
-pub fn check_passphrase(passphrase: &Secret<String>) -> Result<()> {
-    if passphrase.expose().chars().count() < MIN_PASSPHRASE_CHARS {
+/// Rejects a passphrase an offline guesser would find: shorter than [`MIN_PASSPHRASE_CHARS`], or
+/// rated below "safely unguessable" by zxcvbn (score 3 of 4: about 10^8 guesses or more, with
+/// dictionaries of common words, names, dates and keyboard patterns). `related` are words an
+/// attacker at the desk would try first, such as the profile's name.
+pub fn check_passphrase(passphrase: &Secret<String>, related: &[&str]) -> Result<()> {
+    let text = passphrase.expose();
+    if text.chars().count() < MIN_PASSPHRASE_CHARS {
         return Err(Error::WeakPassphrase {
             min: MIN_PASSPHRASE_CHARS,
+            hint: None,
+        });
+    }
+    // zxcvbn's matching grows faster than linearly with length; beyond this many characters a
+    // passphrase is long enough that its first part decides.
+    let rated: String = text.chars().take(ZXCVBN_MAX_CHARS).collect();
+    let estimate = zxcvbn::zxcvbn(&rated, related);
+    if estimate.score() < zxcvbn::Score::Three {
+        let hint = estimate
+            .feedback()
+            .and_then(|f| f.warning())
+            .map(|w| w.to_string());
+        return Err(Error::WeakPassphrase {
+            min: MIN_PASSPHRASE_CHARS,
+            hint,
         });
     }
     Ok(())
 }
+
+/// See [`check_passphrase`].
+const ZXCVBN_MAX_CHARS: usize = 100;
 
 fn derive_kek(
     passphrase: &Secret<String>,
@@ -283,6 +321,33 @@ mod tests {
     use super::*;
 
     #[test]
+    fn short_or_guessable_passphrases_are_refused_and_word_passphrases_accepted() {
+        let check =
+            |p: &str, related: &[&str]| check_passphrase(&Secret::new(p.to_owned()), related);
+        // Shorter than 12 characters: the old 8-character rule let these through.
+        assert!(matches!(
+            check("Tr0ub4dor&3", &[]),
+            Err(Error::WeakPassphrase { min: 12, .. })
+        ));
+        // Long enough, and still among the first guesses of any cracking list.
+        for weak in [
+            "password1234",
+            "qwertyuiopasdf",
+            "aaaaaaaaaaaaaaaa",
+            "123456789012",
+        ] {
+            assert!(
+                matches!(check(weak, &[]), Err(Error::WeakPassphrase { .. })),
+                "{weak} was accepted"
+            );
+        }
+        // The profile's own name, repeated, is the first thing someone at the desk tries.
+        assert!(check("Client 12 Client 12 x", &["Client 12"]).is_err());
+        // Several unrelated words are fine.
+        check("lantern orbit cactus meadow", &["Client 12"]).unwrap();
+    }
+
+    #[test]
     fn unbounded_kdf_parameters_from_disk_are_refused_before_any_work() {
         for params in [
             KdfParams {
@@ -322,16 +387,17 @@ mod tests {
 
     #[test]
     fn default_argon2id_parameters_are_the_documented_ones() {
-        assert_eq!(KdfParams::default().m_cost_kib, 65536);
+        assert_eq!(KdfParams::default().m_cost_kib, 262_144);
         assert_eq!(KdfParams::default().t_cost, 3);
         assert_eq!(KdfParams::default().p_cost, 1);
     }
 
-    /// The documented cost must stay usable: one unlock with the default parameters (64 MiB,
-    /// t = 3) well under the two seconds a person waits without losing patience. Measured at
-    /// about 0.1 s on a shared 2-core VM; see vault/README.md.
+    /// The documented cost must stay usable: one unlock with the default parameters (256 MiB,
+    /// t = 3) under the few seconds a person waits without losing patience, even in a debug
+    /// build on a loaded machine. Measured at 0.7 s of CPU in a release build on a 2-core VM;
+    /// see vault/README.md.
     #[test]
-    fn default_parameters_unlock_within_two_seconds() {
+    fn default_parameters_unlock_within_five_seconds() {
         let key = ProfileKey::generate().unwrap();
         let p = pass("a clinic passphrase");
         let w = WrappedKey::seal(&key, &p, KdfParams::DEFAULT, "p").unwrap();
@@ -339,7 +405,8 @@ mod tests {
         let started = std::time::Instant::now();
         w.open(&p, "p").unwrap();
         let took = started.elapsed();
-        assert!(took < std::time::Duration::from_secs(2), "{took:?}");
+        // Wall time on a machine busy with a parallel test run: 4-6 times the CPU time.
+        assert!(took < std::time::Duration::from_secs(5), "{took:?}");
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod profile;
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -128,7 +129,7 @@ impl Profiles {
     }
 
     /// Creates a clinic profile whose key is wrapped by `passphrase` (Argon2id with `params`;
-    /// use [`KdfParams::DEFAULT`]).
+    /// use [`KdfParams::for_new_passphrases`]).
     pub fn create_clinic(
         &self,
         name: &str,
@@ -136,7 +137,7 @@ impl Profiles {
         params: KdfParams,
         now: DateTime<Utc>,
     ) -> Result<Vault> {
-        keys::check_passphrase(passphrase)?;
+        keys::check_passphrase(passphrase, &[name])?;
         self.create(name, now, |id, key| {
             Ok(KeySlot::Passphrase(WrappedKey::seal(
                 key, passphrase, params, id,
@@ -213,6 +214,7 @@ impl Profiles {
             return Err(Error::NotAPassphraseProfile);
         };
         let key = wrapped.open(old, &file.id)?;
+        keys::check_passphrase(new, &[name])?;
         let vault = Vault::open(&dir, file.info(), &key, now, false)?;
         file.key = KeySlot::Passphrase(WrappedKey::seal(&key, new, params, &file.id)?);
         file.write(&dir)?;
@@ -351,6 +353,8 @@ pub struct Vault {
     /// key or the passphrase again; zeroed on drop like the blob key.
     database_key: Secret<[u8; KEY_LEN]>,
     last_activity: DateTime<Utc>,
+    /// Where the audit head is kept when this connection closes ([`Vault::anchor_audit_in`]).
+    audit_anchor: Option<Arc<dyn KeyStore>>,
 }
 
 impl Vault {
@@ -384,6 +388,7 @@ impl Vault {
             blob_key: key.blob_key()?,
             database_key,
             last_activity: now,
+            audit_anchor: None,
         };
         vault.blobs().sweep(&vault.conn, ORPHAN_GRACE)?;
         Ok(vault)
@@ -409,6 +414,7 @@ impl Vault {
             blob_key: self.blob_key.clone(),
             database_key: self.database_key.clone(),
             last_activity: self.last_activity,
+            audit_anchor: self.audit_anchor.clone(),
         })
     }
 
@@ -472,6 +478,25 @@ impl Vault {
     /// Locks the profile: the connection closes and the keys are zeroed.
     pub fn lock(self) {
         drop(self);
+    }
+
+    /// Keeps this profile's audit head in `keys` from now on (written when the vault closes),
+    /// and says how the log compares with the head kept there before.
+    pub fn anchor_audit_in(
+        &mut self,
+        keys: Arc<dyn KeyStore>,
+    ) -> Result<audit::anchor::AnchorCheck> {
+        let check = audit::anchor::check(keys.as_ref(), &self.info.id, &self.conn)?;
+        self.audit_anchor = Some(keys);
+        Ok(check)
+    }
+
+    /// How the log compares with the head kept in the keyring (unanchored when none is set).
+    pub fn audit_anchor_check(&self) -> Result<audit::anchor::AnchorCheck> {
+        match &self.audit_anchor {
+            Some(keys) => audit::anchor::check(keys.as_ref(), &self.info.id, &self.conn),
+            None => Ok(audit::anchor::AnchorCheck::Unanchored),
+        }
     }
 
     /// The folder of this profile (for tests and diagnostics; its files are all encrypted
@@ -561,6 +586,18 @@ fn restrict(dir: &Path) -> Result<()> {
 #[cfg(not(unix))]
 fn restrict(_dir: &Path) -> Result<()> {
     Ok(())
+}
+
+impl Drop for Vault {
+    /// The audit head goes to the keyring as the connection closes. Best effort: a keyring that
+    /// fails here leaves an older anchor, which the next check still holds against.
+    fn drop(&mut self) {
+        if let Some(keys) = &self.audit_anchor {
+            if let Err(e) = audit::anchor::record(keys.as_ref(), &self.info.id, &self.conn) {
+                tracing::warn!("could not keep the audit head in the keyring: {e}");
+            }
+        }
+    }
 }
 
 #[cfg(test)]

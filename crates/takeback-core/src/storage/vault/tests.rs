@@ -386,3 +386,75 @@ fn a_second_handle_reads_while_the_first_writes_and_both_can_write() {
     drop(first);
     second.check().unwrap();
 }
+
+/// Copies every file of `from` into `to` (a profile folder, for the rollback test).
+fn copy_folder(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for e in fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_folder(&e.path(), &target);
+        } else {
+            fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_vault_put_back_from_an_older_copy_is_caught_by_the_audit_head_in_the_keyring() {
+    use crate::storage::audit::anchor::AnchorCheck;
+    let (tmp, p) = setup();
+    let keys: Arc<dyn KeyStore> =
+        Arc::new(KeyringStore::new(keyring_core::mock::Store::new().unwrap()));
+    let mut v = clinic(&p, "c");
+    assert_eq!(
+        v.anchor_audit_in(keys.clone()).unwrap(),
+        AnchorCheck::Unanchored
+    );
+    let dir = v.dir().to_path_buf();
+    v.lock();
+    let backup = tmp.path().join("backup");
+    copy_folder(&dir, &backup);
+
+    let unlock = || {
+        let mut v = p
+            .unlock(
+                "c",
+                Unlock::Passphrase(&pass("correct horse battery")),
+                now(),
+            )
+            .unwrap();
+        let check = v.anchor_audit_in(keys.clone()).unwrap();
+        (v, check)
+    };
+    let (v, check) = unlock();
+    assert!(
+        matches!(check, AnchorCheck::Holds { anchored: 1 }),
+        "{check:?}"
+    );
+    for action in ["finding.confirmed", "letter.drafted"] {
+        audit::append(v.conn(), audit::NewEntry::new("owner", action), now()).unwrap();
+    }
+    v.lock();
+
+    // Someone puts the older copy back: its chain is intact, and it is one entry short.
+    fs::remove_dir_all(&dir).unwrap();
+    copy_folder(&backup, &dir);
+    let (v, check) = unlock();
+    assert!(
+        audit::verify(v.conn()).unwrap().ok,
+        "the chain alone sees nothing"
+    );
+    assert_eq!(
+        check,
+        AnchorCheck::Behind {
+            anchored: 3,
+            entries: 1
+        }
+    );
+    assert!(!check.holds());
+    drop(v);
+    // Closing the rolled-back vault does not move the anchor back: it keeps failing.
+    let (_v, check) = unlock();
+    assert!(!check.holds(), "{check:?}");
+}
