@@ -280,3 +280,39 @@ fn clinic_passphrase_change_keeps_the_data_and_retires_the_old_passphrase() {
         .code(1)
         .stderr(predicate::str::contains("at least 8"));
 }
+
+/// Issue 15 item 8: a byte flipped near the end of `vault.db` sits in a page the audit log does
+/// not use, so the chain alone said "intact" while `findings` failed with "malformed". Verify
+/// checks every page, and SQLCipher's own log lines stay off stderr.
+#[test]
+fn audit_verify_finds_a_damaged_page_of_the_database() {
+    let tmp = tempfile::tempdir().unwrap();
+    takeback(tmp.path())
+        .args(["--profile", "c", "profile", "create", "c", "--passphrase"])
+        .assert()
+        .success();
+    let db = files(tmp.path())
+        .into_iter()
+        .find(|f| f.ends_with("vault.db"))
+        .unwrap();
+    let mut bytes = std::fs::read(&db).unwrap();
+    let at = bytes.len() - 200;
+    bytes[at] ^= 0x40;
+    std::fs::write(&db, &bytes).unwrap();
+
+    let out = takeback(tmp.path())
+        .args(["--profile", "c", "audit", "--verify"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "damage must fail: {stderr}");
+    assert!(stderr.contains("database is damaged"), "{stderr}");
+    assert!(
+        !stderr.contains("ERROR CORE") && !stderr.contains("sqlcipher_page_cipher"),
+        "SQLCipher's raw log lines must not reach the user: {stderr}"
+    );
+    assert!(
+        stderr.lines().count() <= 2,
+        "one message, not a log: {stderr}"
+    );
+}
