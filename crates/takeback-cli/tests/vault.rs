@@ -316,3 +316,72 @@ fn audit_verify_finds_a_damaged_page_of_the_database() {
         "one message, not a log: {stderr}"
     );
 }
+
+/// Runs `takeback --data-dir DATA ARGS` with DATA read-only: by its permissions for an ordinary
+/// user, and for root (who ignores permissions, as in CI's container) by a read-only bind mount in
+/// a private mount namespace.
+fn on_a_read_only_folder(data: &Path, args: &[&str]) -> std::process::Output {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let binary = assert_cmd::cargo::cargo_bin("takeback");
+    let is_root = std::fs::metadata("/proc/self").unwrap().uid() == 0;
+    let mut cmd = if is_root {
+        let mut c = std::process::Command::new("unshare");
+        c.args(["--mount", "sh", "-c"])
+            .arg(r#"mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" "$1" && shift && exec "$@""#)
+            .arg("sh")
+            .arg(data)
+            .arg(&binary);
+        c
+    } else {
+        for f in files(data) {
+            let dir = f.parent().unwrap();
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o500)).unwrap();
+        }
+        std::fs::set_permissions(data, std::fs::Permissions::from_mode(0o500)).unwrap();
+        std::process::Command::new(&binary)
+    };
+    let out = cmd
+        .env_remove("TAKEBACK_DATA_DIR")
+        .env_remove("TAKEBACK_PROFILE")
+        .env("TAKEBACK_PASSPHRASE", PASS)
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .output()
+        .unwrap();
+    if !is_root {
+        for f in files(data) {
+            let dir = f.parent().unwrap();
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+        }
+    }
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("unshare:")
+            && !String::from_utf8_lossy(&out.stderr).contains("mount:"),
+        "the read-only mount could not be made: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Issue 15 item 5: a data folder that cannot be written to was reported as a damaged vault,
+/// which sends the user to restore a backup of data that is fine.
+#[test]
+fn a_read_only_data_folder_is_named_as_such_not_as_damage() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    takeback(&data)
+        .args(["--profile", "c", "profile", "create", "c", "--passphrase"])
+        .assert()
+        .success();
+    let out = on_a_read_only_folder(&data, &["--profile", "c", "audit"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("not writable"), "{stderr}");
+    assert!(!stderr.contains("damaged"), "the vault is fine: {stderr}");
+    // Once writable again, the profile opens as before.
+    takeback(&data)
+        .args(["--profile", "c", "audit", "--verify"])
+        .assert()
+        .success();
+}

@@ -55,6 +55,21 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    #[error("the data folder `{path}` is not writable (a read-only disk, or its permissions): make it writable, or choose another folder with --data-dir or TAKEBACK_DATA_DIR; nothing in the profile was changed")]
+    DataFolderNotWritable {
+        path: String,
+        #[source]
+        source: Option<BoxError>,
+    },
+
+    #[error("`{path}`: `{value}` is not a valid value for `{key}` ({expected}); fix or remove that line")]
+    InvalidSettingInFile {
+        path: String,
+        key: String,
+        value: String,
+        expected: String,
+    },
+
     #[error("the settings file `{path}` is damaged ({source}); fix or delete it to go back to the defaults")]
     CorruptSettings {
         path: String,
@@ -221,7 +236,10 @@ impl Error {
     pub fn code(&self) -> ErrorCode {
         match self {
             Error::UnknownSetting { .. } | Error::InvalidSetting { .. } => ErrorCode::InvalidInput,
-            Error::NoDataDir | Error::Io { .. } => ErrorCode::Io,
+            Error::NoDataDir | Error::Io { .. } | Error::DataFolderNotWritable { .. } => {
+                ErrorCode::Io
+            }
+            Error::InvalidSettingInFile { .. } => ErrorCode::InvalidInput,
             Error::CorruptSettings { .. } => ErrorCode::Corrupt,
             Error::ProfileNotFound { .. } => ErrorCode::NotFound,
             Error::ProfileExists { .. }

@@ -368,6 +368,9 @@ impl Vault {
                 source: None,
             });
         }
+        // A folder that cannot be written to makes SQLite fail in ways that look like damage
+        // (its write-ahead log cannot be opened), so it is told apart first.
+        check_writable(dir)?;
         let database_key = key.database_key()?;
         let mut conn = open_encrypted(&db_path, &database_key)?;
         migrations::apply(&mut conn, migrations::MIGRATIONS)?;
@@ -505,9 +508,21 @@ fn open_encrypted(path: &Path, key: &Secret<[u8; KEY_LEN]>) -> Result<Connection
     conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
         r.get::<_, i64>(0)
     })
-    .map_err(|_| Error::CorruptVault {
-        reason: "the database does not open with this profile's key".into(),
-        source: None,
+    .map_err(|e| match e.sqlite_error_code() {
+        // The file or its write-ahead log cannot be written (a read-only file in a writable
+        // folder): not damage, and not the key.
+        Some(
+            rusqlite::ErrorCode::ReadOnly
+            | rusqlite::ErrorCode::CannotOpen
+            | rusqlite::ErrorCode::PermissionDenied,
+        ) => Error::DataFolderNotWritable {
+            path: path.display().to_string(),
+            source: Some(Box::new(e)),
+        },
+        _ => Error::CorruptVault {
+            reason: "the database does not open with this profile's key".into(),
+            source: None,
+        },
     })?;
     // WAL lets a background scan write while the app reads on another connection; SQLCipher
     // encrypts the WAL file's pages like the database's.
@@ -522,6 +537,39 @@ fn open_encrypted(path: &Path, key: &Secret<[u8; KEY_LEN]>) -> Result<Connection
     )
     .map_err(|e| storage("configuring", e))?;
     Ok(conn)
+}
+
+/// Fails with [`Error::DataFolderNotWritable`] when nothing can be created in `dir`: a
+/// read-only disk or folder. A probe file is made and removed at once.
+fn check_writable(dir: &Path) -> Result<()> {
+    let probe = dir.join(format!(
+        ".write-probe-{}",
+        hex::encode(random_array::<8>()?)
+    ));
+    match fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+    {
+        Ok(file) => {
+            drop(file);
+            let _ = fs::remove_file(&probe);
+            Ok(())
+        }
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
+            ) =>
+        {
+            let root = dir.parent().and_then(Path::parent).unwrap_or(dir);
+            Err(Error::DataFolderNotWritable {
+                path: root.display().to_string(),
+                source: Some(Box::new(e)),
+            })
+        }
+        Err(e) => Err(Error::io("writing in", dir, e)),
+    }
 }
 
 /// Records the profile id in a new database, and refuses a database that belongs to another
