@@ -385,3 +385,51 @@ fn a_read_only_data_folder_is_named_as_such_not_as_damage() {
         .assert()
         .success();
 }
+
+/// Issue 15 item 9: a full disk left `settings.tmp` and half-written files behind, and a killed
+/// `profile create` left a folder with a database and no `profile.json`; nothing removed them.
+/// They are cleaned at start; a temporary file young enough to be another process's is kept.
+#[test]
+fn leftovers_of_a_kill_or_a_full_disk_are_cleaned_at_start() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path();
+    takeback(data)
+        .args(["--profile", "c", "profile", "create", "c", "--passphrase"])
+        .assert()
+        .success();
+    let orphan = data
+        .join("profiles")
+        .join("0123456789abcdef0123456789abcdef");
+    std::fs::create_dir_all(orphan.join("blobs")).unwrap();
+    std::fs::write(orphan.join("vault.db"), b"half a database").unwrap();
+    std::fs::write(data.join("settings.tmp"), b"theme = \"da").unwrap();
+    let stale = data.join(".takeback-stale.partial");
+    let young = data.join(".takeback-young.partial");
+    for file in [&stale, &young] {
+        std::fs::write(file, b"half").unwrap();
+    }
+    let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(&stale)
+        .unwrap()
+        .set_modified(an_hour_ago)
+        .unwrap();
+
+    takeback(data)
+        .args(["profile", "list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("c"));
+    assert!(!orphan.exists(), "the killed create's folder is gone");
+    assert!(!data.join("settings.tmp").exists());
+    assert!(!stale.exists());
+    assert!(
+        young.exists(),
+        "it may be another process's write under way"
+    );
+    takeback(data)
+        .args(["--profile", "c", "audit", "--verify"])
+        .assert()
+        .success();
+}

@@ -345,6 +345,11 @@ fn a_cancelled_scan_resumes_to_the_same_findings_without_repeating_work() {
         "every image checked exactly once over both runs"
     );
     assert_eq!(paths(&resumed.new_findings), paths(&full.new_findings));
+    // Issue 15 item 9: the resumed crawl fetches the site's pages again; they are counted once.
+    assert_eq!(
+        resumed.pages_crawled, full.pages_crawled,
+        "every page counted once over both runs"
+    );
     assert!(scan::jobs::resumable(interrupted.vault.conn())
         .unwrap()
         .is_none());

@@ -229,6 +229,7 @@ pub(crate) fn describe_failure(reason: SkipReason) -> String {
         SkipReason::Network => "the server could not be reached".into(),
         SkipReason::Unsupported => "not an http(s) address".into(),
         SkipReason::BudgetExhausted => "the download budget ran out".into(),
+        SkipReason::RateLimited => "the server asked to be left alone for now; try later".into(),
         SkipReason::Cancelled => "cancelled".into(),
     }
 }

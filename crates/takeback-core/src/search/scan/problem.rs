@@ -68,6 +68,7 @@ impl SourceProblem {
                 | SkipReason::NotHtml
                 | SkipReason::TooLarge
                 | SkipReason::TooManyRedirects
+                | SkipReason::RateLimited
                 | SkipReason::OffSite => ProblemKind::SiteError,
                 SkipReason::Network
                 | SkipReason::Unsupported

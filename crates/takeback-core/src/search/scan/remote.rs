@@ -346,6 +346,7 @@ fn describe(reason: SkipReason) -> String {
             "the site could not be reached".into()
         }
         SkipReason::BudgetExhausted => "the scan's download budget is used up".into(),
+        SkipReason::RateLimited => "the site asked to be left alone for now".into(),
         SkipReason::Cancelled => "the scan was cancelled".into(),
     }
 }

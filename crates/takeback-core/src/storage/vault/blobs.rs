@@ -76,8 +76,16 @@ impl<'a> BlobStore<'a> {
         let sealed = aead_seal(self.key.expose(), &nonce, bytes, id.0.as_bytes())?;
         let partial = self.dir.join(format!("{id}.partial"));
         let path = self.path(&id);
-        write_synced(&partial, &nonce, &sealed)?;
-        fs::rename(&partial, &path).map_err(|e| Error::io("saving", &path, e))?;
+        // A write that fails (a full disk) removes its half-written file at once; a crash
+        // leaves it to the next sweep.
+        if let Err(e) = write_synced(&partial, &nonce, &sealed) {
+            let _ = fs::remove_file(&partial);
+            return Err(e);
+        }
+        if let Err(e) = fs::rename(&partial, &path) {
+            let _ = fs::remove_file(&partial);
+            return Err(Error::io("saving", &path, e));
+        }
         sync_dir(self.dir);
         conn.execute(
             "INSERT INTO blobs (id, size, created_at) VALUES (?1, ?2, ?3)",

@@ -178,6 +178,32 @@ impl Profiles {
         Ok(vault)
     }
 
+    /// Removes the folders an interrupted create or delete left: a profile folder (named by a
+    /// profile id) without `profile.json`. A create holds the creation lock until it writes
+    /// `profile.json`, so under that lock such a folder is no create's work in progress; it never
+    /// held anything but an empty vault (a create) or what was being wiped (a delete). Best
+    /// effort: returns how many were removed, and nothing when the lock cannot be had (a
+    /// read-only data folder).
+    pub fn tidy(&self) -> usize {
+        let Ok(entries) = fs::read_dir(&self.root) else {
+            return 0;
+        };
+        let Ok(_creating) = self.creation_lock() else {
+            return 0;
+        };
+        entries
+            .flatten()
+            .map(|entry| entry.path())
+            .filter(|dir| {
+                let is_profile_id = dir.file_name().is_some_and(|n| {
+                    n.len() == 32 && n.to_string_lossy().bytes().all(|b| b.is_ascii_hexdigit())
+                });
+                is_profile_id && dir.is_dir() && !dir.join(profile::PROFILE_FILE).exists()
+            })
+            .filter(|dir| fs::remove_dir_all(dir).is_ok())
+            .count()
+    }
+
     /// An exclusive lock on the profiles folder, across processes, released on drop.
     fn creation_lock(&self) -> Result<fs::File> {
         let path = self.root.join(".create.lock");
