@@ -404,15 +404,38 @@ fn passphrase_change_with_rekey_retires_the_old_passphrase_and_key() {
     ));
 }
 
-/// `takeback profile rekey` killed with SIGKILL at delays spread over its run: each time the
-/// profile opens with its passphrase, under the old key or the new one, with all its data, and
-/// nothing of the interrupted re-key is left after the next listing.
+/// When a kill lands: after a delay, or as soon as the profiles folder shows a step reached.
+enum KillAt {
+    After(std::time::Duration),
+    When(&'static str, fn(&Path) -> bool),
+}
+
+fn has_entry(profiles: &Path, pred: impl Fn(&str) -> bool) -> bool {
+    std::fs::read_dir(profiles)
+        .map(|d| d.flatten().any(|e| pred(&e.file_name().to_string_lossy())))
+        .unwrap_or(false)
+}
+
+/// The staging folder of a re-key, if there is one.
+fn staging(profiles: &Path) -> Option<PathBuf> {
+    std::fs::read_dir(profiles)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.to_string_lossy().ends_with(".rekey-new"))
+}
+
+/// `takeback profile rekey` killed with SIGKILL at delays spread over its run, and as soon as
+/// each step shows on disk (staging begun, blobs being written, staging complete, old folder
+/// moved away): each time the profile opens with its passphrase, under the old key or the new
+/// one, with all its data, and nothing of the interrupted re-key is left after the next listing.
 #[test]
 fn a_rekey_killed_at_any_moment_leaves_a_profile_that_opens() {
     use std::process::Stdio;
     use std::time::{Duration, Instant};
     let tmp = tempfile::tempdir().unwrap();
-    let (_dir, blobs) = clinic_with_blobs(tmp.path(), 40, 256 * 1024);
+    let profiles = tmp.path().join("profiles");
+    let (_dir, blobs) = clinic_with_blobs(tmp.path(), 12, 128 * 1024);
     let rekey = || {
         let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("takeback"));
         cmd.env_remove("TAKEBACK_DATA_DIR")
@@ -425,36 +448,68 @@ fn a_rekey_killed_at_any_moment_leaves_a_profile_that_opens() {
             .stderr(Stdio::null());
         cmd
     };
-    // One whole run, to spread the kills over its length.
+    // One whole run, to spread the timed kills over its length.
     let started = Instant::now();
     assert!(rekey().status().unwrap().success());
     let whole = started.elapsed();
     let mut rekeys = open_and_check(tmp.path(), PASS, &blobs).unwrap();
     assert_eq!(rekeys, 1);
-    const KILLS: u32 = 12;
+
+    let mut plan: Vec<KillAt> = (0..4u32).map(|i| KillAt::After(whole * i / 4)).collect();
+    plan.push(KillAt::When("staging begun", |p| staging(p).is_some()));
+    plan.push(KillAt::When("blobs being written", |p| {
+        staging(p).is_some_and(|s| s.join("blobs").is_dir())
+    }));
+    plan.push(KillAt::When("staging complete", |p| {
+        staging(p).is_some_and(|s| s.join("profile.json").is_file())
+    }));
+    plan.push(KillAt::When("old folder moved away", |p| {
+        has_entry(p, |n| n.ends_with(".rekey-old"))
+    }));
     let (mut killed, mut kept_old, mut took_new) = (0, 0, 0);
-    for i in 0..KILLS {
+    for (i, at) in plan.iter().enumerate() {
         let mut child = rekey().spawn().unwrap();
-        std::thread::sleep(whole * i / KILLS);
+        let what = match at {
+            KillAt::After(delay) => {
+                std::thread::sleep(*delay);
+                format!("after {delay:?}")
+            }
+            KillAt::When(what, reached) => {
+                let deadline = Instant::now() + whole * 4;
+                while !reached(&profiles) && Instant::now() < deadline {
+                    if child.try_wait().unwrap().is_some() {
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_micros(200));
+                }
+                (*what).to_owned()
+            }
+        };
         child.kill().unwrap(); // SIGKILL: no destructor, no clean-up by the process itself
         if !child.wait().unwrap().success() {
             killed += 1;
         }
         let now = open_and_check(tmp.path(), PASS, &blobs)
-            .unwrap_or_else(|e| panic!("kill {i} after {:?}: {e}", whole * i / KILLS));
-        assert!(rekey_leftovers(tmp.path()).is_empty(), "kill {i}");
+            .unwrap_or_else(|e| panic!("kill {i} ({what}): {e}"));
+        assert!(rekey_leftovers(tmp.path()).is_empty(), "kill {i} ({what})");
         match now - rekeys {
             0 => kept_old += 1,
             1 => took_new += 1,
-            n => panic!("kill {i}: {n} re-keys recorded at once"),
+            n => panic!("kill {i} ({what}): {n} re-keys recorded at once"),
         }
         rekeys = now;
     }
     eprintln!(
-        "whole re-key {whole:?}; {killed}/{KILLS} runs killed; the profile kept its old key {kept_old} times, took the new one {took_new} times"
+        "whole re-key {whole:?}; {killed}/{} runs killed; the profile kept its old key {kept_old} times, took the new one {took_new} times",
+        plan.len()
     );
     assert!(
-        killed > KILLS / 2,
+        killed > plan.len() / 2,
         "too few runs were interrupted: {killed}"
+    );
+    // The first kill lands before anything is written, the last after the swap began.
+    assert!(
+        kept_old >= 1 && took_new >= 1,
+        "{kept_old} old, {took_new} new"
     );
 }

@@ -381,15 +381,18 @@ fn export_database(conn: &Connection, path: &Path, key: &Secret<[u8; KEY_LEN]>) 
         rusqlite::params![target, key_text.as_str()],
     )
     .map_err(|e| storage("creating the re-keyed database", e))?;
-    let copied = (|| {
-        conn.query_row("SELECT sqlcipher_export('rekeyed')", [], |_| Ok(()))?;
-        let version: i64 = conn.query_row("PRAGMA main.user_version", [], |r| r.get(0))?;
-        conn.execute_batch(&format!("PRAGMA rekeyed.user_version = {version};"))
-    })();
+    let copied = copy_into_attached(conn);
     let detached = conn.execute_batch("DETACH DATABASE rekeyed");
     copied.map_err(|e| storage("copying the vault under its new key", e))?;
     detached.map_err(|e| storage("closing the re-keyed database", e))?;
     sync_file(path)
+}
+
+/// `sqlcipher_export` into the database attached as `rekeyed`, and the schema version with it.
+fn copy_into_attached(conn: &Connection) -> rusqlite::Result<()> {
+    conn.query_row("SELECT sqlcipher_export('rekeyed')", [], |_| Ok(()))?;
+    let version: i64 = conn.query_row("PRAGMA main.user_version", [], |r| r.get(0))?;
+    conn.execute_batch(&format!("PRAGMA rekeyed.user_version = {version};"))
 }
 
 /// Whether `key` opens the SQLCipher database at `path` (nothing is written).
