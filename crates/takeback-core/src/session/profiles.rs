@@ -148,7 +148,8 @@ impl Session {
     /// it, the old key's files overwritten. Offer it after a suspected compromise, and always
     /// when a passphrase is changed because it leaked (`new_passphrase`). A clinic profile needs
     /// its current `passphrase`; a personal one uses the keyring. The profile is locked in this
-    /// session first (its files are replaced), then opened again under its new key and shown.
+    /// session first (its files are replaced), then opened again under its new key and shown; a
+    /// refused attempt (wrong passphrase, profile open elsewhere) leaves it locked.
     /// Takes a few seconds for a large profile: call off the UI thread.
     pub fn rekey_profile(
         &self,
