@@ -117,6 +117,9 @@ pub enum Error {
     #[error("the key of this profile is no longer in the OS keyring, so its vault cannot be opened; if the keyring was reset, the profile's data is lost")]
     KeyMissing,
 
+    #[error("this profile is open in another window or program (perhaps a background scan); close it there and try again")]
+    ProfileInUse,
+
     #[error("the vault of this profile is damaged or not readable with its key ({reason})")]
     CorruptVault {
         reason: String,
@@ -246,9 +249,10 @@ impl Error {
             | Error::InvalidProfileName { .. }
             | Error::WeakPassphrase { .. }
             | Error::NotAPassphraseProfile => ErrorCode::InvalidInput,
-            Error::WrongPassphrase | Error::PassphraseRequired | Error::KeyMissing => {
-                ErrorCode::Locked
-            }
+            Error::WrongPassphrase
+            | Error::PassphraseRequired
+            | Error::KeyMissing
+            | Error::ProfileInUse => ErrorCode::Locked,
             Error::KeyringUnavailable { .. } | Error::Keyring { .. } => ErrorCode::External,
             Error::CorruptVault { .. } | Error::VaultTooNew { .. } => ErrorCode::Corrupt,
             Error::Crypto { .. } => ErrorCode::Internal,

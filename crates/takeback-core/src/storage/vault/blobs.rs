@@ -95,6 +95,18 @@ impl<'a> BlobStore<'a> {
         Ok(id)
     }
 
+    /// Encrypts `bytes` into the file of blob `id`, which the caller has registered (re-keying
+    /// writes every registered blob again under a new key, with the id it had). A fresh nonce
+    /// each time, written and synced like [`BlobStore::put`]'s.
+    pub(crate) fn write_as(&self, id: &BlobId, bytes: &[u8]) -> Result<()> {
+        let nonce: [u8; NONCE_LEN] = random_array()?;
+        let sealed = aead_seal(self.key.expose(), &nonce, bytes, id.0.as_bytes())?;
+        let partial = self.dir.join(format!("{id}.partial"));
+        let path = self.path(id);
+        write_synced(&partial, &nonce, &sealed)?;
+        fs::rename(&partial, &path).map_err(|e| Error::io("saving", &path, e))
+    }
+
     /// Decrypts a blob. The bytes are zeroed when dropped.
     pub fn get(&self, conn: &Connection, id: &BlobId) -> Result<Zeroizing<Vec<u8>>> {
         let known: Option<i64> = conn
@@ -188,7 +200,7 @@ fn write_synced(path: &Path, nonce: &[u8], sealed: &[u8]) -> Result<()> {
 }
 
 /// Makes a rename durable. Best effort: not every platform can open a directory.
-fn sync_dir(dir: &Path) {
+pub(crate) fn sync_dir(dir: &Path) {
     if let Ok(d) = fs::File::open(dir) {
         let _ = d.sync_all();
     }

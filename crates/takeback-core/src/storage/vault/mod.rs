@@ -10,6 +10,7 @@ mod blobs;
 pub mod keys;
 pub mod migrations;
 mod profile;
+mod rekey;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -87,8 +88,10 @@ impl Profiles {
         Ok(out)
     }
 
-    /// The profile folders that hold a `profile.json` (readable or not).
+    /// The profile folders that hold a `profile.json` (readable or not). A re-key that a crash
+    /// interrupted is finished or rolled back first; its staging folders are never listed.
     fn folders(&self) -> Result<impl Iterator<Item = PathBuf>> {
+        self.recover_interrupted();
         let entries = match fs::read_dir(&self.root) {
             Ok(e) => Some(e),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
@@ -99,6 +102,10 @@ impl Profiles {
             .flatten()
             .flatten()
             .map(|entry| entry.path())
+            .filter(|dir| {
+                let name = dir.file_name().unwrap_or_default().to_string_lossy();
+                !name.ends_with(rekey::STAGING_SUFFIX) && !name.ends_with(rekey::RETIRED_SUFFIX)
+            })
             .filter(|dir| dir.join(profile::PROFILE_FILE).is_file()))
     }
 
@@ -220,7 +227,7 @@ impl Profiles {
     /// Opens the profile called `name`.
     pub fn unlock(&self, name: &str, how: Unlock<'_>, now: DateTime<Utc>) -> Result<Vault> {
         let (dir, file) = self.load(name)?;
-        let key = open_key(&file, how)?;
+        let key = self.open_key_reconciled(&file, &dir, how)?;
         Vault::open(&dir, file.info(), &key, now, false)
     }
 
@@ -261,7 +268,7 @@ impl Profiles {
         let (dir, file) = self.load(name)?;
         let info = file.info();
         // Proves the right to wipe; the key itself is dropped (and zeroed) at once.
-        drop(open_key(&file, how)?);
+        drop(self.open_key_reconciled(&file, &dir, how)?);
         wipe(&dir, file.key, keyring_of(how))?;
         Ok(info)
     }
@@ -350,7 +357,10 @@ fn wipe(dir: &Path, slot: KeySlot, keys: Option<&dyn KeyStore>) -> Result<()> {
                 reason: "the keyring is needed to destroy this profile's key".into(),
                 source: None,
             })?;
-            keys.delete(id.as_deref().unwrap_or_default())?;
+            let id = id.as_deref().unwrap_or_default();
+            keys.delete(id)?;
+            // A new key a crashed re-key left behind goes too.
+            keys.delete(&rekey::pending_account(id))?;
         }
         KeySlot::Passphrase(_) => {
             // Overwrite in place before removing, so the wrapped key does not linger in a file
