@@ -362,3 +362,33 @@ fn picture(vault: &Vault, dossier: &Dossier, pictures: Pictures) -> Result<Optio
         width_mm: PICTURE_MM,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // See: issue 15, item 9 (a 100 KB field made the PDF grow to about 1 GB).
+    #[test]
+    fn a_100_kb_value_is_cut_with_a_note_and_the_report_still_typesets() {
+        let mut lines = Vec::new();
+        text(
+            &mut lines,
+            format!("Image address: https://x.test/{}", "a".repeat(100_000)),
+        );
+        let Some(Block::Text(line)) = lines.first() else {
+            panic!("one line of text")
+        };
+        assert!(line.chars().count() < typeset::MAX_PARAGRAPH_CHARS);
+        assert!(line.contains("[... cut here: 100030 characters in all, the first 4000 shown]"));
+        let info = DocumentInfo {
+            title: "Evidence report",
+            subject: "test",
+            language: "en",
+            created: DateTime::UNIX_EPOCH,
+        };
+        let started = std::time::Instant::now();
+        let pdf = typeset::render(&info, &STYLE, &lines).unwrap();
+        assert!(pdf.starts_with(b"%PDF-"));
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    }
+}
