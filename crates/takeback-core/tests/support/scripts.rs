@@ -13,10 +13,12 @@ pub const NAMES: [(&str, &str); 8] = [
     ("Vietnamese", "Nguyễn Thị Hương"),
 ];
 
-/// Whether `name` is in `text` (pdftotext's output), word by word and in logical order, with
-/// whitespace ignored. pdftotext (poppler 22) writes right-to-left words in logical order, but it
-/// may order two RTL words of one line either way round, so each word is looked for on its own,
-/// all on one line.
+/// Whether every word of `name` is in one line of `text` (pdftotext's output), each word in
+/// logical (reading) order, the characters the user typed. pdftotext 22.12 writes a
+/// right-to-left run in logical order wrapped in U+202B and U+202C embedding marks
+/// (`Name: \u{202B}ليلى حداد\u{202C}`), so the marks are not part of the match; the words are looked
+/// for one by one so that a different order of the words of a right-to-left name (a visual
+/// rather than logical line) would still be accepted, while a missing or garbled word is not.
 pub fn has_name(text: &str, name: &str) -> bool {
     text.lines()
         .any(|line| name.split_whitespace().all(|word| line.contains(word)))
