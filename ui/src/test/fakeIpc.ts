@@ -55,6 +55,16 @@ export function defaultSettings(): Entry[] {
       input: { type: "choice", options: ["system", "light", "dark"] },
     },
     {
+      key: "language",
+      label: "Language",
+      advanced: false,
+      value: "system",
+      default: "system",
+      is_default: true,
+      help: "Language of the window.",
+      input: { type: "choice", options: ["system", "en", "es"] },
+    },
+    {
       key: "auto_lock_minutes",
       label: "Lock after this many idle minutes",
       advanced: false,
