@@ -159,6 +159,7 @@ export function createFakeIpc() {
         width: 100,
         height: 100,
         message: "This face is not the enrolled person's.",
+        says: { code: "no_match", faces: 1 },
         audit_seq: 3,
       }),
     ),
@@ -185,7 +186,7 @@ export function createFakeIpc() {
       }),
     ),
     adviseLetters: vi.fn(
-      async (_facts: unknown): Promise<Advice_Serialize> => ({ routes: [], excluded: [], warnings: [], minor: null }),
+      async (_facts: unknown): Promise<Advice_Serialize> => ({ routes: [], excluded: [], warnings: [], warning_codes: [], minor: null }),
     ),
     draftLetter: vi.fn(
       async (_input: unknown): Promise<LetterPreview_Serialize> => ({
