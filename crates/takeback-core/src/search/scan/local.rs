@@ -9,7 +9,7 @@ use tokio::sync::mpsc;
 use url::Url;
 
 use super::jobs::{self, Counts};
-use super::problem::{has_internet_route, SourceProblem};
+use super::problem::{has_internet_route, FolderProblem, ProblemWhy, SourceProblem};
 use super::{Execution, ScanPhase};
 use crate::base::error::storage;
 use crate::face::matching::{self, OwnerReference, Verdict};
@@ -280,26 +280,24 @@ fn scan_folder(
 
 /// Image files under `dir` (by content sniffing of the first bytes), in a stable order; symbolic
 /// links are not followed, so the walk cannot loop or leave the folder.
-fn image_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+fn image_files(dir: &Path) -> Result<Vec<PathBuf>, FolderProblem> {
     let mut out = Vec::new();
     let mut stack = vec![(dir.to_owned(), 0usize)];
     let mut first = true;
     while let Some((folder, depth)) = stack.pop() {
-        let entries =
-            match std::fs::read_dir(&folder) {
-                Ok(entries) => entries,
-                Err(e) if first => return Err(match e.kind() {
-                    std::io::ErrorKind::NotFound => {
-                        "the folder is not there any more. Was it moved, or is its drive unplugged?"
-                            .into()
-                    }
-                    std::io::ErrorKind::PermissionDenied => {
-                        "Takeback is not allowed to open this folder.".into()
-                    }
-                    _ => format!("the folder cannot be read ({e})."),
-                }),
-                Err(_) => continue,
-            };
+        let entries = match std::fs::read_dir(&folder) {
+            Ok(entries) => entries,
+            Err(e) if first => {
+                let why = match e.kind() {
+                    std::io::ErrorKind::NotFound => ProblemWhy::FolderMissing,
+                    std::io::ErrorKind::PermissionDenied => ProblemWhy::FolderNotAllowed,
+                    _ => ProblemWhy::FolderUnreadable,
+                };
+                let detail = (why == ProblemWhy::FolderUnreadable).then(|| e.to_string());
+                return Err(FolderProblem { why, detail });
+            }
+            Err(_) => continue,
+        };
         first = false;
         let mut entries: Vec<_> = entries.flatten().collect();
         entries.sort_by_key(std::fs::DirEntry::file_name);
