@@ -468,11 +468,16 @@ mod tests {
             assert_eq!(x.reason, x.reason_code.english());
         }
         assert_eq!(a.warning_codes.len(), a.warnings.len());
+        let gdpr = a
+            .routes
+            .iter()
+            .find(|r| r.kind == LetterKind::Gdpr)
+            .unwrap();
         assert_eq!(
-            a.routes[1].reason,
+            gdpr.reason,
             "Under the UK GDPR the site must erase your data within one month. Intimate images are data about your sex life, which the law protects most strongly."
         );
-        let json = serde_json::to_value(&a.routes[1].reason_code).unwrap();
+        let json = serde_json::to_value(gdpr.reason_code).unwrap();
         assert_eq!(
             json,
             serde_json::json!({"code": "gdpr_fits", "regime": "uk", "intimate": true})
