@@ -3,7 +3,8 @@
 # Idempotent: a second run installs nothing and takes a second or two.
 #   scripts/setup.sh          what the app needs (build tools, WebKitGTK, the UI's npm packages)
 #   scripts/setup.sh --test   the same, plus what the tests need (Xvfb, WebDriver, keyring, poppler,
-#                             age, and a virtualenv .test-venv/ with the Python wacz and warcio readers)
+#                             age, cargo-deny, and a virtualenv .test-venv/ with the Python wacz and
+#                             warcio readers)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -53,6 +54,14 @@ if $want_test; then
   if ! command -v tauri-driver >/dev/null && [[ ! -x "$HOME/.cargo/bin/tauri-driver" ]]; then
     say "Installing tauri-driver 2.1.0"
     cargo install tauri-driver --version 2.1.0 --locked --quiet
+  fi
+fi
+if $want_test; then
+  # cargo-deny checks the dependency tree's licences, bans and sources (deny.toml). Built from
+  # crates.io (about 3 minutes on 2 cores), pinned so that every machine checks the same way.
+  if ! cargo deny --version 2>/dev/null | grep -q '^cargo-deny 0.20.2$'; then
+    say "Installing cargo-deny 0.20.2"
+    cargo install cargo-deny --version 0.20.2 --locked --quiet
   fi
 fi
 if $want_test; then

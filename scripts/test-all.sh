@@ -35,6 +35,18 @@ npm --prefix ui test
 step "UI: production build (embedded into the app), with the pseudo-locales the e2e layout checks use"
 VITE_TAKEBACK_PSEUDO=1 npm --prefix ui run build
 
+step "Dependencies: licences, bans and sources (cargo deny, deny.toml)"
+cargo deny --locked --log-level error check licenses bans sources
+
+step "Dependencies: security advisories, where the RustSec database can be fetched"
+# The database is a git repository outside the package registries; a machine that cannot reach it
+# says so loudly and skips this check rather than failing the run (CONTRIBUTING.md).
+if timeout 120 cargo deny --log-level error fetch db; then
+  cargo deny --offline --log-level error check advisories
+else
+  echo "SKIPPED: the RustSec advisory database could not be fetched; run 'cargo deny check advisories' where it can" >&2
+fi
+
 step "Rust lints"
 cargo clippy --workspace --all-targets -- -D warnings
 

@@ -45,6 +45,14 @@ async function screenshot(name) {
   execFileSync("import", ["-window", win, join(reviewDir, name)]);
 }
 
+/** The texts marked English inside `selector`: the core's sentences the window could not say itself. */
+function englishInside(selector) {
+  return app.browser.execute(
+    (sel) => [...document.querySelectorAll(`${sel} [lang="en"]`)].map((el) => `${el.dataset.testid ?? el.tagName}: ${el.textContent.trim().slice(0, 60)}`),
+    selector,
+  );
+}
+
 async function assertAccessible(where) {
   const { browser } = app;
   if (!(await browser.execute(() => typeof window.axe === "object"))) await browser.execute(axeSource);
@@ -125,6 +133,11 @@ test("the advisor and the letter editor: the letter stays in English, explained 
   await browser.$('[data-testid="rr-suggest"]').click();
   await browser.$('[data-testid="rr-recommended"]').waitForDisplayed({ timeout: 5000 });
   assert.match(await browser.$('[data-testid="rr-recommended"]').getText(), /Recomendado/);
+  // The advisor's reasons and cautions are the core's coded sentences, said in Spanish.
+  assert.match(await browser.$('[data-testid="rr-recommended"]').getText(), /La ley TAKE IT DOWN obliga a las plataformas de EE\. UU\./);
+  await browser.$('[data-testid="rr-things"] summary').click();
+  assert.match(await browser.$('[data-testid="rr-things"]').getText(), /Nunca envíes la imagen/);
+  assert.deepEqual(await englishInside("main"), [], "the advice holds no English sentence");
   await assertAccessible("consejo");
   await browser.$('[data-testid="rr-lookup"]').click();
   await browser.$('[data-testid="rr-contacts"]').waitForDisplayed({ timeout: 30000 });
@@ -164,4 +177,19 @@ test("Home after the journey, in Spanish", async () => {
   assert.match(await browser.$('[data-testid="page-home"]').getText(), /Dónde estás/);
   await assertAccessible("inicio, al final");
   await screenshot("es-home.png");
+});
+
+test("a scan that cannot reach a site says why in Spanish, with no English sentence", async () => {
+  const { browser } = app;
+  await browser.$('[data-testid="nav-scan"]').click();
+  // Port 9 on this computer: nothing listens, so the connection is refused at once.
+  await browser.$('[data-testid="site-url"]').setValue("http://127.0.0.1:9/");
+  await browser.$('[data-testid="add-site"]').click();
+  await browser.waitUntil(async () => /127\.0\.0\.1:9/.test(await browser.$('[data-testid="sources"]').getText()), { timeout: 5000 });
+  await browser.$('[data-testid="start-scan"]').click();
+  const problem = await browser.$('[data-testid="scan-problems"] li[data-kind="unreachable"]');
+  await problem.waitForDisplayed({ timeout: 120000, timeoutMsg: "the scan did not report the unreachable site" });
+  assert.match(await problem.getText(), /^No se revisó nada en 127\.0\.0\.1:9: no se pudo llegar al sitio\./);
+  assert.deepEqual(await englishInside("main"), [], "the scan page holds no English sentence");
+  await assertAccessible("buscar, un sitio sin respuesta");
 });

@@ -18,7 +18,7 @@ import { after, before, test } from "node:test";
 import { createClinicProfile, launchApp } from "./harness.mjs";
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-const PAGES = ["home", "profile", "scan", "findings", "cases", "providers", "audit", "settings"];
+const PAGES = ["home", "profile", "scan", "findings", "cases", "handoff", "providers", "audit", "settings"];
 
 let app;
 
@@ -114,6 +114,25 @@ test("the first screen follows the language setting, and is accessible in Spanis
   await assertAccessible(browser, "profile picker (es)");
   // Nothing of the choice is in the webview's storage: it is incognito, the setting is the core's.
   assert.equal(await browser.execute(() => localStorage.length + sessionStorage.length), 0);
+});
+
+test("the first screen has its own language switch, which sets the core's setting", async () => {
+  const { browser } = app;
+  const { dataDir } = app;
+  await browser.$('[data-testid="picker-language"]').selectByAttribute("value", "en");
+  await browser.waitUntil(async () => (await browser.$("h1").getText()) === "Welcome to Takeback", {
+    timeout: 5000,
+    timeoutMsg: "the first screen did not switch to English",
+  });
+  assert.equal(await browser.execute(() => document.documentElement.lang), "en");
+  assert.match(readFileSync(join(dataDir, "data", "settings.toml"), "utf8"), /language = "en"/);
+  await assertAccessible(browser, "profile picker (en)");
+  await browser.$('[data-testid="picker-language"]').selectByAttribute("value", "es");
+  await browser.waitUntil(async () => (await browser.$("h1").getText()) === "Te damos la bienvenida a Takeback", {
+    timeout: 5000,
+    timeoutMsg: "the first screen did not switch back to Spanish",
+  });
+  assert.match(readFileSync(join(dataDir, "data", "settings.toml"), "utf8"), /language = "es"/);
 });
 
 test("every page is in Spanish and has no serious or critical axe violation", async () => {

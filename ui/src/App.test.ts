@@ -55,7 +55,8 @@ describe("the window shell", () => {
       await waitFor(() => expect(screen.getByTestId(`page-${section.id}`)).toBeTruthy());
       await expectNoAxeViolations(container);
     }
-  });
+    // Nine pages through axe in jsdom: 5 s is not enough on a loaded machine.
+  }, 30000);
 
   it("quick exit button clears the screen before hiding the window", async () => {
     const user = userEvent.setup();

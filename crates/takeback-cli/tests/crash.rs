@@ -15,8 +15,13 @@ use takeback_core::storage::vault::{Profiles, Unlock};
 
 const PASS: &str = "crash test passphrase";
 
-fn photo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/faces/facerec/obama.jpg")
+/// Two different photos of the owner: the same photo twice is refused (issue 15 item 9).
+fn photos() -> [PathBuf; 2] {
+    ["obama.jpg", "obama2.jpg"].map(|name| {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/faces/facerec")
+            .join(name)
+    })
 }
 
 fn takeback(data: &Path) -> Command {
@@ -53,8 +58,7 @@ fn enroll_and_kill(data: &Path, kill_at: Option<&str>, delay: Duration) {
     let mut child = takeback(data)
         .env("TAKEBACK_DEBUG_ENROLL_PAUSE_MS", "400")
         .arg("enroll")
-        .arg(photo())
-        .arg(photo())
+        .args(photos())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -100,8 +104,7 @@ fn killed_enrollment_leaves_a_consistent_vault() {
     // An uninterrupted run then stores the whole batch, and the audit chain still verifies.
     let status = takeback(tmp.path())
         .arg("enroll")
-        .arg(photo())
-        .arg(photo())
+        .args(photos())
         .status()
         .unwrap();
     assert!(status.success());

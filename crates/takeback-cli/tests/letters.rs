@@ -432,3 +432,26 @@ fn a_saved_letter_is_never_written_over_without_force_and_is_audited_once() {
     assert_eq!(detail["findings"], serde_json::json!([seeded.confirmed[0]]));
     assert_eq!(drafted[0]["actor"], "owner");
 }
+
+/// Issue 15 item 7: a finding confirmed without a capture (by an earlier version killed during
+/// `finding confirm`) says that its evidence is pending and what finishes it; an unreviewed one
+/// says that confirming captures it.
+#[test]
+fn finding_show_says_whether_the_evidence_is_kept_or_pending() {
+    let (tmp, seeded) = setup();
+    takeback(tmp.path())
+        .args(["finding", "show", &seeded.confirmed[0].to_string()])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("Evidence: pending"))
+        .stdout(predicates::str::contains("takeback recheck"));
+    takeback(tmp.path())
+        .args(["finding", "show", &seeded.unverified.to_string()])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("Evidence: none kept"));
+    let shown =
+        json(takeback(tmp.path()).args(["finding", "show", &seeded.confirmed[0].to_string()]));
+    assert_eq!(shown["status"], "confirmed");
+    assert_eq!(shown["evidence"], serde_json::json!([]), "{shown}");
+}

@@ -184,3 +184,45 @@ fn another_persons_photo_is_never_added_to_the_references() {
         "the gate still refuses the other person ({nearest})"
     );
 }
+
+/// Issue 15 item 9: `takeback enroll a.jpg` twice stored the photo twice, so it weighed double in
+/// every comparison. The store refuses a photo already enrolled, or repeated in one batch.
+#[test]
+fn the_same_photo_cannot_be_enrolled_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = DataDir::at(dir.path());
+    let vault = Profiles::new(&data)
+        .create_clinic(
+            "Client",
+            &Secret::new("a long passphrase".to_owned()),
+            KdfParams::INSECURE_FOR_TESTS,
+            Utc::now(),
+        )
+        .unwrap();
+    let engine = FaceEngine::load().unwrap();
+    let consent = Consent {
+        attestation: Attestation::Owner,
+        method: "cli".into(),
+    };
+    let (a, b) = (photo("obama.jpg"), photo("obama2.jpg"));
+    enrollment::enroll(&vault, &engine, &[&a], &consent, Utc::now(), &mut |_| {}).unwrap();
+    for batch in [vec![&a[..]], vec![&b[..], &b[..]]] {
+        let err = enrollment::enroll(&vault, &engine, &batch, &consent, Utc::now(), &mut |_| {})
+            .unwrap_err();
+        let refused = err
+            .downcast_ref::<enrollment::PhotoRefused>()
+            .unwrap_or_else(|| panic!("a duplicate is refused, not {err}"));
+        assert!(
+            matches!(
+                refused.problem,
+                enrollment::quality::PhotoProblem::AlreadyEnrolled
+            ),
+            "{err}"
+        );
+    }
+    assert_eq!(
+        enrollment::count(vault.conn()).unwrap(),
+        1,
+        "nothing stored twice"
+    );
+}

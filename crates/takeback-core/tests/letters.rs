@@ -7,6 +7,10 @@
 
 use std::process::Command;
 
+#[path = "support/scripts.rs"]
+mod scripts;
+use scripts::{has_name, NAMES};
+
 use chrono::{NaiveDate, TimeZone, Utc};
 use mail_parser::{MessageParser, MimeHeaders};
 use takeback_core::removal::identity::{Identity, Representative};
@@ -200,4 +204,73 @@ fn image_evidence_is_refused_in_eml() {
     };
     let err = eml::render(&letter, &[sneaky], Utc::now()).unwrap_err();
     assert_eq!(err.code(), takeback_core::ErrorCode::Refused);
+}
+
+// See: issue 15, item 4 (Arabic, Hebrew, Chinese and Devanagari names came out as boxes).
+#[test]
+fn names_in_every_script_are_in_the_pdf_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut failed = Vec::new();
+    for (script, name) in NAMES {
+        let mut req = request(LetterKind::Abuse, false, Regime::Eu);
+        req.identity.name = name.into();
+        let letter = letters::draft(&req).unwrap();
+        let path = dir.path().join(format!("{script}.pdf"));
+        std::fs::write(&path, pdf::render(&letter).unwrap()).unwrap();
+        let text = poppler("pdftotext", &["-enc", "UTF-8", path.to_str().unwrap(), "-"]);
+        if !has_name(&text, name) {
+            failed.push(format!("{script}: {name}\n---\n{text}"));
+        }
+    }
+    assert!(failed.is_empty(), "names missing:\n{}", failed.join("\n"));
+}
+
+/// The XMP packet of a PDF, read from the file's bytes (PDF/A keeps it uncompressed).
+fn xmp(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let start = text.find("<?xpacket begin").expect("an XMP packet");
+    let end = start
+        + text[start..]
+            .find("<?xpacket end")
+            .expect("the packet's end");
+    text[start..end].to_owned()
+}
+
+// See: issue 15, item 2 (printpdf wrote the subject into XMP unescaped; courts prefer PDF/A-2b).
+#[test]
+fn the_pdf_claims_pdf_a_2b_and_its_metadata_is_escaped() {
+    let mut letter = letters::draft(&request(LetterKind::Takeitdown, false, Regime::Eu)).unwrap();
+    letter.subject = "Notice under 47 U.S.C. § 223a — café <b>&amp; \"x\" ]]></rdf:li>".into();
+    let bytes = pdf::render(&letter).unwrap();
+    let packet = xmp(&bytes);
+    // verapdf (Java, not packaged by Debian) is not available here: the claim is checked from
+    // the XMP itself.
+    let squash: String = packet.split_whitespace().collect();
+    assert!(
+        squash.contains("<pdfaid:part>2</pdfaid:part>") || squash.contains("pdfaid:part=\"2\""),
+        "{packet}"
+    );
+    assert!(
+        squash.contains("<pdfaid:conformance>B</pdfaid:conformance>")
+            || squash.contains("pdfaid:conformance=\"B\""),
+        "{packet}"
+    );
+    assert!(!packet.contains("<b>"), "markup in the subject is escaped");
+    assert!(!packet.contains("]]></rdf:li>"), "{packet}");
+    assert!(packet.contains("&lt;b&gt;&amp;amp;"), "{packet}");
+    assert!(packet.contains("café"), "XMP is UTF-8: {packet}");
+    // The Info dictionary's title reads back whole (UTF-16 where needed).
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.pdf");
+    std::fs::write(&path, &bytes).unwrap();
+    let info = poppler("pdfinfo", &["-enc", "UTF-8", path.to_str().unwrap()]);
+    let field = |name: &str| {
+        info.lines()
+            .find_map(|l| l.strip_prefix(name))
+            .map(str::trim)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(field("Title:"), letter.subject, "{info}");
+    assert_eq!(field("PDF version:"), "1.7", "{info}");
 }

@@ -85,3 +85,40 @@ fn lowering_a_protection_needs_an_unlocked_profile_and_a_new_address_is_audited(
         "https://relay.example/rest/"
     );
 }
+
+/// Issue 15 item 9: a hand-edited `auto_lock_minutes = 5` (a plain TOML number) made the whole
+/// file unreadable, while `theme = "purple"` was silently read as the default. Numbers and
+/// booleans are taken where a number or a yes/no is meant; a value a setting cannot take is an
+/// error naming the setting and what it accepts.
+#[test]
+fn the_settings_file_takes_plain_numbers_and_refuses_invalid_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = DataDir::at(dir.path());
+    data.ensure().unwrap();
+    std::fs::write(
+        data.settings_file(),
+        "auto_lock_minutes = 5\n\"quick_exit.double_escape\" = false\n\"future.setting\" = 3\n",
+    )
+    .unwrap();
+    let settings = Settings::load(&data).unwrap();
+    assert_eq!(settings.auto_lock_minutes, 5);
+    assert!(!settings.quick_exit_double_escape);
+    // A newer version's setting survives a save, number and all.
+    settings.save(&data).unwrap();
+    let text = std::fs::read_to_string(data.settings_file()).unwrap();
+    assert!(text.contains("\"future.setting\" = 3"), "{text}");
+
+    for bad in [
+        "theme = \"purple\"\n",
+        "auto_lock_minutes = 99999\n",
+        "auto_lock_minutes = 2.5\n",
+        "previews = true\n",
+    ] {
+        std::fs::write(data.settings_file(), bad).unwrap();
+        let err = Settings::load(&data).unwrap_err();
+        let key = bad.split(" =").next().unwrap();
+        assert!(err.to_string().contains(key), "{bad}: {err}");
+        assert!(err.to_string().contains("settings.toml"), "{bad}: {err}");
+        assert_eq!(err.code(), ErrorCode::InvalidInput, "{bad}: {err}");
+    }
+}

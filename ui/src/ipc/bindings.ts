@@ -153,6 +153,12 @@ export const events = {
 /**  The advisor's answer. */
 export type Advice = Advice_Serialize | Advice_Deserialize;
 
+/**
+ *  Every sentence the advisor says, as a stable code (with its parameters): the window says it
+ *  in its own language; [`AdviceText::english`] is the English the CLI prints.
+ */
+export type AdviceText = { code: "save_evidence" } | { code: "never_send_image" } | { code: "send_once" } | { code: "minor_specialists" } | { code: "tida_fits" } | { code: "tida_intimate_only" } | { code: "tida_not_us" } | { code: "tida_scope" } | { code: "osa_fits" } | { code: "osa_commencement" } | { code: "gdpr_fits"; regime: Regime; intimate: boolean } | { code: "gdpr_proof" } | { code: "gdpr_needs_link" } | { code: "dsa_fits" } | { code: "dsa_follow_up" } | { code: "dmca_fits" } | { code: "dmca_someone_else" } | { code: "dmca_unknown" } | { code: "perjury" } | { code: "lumen" } | { code: "counter_notice" } | { code: "representative" } | { code: "abuse_fits" } | { code: "cdn_forwards" } | { code: "delisting_fits" } | { code: "delisting_hides_only" } | { code: "delisting_no_right" };
+
 /**  The advisor's answer. */
 export type Advice_Deserialize = {
 	/**  Letters to send, first rung first. */
@@ -160,6 +166,8 @@ export type Advice_Deserialize = {
 	excluded: Excluded[],
 	/**  Warnings that apply to every route. */
 	warnings: string[],
+	/**  `warnings`, as codes, in the same order. */
+	warning_codes: AdviceText[],
 	/**  Set when the person was under 18; `routes` is then empty. */
 	minor?: MinorGuidance | null,
 };
@@ -171,6 +179,8 @@ export type Advice_Serialize = {
 	excluded: Excluded[],
 	/**  Warnings that apply to every route. */
 	warnings: string[],
+	/**  `warnings`, as codes, in the same order. */
+	warning_codes: AdviceText[],
 	/**  Set when the person was under 18; `routes` is then empty. */
 	minor: MinorGuidance | null,
 };
@@ -437,14 +447,62 @@ export type Contact = Contact_Serialize | Contact_Deserialize;
 /**  Where a contact was found. Serialised as in the CLI contract. */
 export type ContactSource = "rdap" | "security.txt" | "page" | "directory";
 
+/**
+ *  Who a contact is and why it was chosen, as a stable code with its parameters (names are the
+ *  organisations' own and stay as they are).
+ */
+export type ContactText = ContactText_Serialize | ContactText_Deserialize;
+
+/**
+ *  Who a contact is and why it was chosen, as a stable code with its parameters (names are the
+ *  organisations' own and stay as they are).
+ */
+export type ContactText_Deserialize = 
+/**  A platform's own channel, from the shipped directory, and what it is for. */
+{ code: "directory"; platform: string; purpose: Purpose } | 
+/**  The company that hosts the site (RDAP), by name when it gives one. */
+{ code: "host"; name?: string | null } | 
+/**  The company the site's name is registered with (RDAP). */
+{ code: "registrar"; name?: string | null } | 
+/**  An email address published on the site's home page. */
+{ code: "published_email" } | 
+/**  The site's own contact, report or copyright page. */
+{ code: "own_page" } | 
+/**  The site's security.txt contact; `no_expiry` when the file has no expiry date. */
+{ code: "security_contact"; no_expiry: boolean } | 
+/**  Only the English `detail` says it. */
+{ code: "other" };
+
+/**
+ *  Who a contact is and why it was chosen, as a stable code with its parameters (names are the
+ *  organisations' own and stay as they are).
+ */
+export type ContactText_Serialize = 
+/**  A platform's own channel, from the shipped directory, and what it is for. */
+{ code: "directory"; platform: string; purpose: Purpose } | 
+/**  The company that hosts the site (RDAP), by name when it gives one. */
+{ code: "host"; name: string | null } | 
+/**  The company the site's name is registered with (RDAP). */
+{ code: "registrar"; name: string | null } | 
+/**  An email address published on the site's home page. */
+{ code: "published_email" } | 
+/**  The site's own contact, report or copyright page. */
+{ code: "own_page" } | 
+/**  The site's security.txt contact; `no_expiry` when the file has no expiry date. */
+{ code: "security_contact"; no_expiry: boolean } | 
+/**  Only the English `detail` says it. */
+{ code: "other" };
+
 /**  One way to reach someone who can act. */
 export type Contact_Deserialize = {
 	/**  An email address or a form's URL. */
 	address: string,
 	role: Role,
 	source: ContactSource,
-	/**  Who this is and why it was chosen, in words. */
+	/**  Who this is and why it was chosen, in English words (the CLI prints them). */
 	detail: string,
+	/**  The same, as a code the window says in its own language. */
+	detail_code?: ContactText_Deserialize,
 	/**
 	 *  The exact document the contact was read from (RDAP answer, security.txt, page, or the
 	 *  directory entry's source page).
@@ -462,8 +520,10 @@ export type Contact_Serialize = {
 	address: string,
 	role: Role,
 	source: ContactSource,
-	/**  Who this is and why it was chosen, in words. */
+	/**  Who this is and why it was chosen, in English words (the CLI prints them). */
 	detail: string,
+	/**  The same, as a code the window says in its own language. */
+	detail_code: ContactText_Serialize,
 	/**
 	 *  The exact document the contact was read from (RDAP answer, security.txt, page, or the
 	 *  directory entry's source page).
@@ -585,6 +645,9 @@ export type Cycle_Serialize = {
 /**  A computed deadline. */
 export type Deadline = Deadline_Serialize | Deadline_Deserialize;
 
+/**  A note on how a deadline was reached, as a stable code with its parameters. */
+export type DeadlineNote = { code: "hours48" } | { code: "one_month" } | { code: "paused_days"; days: number } | { code: "extended_two_months" } | { code: "extension_too_late" } | { code: "counter_notice" } | { code: "no_deadline_three_days" } | { code: "no_deadline_seven_days" };
+
 /**  A computed deadline. */
 export type Deadline_Deserialize = {
 	basis: Basis,
@@ -600,8 +663,10 @@ export type Deadline_Deserialize = {
 	 *  a 48-hour clock ends; day 25 of a month clock (research/takedowns.md §6.2).
 	 */
 	remind_at?: string | null,
-	/**  Plain-language notes on how the date was reached. */
+	/**  Plain-language notes on how the date was reached, in English (the CLI prints them). */
 	notes: string[],
+	/**  `notes`, as codes the window says in its own language, in the same order. */
+	note_codes: DeadlineNote[],
 };
 
 /**  A computed deadline. */
@@ -619,8 +684,10 @@ export type Deadline_Serialize = {
 	 *  a 48-hour clock ends; day 25 of a month clock (research/takedowns.md §6.2).
 	 */
 	remind_at: string | null,
-	/**  Plain-language notes on how the date was reached. */
+	/**  Plain-language notes on how the date was reached, in English (the CLI prints them). */
 	notes: string[],
+	/**  `notes`, as codes the window says in its own language, in the same order. */
+	note_codes: DeadlineNote[],
 };
 
 /**  What the gate decided. */
@@ -756,6 +823,7 @@ export type EvidencePaths = {
 export type Excluded = {
 	kind: LetterKind,
 	reason: string,
+	reason_code: AdviceText,
 };
 
 /**  What an export wrote, as `takeback evidence export --json` prints it. */
@@ -1011,8 +1079,10 @@ export type GateAnswer_Deserialize = {
 	owner_faces: boolean[],
 	width: number,
 	height: number,
-	/**  What to tell the user, in plain words. */
+	/**  What to tell the user, in plain English words. */
 	message: string,
+	/**  `message`, as a code the window says in its own language. */
+	says: GateText,
 	/**  The audit entry that recorded this decision. */
 	audit_seq: number,
 };
@@ -1034,11 +1104,29 @@ export type GateAnswer_Serialize = {
 	owner_faces: boolean[],
 	width: number,
 	height: number,
-	/**  What to tell the user, in plain words. */
+	/**  What to tell the user, in plain English words. */
 	message: string,
+	/**  `message`, as a code the window says in its own language. */
+	says: GateText,
 	/**  The audit entry that recorded this decision. */
 	audit_seq: number,
 };
+
+/**
+ *  What the gate tells the user, as a stable code with its parameters: the window says it in its
+ *  own language; the `message` beside it is the same in English (the CLI prints it).
+ */
+export type GateText = { code: "not_enrolled" } | 
+/**  A face looks under 18: where help is ([`TAKE_IT_DOWN`]). */
+{ code: "minor" } | { code: "attested_no_face" } | 
+/**  No face, for a copy search: the owner may confirm the photo shows them. */
+{ code: "no_face_can_attest" } | 
+/**  No face, so nothing to compare. */
+{ code: "no_face" } | 
+/**  The owner's face, alone (`faces` is 1) or among `faces` faces. */
+{ code: "match"; faces: number } | 
+/**  Not the owner's face; `faces` faces were compared. */
+{ code: "no_match"; faces: number };
 
 /**  One line of a finding's history. */
 export type HistoryEntry = HistoryEntry_Serialize | HistoryEntry_Deserialize;
@@ -1267,6 +1355,8 @@ export type Limits = {
 /**  What to do when the person was a minor: no letters, no capture, specialist services only. */
 export type MinorGuidance = {
 	message: string,
+	message_code: AdviceText,
+	/**  (name, address) of each specialist service; the names are the services' own. */
 	links: ([string, string])[],
 };
 
@@ -1337,13 +1427,21 @@ export type NewProfileLock =
 /**  The suggested next step. */
 export type NextStep = NextStep_Serialize | NextStep_Deserialize;
 
+/**  What a next step says, as a stable code with its parameters. */
+export type NextStepText = { code: "write_to_host" } | { code: "write_to_registrar" } | { code: "ask_delisting" } | { code: "regulator"; basis: Basis };
+
 /**  The suggested next step. */
 export type NextStep_Deserialize = {
 	rung: Rung,
 	/**  The letter to draft for it, when one fits. */
 	kind?: LetterKind | null,
-	/**  What to do, in plain words. */
+	/**  What to do, in plain English words (the CLI prints them). */
 	advice: string,
+	/**
+	 *  The same, as a code the window says in its own language: the rung, and for the last one
+	 *  the basis that decides which regulator.
+	 */
+	advice_code: NextStepText,
 };
 
 /**  The suggested next step. */
@@ -1351,8 +1449,13 @@ export type NextStep_Serialize = {
 	rung: Rung,
 	/**  The letter to draft for it, when one fits. */
 	kind: LetterKind | null,
-	/**  What to do, in plain words. */
+	/**  What to do, in plain English words (the CLI prints them). */
 	advice: string,
+	/**
+	 *  The same, as a code the window says in its own language: the rung, and for the last one
+	 *  the basis that decides which regulator.
+	 */
+	advice_code: NextStepText,
 };
 
 /**  Counts for Home. */
@@ -1453,6 +1556,19 @@ export type ProblemKind =
 "bad_address" | 
 /**  A folder that is missing or cannot be read. */
 "folder";
+
+/**
+ *  Why nothing was checked at a source, as a stable code with its parameters: the window says it
+ *  in its own language from this; [`SourceProblem::reason`] is the same sentence in English
+ *  (the CLI prints it).
+ */
+export type ProblemWhy = { code: "offline" } | { code: "unreachable" } | { code: "timed_out" } | { code: "refused_by_robots" } | 
+/**  The site answered with an HTTP error status. */
+{ code: "http_error"; status: number } | 
+/**  The site's first page is not a web page Takeback can read. */
+{ code: "not_a_web_page" } | { code: "local_network" } | { code: "bad_address" } | { code: "folder_missing" } | { code: "folder_not_allowed" } | 
+/**  The folder could not be read for another reason (the English sentence names it). */
+{ code: "folder_unreadable" };
 
 /**  A profile as the picker shows it. The name is the only thing readable without the key. */
 export type ProfileSummary = {
@@ -1562,6 +1678,9 @@ export type ProviderStatus_Serialize = {
 	retention: string,
 	credits: StoredCredits | null,
 };
+
+/**  What a platform's channel is for (the directory's codes). */
+export type Purpose = "ncii" | "privacy" | "copyright" | "takeitdown" | "legal" | "gdpr" | "delisting" | "abuse";
 
 /**  What a re-check found. */
 export type RecheckOutcome = 
@@ -1732,9 +1851,13 @@ export type Route_Deserialize = {
 	regime?: Regime | null,
 	/**  The deadline clock this letter starts. */
 	basis: Basis,
-	/**  Why this route fits, in plain words. */
+	/**  Why this route fits, in plain English words (the CLI prints them). */
 	reason: string,
+	/**  The same, as a code the window says in its own language. */
+	reason_code: AdviceText,
 	warnings: string[],
+	/**  `warnings`, as codes, in the same order. */
+	warning_codes: AdviceText[],
 };
 
 /**  One recommended letter. */
@@ -1744,9 +1867,13 @@ export type Route_Serialize = {
 	regime: Regime | null,
 	/**  The deadline clock this letter starts. */
 	basis: Basis,
-	/**  Why this route fits, in plain words. */
+	/**  Why this route fits, in plain English words (the CLI prints them). */
 	reason: string,
+	/**  The same, as a code the window says in its own language. */
+	reason_code: AdviceText,
 	warnings: string[],
+	/**  `warnings`, as codes, in the same order. */
+	warning_codes: AdviceText[],
 };
 
 /**  Who a letter went to, as a rung of the ladder. */
@@ -1902,9 +2029,14 @@ export type ScanProgress_Deserialize = {
 	hits: number | null,
 	/**
 	 *  A line for the owner when something was skipped or failed (a provider without consent,
-	 *  a site that could not be reached).
+	 *  a site that could not be reached), in English.
 	 */
 	notice?: string | null,
+	/**
+	 *  The source that could not be scanned, when that is what `notice` says (with its code,
+	 *  for the window to say it in its own language).
+	 */
+	problem?: SourceProblem | null,
 };
 
 /**
@@ -1919,9 +2051,14 @@ export type ScanProgress_Serialize = {
 	hits: number | null,
 	/**
 	 *  A line for the owner when something was skipped or failed (a provider without consent,
-	 *  a site that could not be reached).
+	 *  a site that could not be reached), in English.
 	 */
 	notice: string | null,
+	/**
+	 *  The source that could not be scanned, when that is what `notice` says (with its code,
+	 *  for the window to say it in its own language).
+	 */
+	problem: SourceProblem | null,
 };
 
 /**  A scan moved on: a page crawled, an image checked, a phase started, or a notice to show. */
@@ -2075,7 +2212,9 @@ export type SourceProblem = {
 	/**  The site's name (`forum.example`) or the folder's path, as the owner knows it. */
 	place: string,
 	kind: ProblemKind,
-	/**  One plain sentence: where nothing was checked, why, and what to do next. */
+	/**  Why, as a code the window translates. */
+	why: ProblemWhy,
+	/**  One plain sentence in English: where nothing was checked, why, and what to do next. */
 	reason: string,
 };
 

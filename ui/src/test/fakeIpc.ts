@@ -55,6 +55,16 @@ export function defaultSettings(): Entry[] {
       input: { type: "choice", options: ["system", "light", "dark"] },
     },
     {
+      key: "language",
+      label: "Language",
+      advanced: false,
+      value: "system",
+      default: "system",
+      is_default: true,
+      help: "Language of the window.",
+      input: { type: "choice", options: ["system", "en", "es"] },
+    },
+    {
       key: "auto_lock_minutes",
       label: "Lock after this many idle minutes",
       advanced: false,
@@ -150,6 +160,7 @@ export function createFakeIpc() {
         width: 100,
         height: 100,
         message: "This face is not the enrolled person's.",
+        says: { code: "no_match", faces: 1 },
         audit_seq: 3,
       }),
     ),
@@ -176,7 +187,7 @@ export function createFakeIpc() {
       }),
     ),
     adviseLetters: vi.fn(
-      async (_facts: unknown): Promise<Advice_Serialize> => ({ routes: [], excluded: [], warnings: [], minor: null }),
+      async (_facts: unknown): Promise<Advice_Serialize> => ({ routes: [], excluded: [], warnings: [], warning_codes: [], minor: null }),
     ),
     draftLetter: vi.fn(
       async (_input: unknown): Promise<LetterPreview_Serialize> => ({

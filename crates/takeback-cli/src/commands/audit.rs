@@ -35,6 +35,12 @@ pub fn run(ctx: &Context, args: AuditArgs) -> Result<ExitCode, Failure> {
                 anchor: &anchor,
             })?;
         }
+        if let Some(damage) = &v.database_damage {
+            let message = format!(
+                "the vault's database is damaged ({damage}); restore this profile's folder from a backup"
+            );
+            return fail(ctx, message);
+        }
         return match &v.first_broken {
             None if !anchor.holds() => {
                 let message = format!("the audit log was rolled back or rewritten: {anchor}");
@@ -57,21 +63,13 @@ pub fn run(ctx: &Context, args: AuditArgs) -> Result<ExitCode, Failure> {
                 }
                 Ok(ExitCode::SUCCESS)
             }
-            Some(b) => {
-                let message = format!(
+            Some(b) => fail(
+                ctx,
+                format!(
                     "the audit log was tampered with: entry {} is broken ({})",
                     b.seq, b.reason
-                );
-                if ctx.json {
-                    eprintln!("takeback: {message}");
-                    Ok(ExitCode::from(exit::ERROR))
-                } else {
-                    Err(Failure {
-                        code: ErrorCode::Corrupt,
-                        message,
-                    })
-                }
-            }
+                ),
+            ),
         };
     }
     let entries = audit::list(vault.conn())?;
@@ -89,4 +87,17 @@ pub fn run(ctx: &Context, args: AuditArgs) -> Result<ExitCode, Failure> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A verification that found something wrong: exit 1, after the JSON report if one was asked.
+fn fail(ctx: &Context, message: String) -> Result<ExitCode, Failure> {
+    if ctx.json {
+        eprintln!("takeback: {message}");
+        Ok(ExitCode::from(exit::ERROR))
+    } else {
+        Err(Failure {
+            code: ErrorCode::Corrupt,
+            message,
+        })
+    }
 }

@@ -134,7 +134,20 @@ pub fn review(ctx: &Context, command: FindingCommand) -> Result<ExitCode, Failur
             findings::dismiss(&vault, id, now)?,
             "Dismissed (faces like this one will not be reported again)",
         ),
-        FindingCommand::Show { id } => (findings::get(vault.conn(), id)?, "Finding"),
+        FindingCommand::Show { id } => {
+            let finding = findings::get(vault.conn(), id)?;
+            let records = findings::evidence(vault.conn(), id)?;
+            if ctx.json {
+                print_json(&findings::Confirmed {
+                    finding,
+                    evidence: records,
+                })?;
+            } else {
+                println!("Finding: {}", describe(&finding));
+                println!("  {}", evidence_state(&finding, &records));
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
     };
     if ctx.json {
         print_json(&finding)?;
@@ -142,6 +155,21 @@ pub fn review(ctx: &Context, command: FindingCommand) -> Result<ExitCode, Failur
         println!("{verb}: {}", describe(&finding));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether the evidence of a finding is kept, failed, or still to be captured.
+fn evidence_state(finding: &findings::Finding, records: &[EvidenceRecord]) -> String {
+    let kept = records.iter().filter(|r| r.failure.is_none()).count();
+    match (finding.status, records.len()) {
+        (FindingStatus::Confirmed, 0) => "Evidence: pending (confirmed without a capture); `takeback recheck` captures it while the image is still up".to_owned(),
+        (_, 0) => "Evidence: none kept (confirming captures it)".to_owned(),
+        (_, n) if kept == n => format!("Evidence: {n} captures kept (`takeback finding evidence {}`)", finding.id),
+        (_, n) => format!(
+            "Evidence: {kept} of {n} captures kept, {} failed (`takeback finding evidence {}`)",
+            n - kept,
+            finding.id
+        ),
+    }
 }
 
 /// One line per capture: what, when, and its digest or why it failed.

@@ -45,6 +45,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
         profile: cli.global.profile,
         json: cli.global.json,
     };
+    takeback_core::session::tidy_data_dir(&ctx.data_dir);
     match cli.command {
         Command::Doctor => doctor::run(&ctx),
         Command::Config(c) => config::run(&ctx, c),

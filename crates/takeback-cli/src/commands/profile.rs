@@ -1,4 +1,4 @@
-//! `takeback profile create|list|delete`, and opening the current profile for other commands.
+//! `takeback profile create|list|passphrase|rekey|delete`, and opening the current profile for other commands.
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -28,9 +28,22 @@ pub enum ProfileCommand {
     /// List the profiles in the data folder.
     List,
     /// Change a clinic profile's passphrase (the current one from TAKEBACK_PASSPHRASE, the new
-    /// one from TAKEBACK_NEW_PASSPHRASE, else both asked). The data is not re-encrypted: only the
-    /// wrapping of its key changes.
-    Passphrase { name: String },
+    /// one from TAKEBACK_NEW_PASSPHRASE, else both asked). Without --rekey the data is not
+    /// re-encrypted: only the wrapping of its key changes, so whoever knew the old passphrase
+    /// and kept a copy of the profile's files can still open that copy. If the old passphrase
+    /// leaked, add --rekey.
+    Passphrase {
+        name: String,
+        /// Also re-key the profile (see `profile rekey`): a new key, the data encrypted again.
+        #[arg(long)]
+        rekey: bool,
+    },
+    /// Re-key a profile after a suspected compromise: a new random key, the database and every
+    /// photo encrypted again under it, the old key's files overwritten on this disk. A clinic
+    /// profile keeps its passphrase (TAKEBACK_PASSPHRASE, else asked); a personal profile's new
+    /// key replaces the old one in the OS keyring. Close the profile in the window first. Copies
+    /// taken before (backups) stay readable with the old key.
+    Rekey { name: String },
     /// Delete a profile for good: its key is destroyed, then its files are removed.
     Delete {
         name: String,
@@ -99,7 +112,7 @@ pub fn run(ctx: &Context, cmd: ProfileCommand) -> Result<ExitCode, Failure> {
                 }
             }
         }
-        ProfileCommand::Passphrase { name } => {
+        ProfileCommand::Passphrase { name, rekey } => {
             let info = profiles.find(&name)?;
             if info.kind != ProfileKind::Clinic {
                 return Err(Error::NotAPassphraseProfile.into());
@@ -109,18 +122,73 @@ pub fn run(ctx: &Context, cmd: ProfileCommand) -> Result<ExitCode, Failure> {
                 Some(p) => p,
                 None => typed_twice(&info.name)?,
             };
-            profiles.change_passphrase(
-                &info.name,
-                &old,
-                &new,
-                KdfParams::for_new_passphrases(),
-                Utc::now(),
-            )?;
+            if rekey {
+                profiles
+                    .rekey(
+                        &info.name,
+                        Unlock::Passphrase(&old),
+                        Some(&new),
+                        KdfParams::for_new_passphrases(),
+                        Utc::now(),
+                    )?
+                    .lock();
+            } else {
+                profiles.change_passphrase(
+                    &info.name,
+                    &old,
+                    &new,
+                    KdfParams::for_new_passphrases(),
+                    Utc::now(),
+                )?;
+            }
             if ctx.json {
-                print_json(&serde_json::json!({ "changed": info }))?;
+                print_json(&serde_json::json!({ "changed": info, "rekeyed": rekey }))?;
+            } else if rekey {
+                println!(
+                    "Changed the passphrase of `{}` and re-keyed it: the old passphrase and the old key open nothing on this disk any more.",
+                    info.name
+                );
             } else {
                 println!(
                     "Changed the passphrase of `{}`; use the new one from now on.",
+                    info.name
+                );
+                println!(
+                    "If the old passphrase leaked, also run `takeback profile rekey {:?}`: until then the old passphrase still opens any copy of the profile's files made before.",
+                    info.name
+                );
+            }
+        }
+        ProfileCommand::Rekey { name } => {
+            let info = profiles.find(&name)?;
+            let vault = match info.kind {
+                ProfileKind::Personal => {
+                    let keys = KeyringStore::platform()?;
+                    profiles.rekey(
+                        &info.name,
+                        Unlock::Keyring(&keys),
+                        None,
+                        KdfParams::for_new_passphrases(),
+                        Utc::now(),
+                    )?
+                }
+                ProfileKind::Clinic => {
+                    let pass = passphrase(&format!("Passphrase for profile `{}`: ", info.name))?;
+                    profiles.rekey(
+                        &info.name,
+                        Unlock::Passphrase(&pass),
+                        None,
+                        KdfParams::for_new_passphrases(),
+                        Utc::now(),
+                    )?
+                }
+            };
+            vault.lock();
+            if ctx.json {
+                print_json(&serde_json::json!({ "rekeyed": info }))?;
+            } else {
+                println!(
+                    "Re-keyed `{}`: its data is encrypted under a new key, and the old key opens nothing on this disk any more.",
                     info.name
                 );
             }

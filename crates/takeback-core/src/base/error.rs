@@ -55,6 +55,21 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    #[error("the data folder `{path}` is not writable (a read-only disk, or its permissions): make it writable, or choose another folder with --data-dir or TAKEBACK_DATA_DIR; nothing in the profile was changed")]
+    DataFolderNotWritable {
+        path: String,
+        #[source]
+        source: Option<BoxError>,
+    },
+
+    #[error("`{path}`: `{value}` is not a valid value for `{key}` ({expected}); fix or remove that line")]
+    InvalidSettingInFile {
+        path: String,
+        key: String,
+        value: String,
+        expected: String,
+    },
+
     #[error("the settings file `{path}` is damaged ({source}); fix or delete it to go back to the defaults")]
     CorruptSettings {
         path: String,
@@ -101,6 +116,9 @@ pub enum Error {
 
     #[error("the key of this profile is no longer in the OS keyring, so its vault cannot be opened; if the keyring was reset, the profile's data is lost")]
     KeyMissing,
+
+    #[error("this profile is open in another window or program (perhaps a background scan); close it there and try again")]
+    ProfileInUse,
 
     #[error("the vault of this profile is damaged or not readable with its key ({reason})")]
     CorruptVault {
@@ -221,16 +239,20 @@ impl Error {
     pub fn code(&self) -> ErrorCode {
         match self {
             Error::UnknownSetting { .. } | Error::InvalidSetting { .. } => ErrorCode::InvalidInput,
-            Error::NoDataDir | Error::Io { .. } => ErrorCode::Io,
+            Error::NoDataDir | Error::Io { .. } | Error::DataFolderNotWritable { .. } => {
+                ErrorCode::Io
+            }
+            Error::InvalidSettingInFile { .. } => ErrorCode::InvalidInput,
             Error::CorruptSettings { .. } => ErrorCode::Corrupt,
             Error::ProfileNotFound { .. } => ErrorCode::NotFound,
             Error::ProfileExists { .. }
             | Error::InvalidProfileName { .. }
             | Error::WeakPassphrase { .. }
             | Error::NotAPassphraseProfile => ErrorCode::InvalidInput,
-            Error::WrongPassphrase | Error::PassphraseRequired | Error::KeyMissing => {
-                ErrorCode::Locked
-            }
+            Error::WrongPassphrase
+            | Error::PassphraseRequired
+            | Error::KeyMissing
+            | Error::ProfileInUse => ErrorCode::Locked,
             Error::KeyringUnavailable { .. } | Error::Keyring { .. } => ErrorCode::External,
             Error::CorruptVault { .. } | Error::VaultTooNew { .. } => ErrorCode::Corrupt,
             Error::Crypto { .. } => ErrorCode::Internal,

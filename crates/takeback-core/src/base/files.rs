@@ -90,8 +90,8 @@ impl StagedFile {
         };
         std::fs::create_dir_all(dir).map_err(|e| Error::io("creating", dir, e))?;
         let temp = tempfile::Builder::new()
-            .prefix(".takeback-")
-            .suffix(".partial")
+            .prefix(crate::base::paths::STAGED_PREFIX)
+            .suffix(crate::base::paths::STAGED_SUFFIX)
             .tempfile_in(dir)
             .map_err(|e| Error::io("writing", dir, e))?;
         Ok(Self {

@@ -69,7 +69,37 @@ impl DataDir {
         std::fs::create_dir_all(&self.root).map_err(|e| Error::io("creating", &self.root, e))?;
         restrict_to_owner(&self.root)
     }
+
+    /// Removes what an interrupted write left in the root folder (a full disk, a kill): the
+    /// temporary files of atomic writes older than `grace` (a younger one may be another
+    /// process's write under way) and the `settings.tmp` of earlier versions. Best effort: what
+    /// cannot be removed is left, and the number removed is returned.
+    pub fn tidy(&self, grace: std::time::Duration) -> usize {
+        let Ok(entries) = std::fs::read_dir(&self.root) else {
+            return 0;
+        };
+        entries
+            .flatten()
+            .filter(|entry| {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let staged = name.starts_with(STAGED_PREFIX) && name.ends_with(STAGED_SUFFIX);
+                let old = entry
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.elapsed().ok())
+                    .is_some_and(|age| age >= grace);
+                (name == "settings.tmp" || (staged && old))
+                    && entry.file_type().is_ok_and(|t| t.is_file())
+            })
+            .filter(|entry| std::fs::remove_file(entry.path()).is_ok())
+            .count()
+    }
 }
+
+/// How [`crate::base::files::StagedFile`] names its temporary files.
+pub(crate) const STAGED_PREFIX: &str = ".takeback-";
+pub(crate) const STAGED_SUFFIX: &str = ".partial";
 
 /// The user's Documents folder (else home, else the temporary folder): where the files a user
 /// saves (letters, evidence, hand-off bundles) are suggested to go.

@@ -142,12 +142,19 @@ pub struct Settings {
     #[serde(skip)]
     #[cfg_attr(feature = "specta", specta(skip))]
     providers: [ProviderSettings; 4],
-    /// Keys this version does not know (from a newer one), or values that no longer validate
-    /// (a hand-edited file): kept as they were so that saving loses nothing.
+    /// Keys this version does not know (from a newer one): kept as they were, numbers and all,
+    /// so that saving loses nothing.
     #[serde(skip)]
     #[cfg_attr(feature = "specta", specta(skip))]
-    unknown: BTreeMap<String, String>,
+    unknown: BTreeMap<String, KeptValue>,
 }
+
+/// A value of a setting this version does not know, as the file held it.
+#[derive(Debug, Clone, PartialEq)]
+struct KeptValue(toml::Value);
+
+// Only compared to tell settings apart; a NaN a newer version wrote is simply never equal.
+impl Eq for KeptValue {}
 
 impl Default for Settings {
     fn default() -> Self {
@@ -186,6 +193,18 @@ pub enum Kind {
     Url { trailing_slash: bool },
     /// A `socks5h://host:port` proxy, or empty for none.
     Proxy,
+}
+
+impl Kind {
+    /// What a setting of this kind accepts, in words.
+    fn describe(self) -> String {
+        match self {
+            Kind::Choice(options) => format!("one of {}", options.join(", ")),
+            Kind::Integer { min, max } => format!("a whole number from {min} to {max}"),
+            Kind::Bool => "true or false".to_owned(),
+            Kind::Url { .. } => "an http:// or https:// address".to_owned(),
+        }
+    }
 }
 
 /// How one setting is shown and edited by name (`takeback config`, the Settings page): its label,
@@ -446,8 +465,10 @@ impl From<Kind> for Input {
 
 impl Settings {
     /// Reads the settings file; a missing file means all defaults. Unknown keys (from a newer
-    /// version) and values that no longer validate are kept aside, so that saving loses nothing,
-    /// and the setting keeps its default.
+    /// version) are kept aside, so that saving loses nothing. A known setting takes its words,
+    /// or a plain TOML number or boolean where it means one (`auto_lock_minutes = 5`); a value
+    /// it cannot take is an error that names the setting and what it accepts, rather than a
+    /// default the owner did not choose.
     pub fn load(data_dir: &DataDir) -> Result<Self> {
         let path = data_dir.settings_file();
         let text = match std::fs::read_to_string(&path) {
@@ -455,20 +476,44 @@ impl Settings {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
             Err(e) => return Err(Error::io("reading", &path, e)),
         };
-        let stored: BTreeMap<String, String> =
+        let stored: BTreeMap<String, toml::Value> =
             toml::from_str(&text).map_err(|source| Error::CorruptSettings {
                 path: path.display().to_string(),
                 source: Box::new(source),
             })?;
         let mut settings = Self::default();
         for (key, value) in stored {
-            let known = spec(&key)
-                .ok()
-                .and_then(|spec| validate(spec, &value).ok().map(|v| (spec, v)));
-            match known {
-                Some((spec, normalised)) => (spec.write)(&mut settings, &normalised),
+            let Ok(spec) = spec(&key) else {
+                settings.unknown.insert(key, KeptValue(value));
+                continue;
+            };
+            let text = match (&value, spec.kind) {
+                (toml::Value::String(text), _) => Some(text.clone()),
+                (toml::Value::Integer(n), Kind::Integer { .. }) => Some(n.to_string()),
+                (toml::Value::Boolean(b), Kind::Bool) => Some(b.to_string()),
+                _ => None,
+            };
+            let normalised = text.as_deref().map(|t| validate(spec, t));
+            match normalised {
+                Some(Ok(normalised)) => (spec.write)(&mut settings, &normalised),
+                Some(Err(Error::InvalidSetting {
+                    value, expected, ..
+                })) => {
+                    return Err(Error::InvalidSettingInFile {
+                        path: path.display().to_string(),
+                        key,
+                        value,
+                        expected,
+                    })
+                }
+                Some(Err(other)) => return Err(other),
                 None => {
-                    settings.unknown.insert(key, value);
+                    return Err(Error::InvalidSettingInFile {
+                        path: path.display().to_string(),
+                        expected: spec.kind.describe(),
+                        key,
+                        value: value.to_string(),
+                    })
                 }
             }
         }
@@ -481,11 +526,16 @@ impl Settings {
         data_dir.ensure()?;
         let path = data_dir.settings_file();
         let defaults = Self::default();
-        let mut stored = self.unknown.clone();
+        let mut stored: BTreeMap<String, toml::Value> = self
+            .unknown
+            .iter()
+            .map(|(key, kept)| (key.clone(), kept.0.clone()))
+            .collect();
         for spec in SPECS {
             let value = (spec.read)(self);
             if value != (spec.read)(&defaults) {
-                stored.insert(spec.key.to_owned(), value);
+                // Written as words, which every version reads.
+                stored.insert(spec.key.to_owned(), toml::Value::String(value));
             }
         }
         let text = toml::to_string(&stored).map_err(|source| Error::CorruptSettings {
@@ -505,8 +555,6 @@ impl Settings {
         let spec = spec(key)?;
         let normalised = validate(spec, value)?;
         (spec.write)(self, &normalised);
-        // A valid value replaces whatever unreadable one the file held.
-        self.unknown.remove(key);
         Ok(normalised)
     }
 
@@ -592,17 +640,17 @@ fn validate(spec: &Spec, value: &str) -> Result<String> {
             .iter()
             .find(|o| o.eq_ignore_ascii_case(value))
             .map(|o| (*o).to_owned())
-            .ok_or_else(|| invalid(format!("one of {}", options.join(", ")))),
+            .ok_or_else(|| invalid(spec.kind.describe())),
         Kind::Integer { min, max } => value
             .parse::<u32>()
             .ok()
             .filter(|n| (min..=max).contains(n))
             .map(|n| n.to_string())
-            .ok_or_else(|| invalid(format!("a whole number from {min} to {max}"))),
+            .ok_or_else(|| invalid(spec.kind.describe())),
         Kind::Bool => match value.to_ascii_lowercase().as_str() {
             "true" | "yes" | "on" | "1" => Ok("true".to_owned()),
             "false" | "no" | "off" | "0" => Ok("false".to_owned()),
-            _ => Err(invalid("true or false".to_owned())),
+            _ => Err(invalid(spec.kind.describe())),
         },
         Kind::Proxy => crate::base::network::parse_proxy(value)
             .map(|proxy| proxy.map(|u| u.to_string()).unwrap_or_default())
@@ -621,21 +669,11 @@ fn validate(spec: &Spec, value: &str) -> Result<String> {
     }
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same folder and a rename.
+/// Writes `bytes` to `path` through a temporary file in the same folder and a rename (see
+/// [`crate::base::files::StagedFile`]); a temporary file a crash leaves behind is removed at the
+/// next start ([`crate::base::paths::DataDir::tidy`]).
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    let tmp = path.with_extension("tmp");
-    let mut file = std::fs::File::create(&tmp).map_err(|e| Error::io("creating", &tmp, e))?;
-    file.write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .map_err(|e| Error::io("writing", &tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| Error::io("replacing", path, e))?;
-    // Make the rename itself durable; failure here is not worth failing the save for.
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
+    crate::base::files::write_atomically(path, bytes, true).map(|_| ())
 }
 
 #[cfg(test)]
@@ -649,27 +687,22 @@ mod tests {
     }
 
     #[test]
-    fn typed_accessors_read_the_declared_default_for_a_value_that_does_not_validate() {
+    fn a_hand_edited_value_a_setting_cannot_take_is_refused_and_left_for_the_owner() {
         let (_t, dd) = data_dir();
         dd.ensure().unwrap();
-        // A hand-edited file: out of range, not a number, not a URL, not a theme.
-        let hand_edited = "auto_lock_minutes = \"99999\"\n\"rdap.bootstrap_base\" = \"not a url\"\ntheme = \"purple\"\n";
+        let hand_edited = "auto_lock_minutes = \"99999\"\n";
         std::fs::write(dd.settings_file(), hand_edited).unwrap();
-        let mut s = Settings::load(&dd).unwrap();
-        let defaults = Settings::default();
-        assert_eq!(s.auto_lock_minutes, defaults.auto_lock_minutes);
-        assert_eq!(s.rdap_bootstrap_base, defaults.rdap_bootstrap_base);
-        assert_eq!(s.theme, Theme::System);
-        // Saving keeps what it could not read, for the owner to fix.
-        s.set("auto_lock_minutes", "3").unwrap();
-        s.save(&dd).unwrap();
-        let text = std::fs::read_to_string(dd.settings_file()).unwrap();
+        let err = Settings::load(&dd).unwrap_err();
         assert!(
-            text.contains("purple") && text.contains("not a url"),
-            "{text}"
+            matches!(err, Error::InvalidSettingInFile { ref key, .. } if key == "auto_lock_minutes"),
+            "{err}"
         );
-        assert!(!text.contains("99999"), "a valid value replaced it: {text}");
-        assert_eq!(Settings::load(&dd).unwrap().auto_lock_minutes, 3);
+        assert!(err.to_string().contains("from 1 to"), "{err}");
+        assert_eq!(
+            std::fs::read_to_string(dd.settings_file()).unwrap(),
+            hand_edited,
+            "the file is the owner's to fix"
+        );
     }
 
     #[test]

@@ -207,10 +207,22 @@ fn unavailable(what: &'static str) -> crate::Error {
     SessionError::Unavailable { what }.into()
 }
 
+/// A temporary file younger than this may be another process's write under way (the app and
+/// the CLI at once), so a start leaves it alone.
+const LEFTOVER_GRACE: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+/// What every start does first (the app's [`Session::new`], each CLI command): removes what an
+/// interrupted write or create left in `data_dir` ([`DataDir::tidy`],
+/// [`crate::storage::vault::Profiles::tidy`]). Best effort; returns how many were removed.
+pub fn tidy_data_dir(data_dir: &DataDir) -> usize {
+    data_dir.tidy(LEFTOVER_GRACE) + crate::storage::vault::Profiles::new(data_dir).tidy()
+}
+
 impl Session {
     /// A session on `data_dir` with its settings loaded; the OS keyring is connected on first
     /// use, so clinic profiles work without one.
     pub fn new(data_dir: DataDir, network: NetworkPolicy) -> Result<Self> {
+        tidy_data_dir(&data_dir);
         let settings = Settings::load(&data_dir)?;
         Ok(Self {
             data_dir,

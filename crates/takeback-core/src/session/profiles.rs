@@ -1,5 +1,5 @@
 //! Profiles as the window drives them: list, create, unlock, switch, lock, change passphrase,
-//! delete (crypto-wipe).
+//! re-key, delete (crypto-wipe).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -166,6 +166,43 @@ impl Session {
             KdfParams::for_new_passphrases(),
             now,
         )
+    }
+
+    /// Re-keys a profile (see [`Profiles::rekey`]): a new key, the data encrypted again under
+    /// it, the old key's files overwritten. Offer it after a suspected compromise, and always
+    /// when a passphrase is changed because it leaked (`new_passphrase`). A clinic profile needs
+    /// its current `passphrase`; a personal one uses the keyring. The profile is locked in this
+    /// session first (its files are replaced), then opened again under its new key and shown; a
+    /// refused attempt (wrong passphrase, profile open elsewhere) leaves it locked.
+    /// Takes a few seconds for a large profile: call off the UI thread.
+    pub fn rekey_profile(
+        &self,
+        name: &str,
+        passphrase: Option<String>,
+        new_passphrase: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<ProfileSummary> {
+        let info = self.profiles().find(name)?;
+        let new_passphrase = new_passphrase.map(Secret::new);
+        self.lock(&info.id)?;
+        let vault = match (info.kind, passphrase) {
+            (ProfileKind::Clinic, Some(p)) => self.profiles().rekey(
+                name,
+                Unlock::Passphrase(&Secret::new(p)),
+                new_passphrase.as_ref(),
+                KdfParams::for_new_passphrases(),
+                now,
+            )?,
+            (ProfileKind::Clinic, None) => return Err(crate::Error::PassphraseRequired),
+            (ProfileKind::Personal, _) => self.profiles().rekey(
+                name,
+                Unlock::Keyring(self.keys()?.as_ref()),
+                new_passphrase.as_ref(),
+                KdfParams::for_new_passphrases(),
+                now,
+            )?,
+        };
+        self.activate(vault)
     }
 
     /// Crypto-wipe: locks the profile, destroys its key, removes its files. `confirm_name` is

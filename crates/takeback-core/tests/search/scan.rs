@@ -363,6 +363,11 @@ fn a_cancelled_scan_resumes_to_the_same_findings_without_repeating_work() {
         "every image checked exactly once over both runs"
     );
     assert_eq!(paths(&resumed.new_findings), paths(&full.new_findings));
+    // Issue 15 item 9: the resumed crawl fetches the site's pages again; they are counted once.
+    assert_eq!(
+        resumed.pages_crawled, full.pages_crawled,
+        "every page counted once over both runs"
+    );
     assert!(scan::jobs::resumable(interrupted.vault.conn())
         .unwrap()
         .is_none());
@@ -430,7 +435,7 @@ fn providers_run_only_with_consent_and_their_hits_are_rechecked_on_the_device() 
     let facecheck = FaceCheckMock::start("fc-key");
     facecheck.set_items(vec![
         serde_json::json!({"guid": "a1", "score": 93, "group": 1, "index": 0, "indexDB": 1,
-            "url": "https://faces.example/profile/1", "base64": data_uri(&super::faces_dir().join("facerec/obama_and_biden.jpg"))}),
+            "url": web.url("/people/nobody.html"), "base64": data_uri(&super::faces_dir().join("facerec/obama_and_biden.jpg"))}),
         serde_json::json!({"guid": "a2", "score": 60, "group": 2, "index": 1, "indexDB": 2,
             "url": "https://faces.example/profile/2", "base64": data_uri(&super::faces_dir().join("facerec/biden.jpg"))}),
     ]);
@@ -575,13 +580,23 @@ fn providers_run_only_with_consent_and_their_hits_are_rechecked_on_the_device() 
     let copy = find("/img/facerec/obama.jpg").expect("vision's copy is confirmed");
     assert_ne!(copy.kind, FindingKind::Unverified);
     assert_eq!(copy.pdq_distance, Some(0), "the registered photo itself");
-    let face_hit = find("/profile/1").unwrap_or_else(|| {
+    // Its preview shows the owner, but FaceCheck names only a page, and that page is gone: no
+    // image can be named, so it stays unverified and says why (issue 15 item 1).
+    let face_hit = find("/people/nobody.html").unwrap_or_else(|| {
         panic!(
-            "facecheck's face hit is checked from its preview: {:?} {all:#?}",
+            "facecheck's face hit is kept: {:?} {all:#?}",
             summary.providers
         )
     });
-    assert_eq!(face_hit.kind, FindingKind::OwnersFace);
+    assert_eq!(face_hit.kind, FindingKind::Unverified);
+    assert!(
+        face_hit
+            .unverified_reason
+            .as_deref()
+            .unwrap()
+            .contains("404"),
+        "{face_hit:?}"
+    );
     assert!(
         find("/profile/2").is_none(),
         "facecheck's other face is not the owner"
@@ -954,4 +969,98 @@ fn a_scan_without_an_enrolled_face_is_refused_before_it_starts() {
     let err = scan::run(&ctx, &local_plan(), &CancelFlag::new(), &mut |_| {}).unwrap_err();
     assert_eq!(err.code(), takeback_core::ErrorCode::Refused);
     assert!(err.to_string().contains("enroll") || err.to_string().contains("Profile page"));
+}
+
+/// Issue 15 item 1: a hit that names only a page (FaceCheck, SerpApi exact matches) was filed
+/// with the page as its image, so a letter could not name the material. The local re-check
+/// looks through the page's images and files the finding under the one that shows the owner,
+/// with that image's SHA-256 and PDQ; when none does, the finding stays unverified and says why.
+#[test]
+fn a_hit_that_names_only_a_page_is_filed_under_the_image_on_it_that_shows_the_owner() {
+    let engine = Arc::new(FaceEngine::load().unwrap());
+    let s = setup(engine.clone());
+    let web = FakeWeb::start(&super::faces_dir());
+    let keys = mock_keys();
+    let mut settings = Settings::default();
+    let owner = data_uri(&super::faces_dir().join("facerec/obama2.jpg"));
+    let facecheck = FaceCheckMock::start("fc-key");
+    facecheck.set_items(vec![
+        // The owner's photo is linked from this page, among other people's.
+        serde_json::json!({"guid": "p1", "score": 95, "group": 1, "index": 0, "indexDB": 1,
+            "url": web.url("/photos.html"), "base64": owner}),
+        // The provider says the owner is here, but no image on the page shows the owner.
+        serde_json::json!({"guid": "p2", "score": 70, "group": 2, "index": 1, "indexDB": 2,
+            "url": web.url("/group.html"), "base64": owner}),
+    ]);
+    enable(
+        &mut settings,
+        &keys,
+        ProviderId::FaceCheck,
+        &facecheck.base_url(),
+        "fc-key",
+    );
+    let photo = std::fs::read(super::faces_dir().join("facerec/obama.jpg")).unwrap();
+    let registered = scan::register(&s.vault, &engine, &photo, false, Utc::now()).unwrap();
+    let preview = scan::preview(
+        &s.vault,
+        &engine,
+        &settings,
+        registered.id,
+        ProviderId::FaceCheck,
+        Utc::now(),
+    )
+    .unwrap();
+    let consent = scan::record_consent(&s.vault, &preview, "owner", Utc::now()).unwrap();
+    let plan = ScanPlan {
+        providers: vec![ProviderId::FaceCheck],
+        photo_id: Some(registered.id),
+        consents: vec![consent],
+        allow_local_network: true,
+        ..ScanPlan::default()
+    };
+    run_scan(
+        &s.vault,
+        &engine,
+        &keys,
+        &settings,
+        &plan,
+        &CancelFlag::new(),
+        &mut |_| {},
+    );
+
+    let all = findings::list(s.vault.conn(), None).unwrap();
+    assert!(
+        all.iter()
+            .filter(|f| f.kind != FindingKind::Unverified)
+            .all(|f| !f.image_url.ends_with(".html")),
+        "no checked finding names a page as its image: {all:#?}"
+    );
+    let on_page = all
+        .iter()
+        .find(|f| f.page_url.as_deref() == Some(web.url("/photos.html").as_str()))
+        .unwrap_or_else(|| panic!("the page's image of the owner is a finding: {all:#?}"));
+    assert_ne!(on_page.kind, FindingKind::Unverified);
+    let path = url::Url::parse(&on_page.image_url)
+        .unwrap()
+        .path()
+        .to_owned();
+    assert!(
+        path.starts_with("/img/facerec/obama"),
+        "an image of the owner: {path}"
+    );
+    let served = std::fs::read(super::faces_dir().join(path.trim_start_matches("/img/"))).unwrap();
+    assert_eq!(
+        on_page.sha256,
+        hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&served))
+    );
+    assert!(on_page.pdq.is_some(), "its PDQ hash is kept");
+
+    let group = web.url("/group.html");
+    let none = all
+        .iter()
+        .find(|f| f.image_url == group)
+        .unwrap_or_else(|| panic!("the page with no image of the owner is kept: {all:#?}"));
+    assert_eq!(none.kind, FindingKind::Unverified);
+    let reason = none.unverified_reason.as_deref().unwrap();
+    assert!(reason.contains("none of the"), "{reason}");
 }

@@ -25,6 +25,11 @@ pub enum Reply {
     Slow(Duration),
     /// 302 to this path on the same site.
     Redirect(&'static str),
+    /// This status (429, 503) with this `Retry-After` value, empty body.
+    Throttle {
+        status: u16,
+        retry_after: &'static str,
+    },
 }
 
 #[derive(Default)]
@@ -135,6 +140,13 @@ fn answer(mut stream: TcpStream, state: &Mutex<State>) {
         Some(Reply::Redirect(to)) => {
             location = format!("Location: {to}\r\n");
             (302, "text/plain", Vec::new())
+        }
+        Some(Reply::Throttle {
+            status,
+            retry_after,
+        }) => {
+            location = format!("Retry-After: {retry_after}\r\n");
+            (status, "text/plain", Vec::new())
         }
         None => (404, "text/plain", Vec::new()),
     };

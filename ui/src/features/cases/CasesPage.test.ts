@@ -47,7 +47,7 @@ describe("the Cases page", () => {
         state: "sent",
         sent_at: new Date().toISOString(),
         allowed_next: ["acknowledged", "removed", "partly_removed", "refused", "ignored", "escalated"],
-        deadline: { basis: "tida_48h", due, legal: true, earliest: null, extended: false, paused: false, remind_at: null, notes: [] },
+        deadline: { basis: "tida_48h", due, legal: true, earliest: null, extended: false, paused: false, remind_at: null, notes: [], note_codes: [{ code: "hours48" }] },
       }),
     );
     const user = userEvent.setup();
@@ -67,7 +67,7 @@ describe("the Cases page", () => {
       aCase({
         state: "refused",
         allowed_next: ["removed", "escalated"],
-        next_step: { rung: "host", kind: "abuse", advice: "Write to the company that hosts the site." },
+        next_step: { rung: "host", kind: "abuse", advice: "core English", advice_code: { code: "write_to_host" } },
       }),
     );
     const user = userEvent.setup();
@@ -76,6 +76,6 @@ describe("the Cases page", () => {
     await user.type(screen.getByPlaceholderText("Note (optional)"), "they said no");
     await user.click(screen.getByTestId("case-record"));
     expect(fake.setCaseState).toHaveBeenCalledWith(4, "refused", "they said no");
-    await waitFor(() => expect(screen.getByTestId("case-next-step").textContent).toContain("hosts the site"));
+    await waitFor(() => expect(screen.getByTestId("case-next-step").textContent).toContain("Hosts can remove the files"));
   });
 });

@@ -34,6 +34,7 @@ describe("check a photo", () => {
         width: 10,
         height: 10,
         message: "No face was found.",
+        says: { code: "no_face_can_attest" },
         audit_seq: 1,
       })
       .mockResolvedValueOnce({
@@ -47,6 +48,7 @@ describe("check a photo", () => {
         width: 10,
         height: 10,
         message: "Allowed: you confirmed it shows you.",
+        says: { code: "attested_no_face" },
         audit_seq: 2,
       });
     const user = userEvent.setup();
@@ -73,6 +75,7 @@ describe("check a photo", () => {
       width: 100,
       height: 100,
       message: "your face is one of the 2 faces in this photo, outlined",
+      says: { code: "match", faces: 2 },
       audit_seq: 4,
     });
     const onsearch = vi.fn(async (_f: File, _a: boolean) => {});

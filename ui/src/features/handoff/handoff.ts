@@ -1,25 +1,15 @@
 import type { Pictures } from "../../ipc";
+import { m } from "../../paraglide/messages";
+import { getLocale } from "../../paraglide/runtime";
 
 /** The steps of "Give this case to the client", in order. */
 export type GiveStep = "choose" | "passphrase" | "wipe" | "done";
 
-/** What the report shows instead of, or as, the pictures, in plain words. */
-export const PICTURE_CHOICES: readonly { value: Pictures; label: string; hint: string }[] = [
-  {
-    value: "blurred",
-    label: "Blurred thumbnails",
-    hint: "Recommended. The report shows small blurred thumbnails; the exact images are only in the archive file.",
-  },
-  {
-    value: "none",
-    label: "No pictures at all (hashes only)",
-    hint: "For hash-based reporting: the report identifies each image by its fingerprints, and no archive is written.",
-  },
-  {
-    value: "full",
-    label: "The full pictures",
-    hint: "Only if the person receiving it must see them. Anyone who opens the report will see the images.",
-  },
+/** What the report shows instead of, or as, the pictures, in plain words (read when shown). */
+export const PICTURE_CHOICES: readonly { value: Pictures; label: () => string; hint: () => string }[] = [
+  { value: "blurred", label: m.evidence_blurred, hint: m.evidence_blurred_hint },
+  { value: "none", label: m.evidence_no_pictures, hint: m.evidence_no_pictures_hint },
+  { value: "full", label: m.evidence_full, hint: m.evidence_full_hint },
 ];
 
 /** The ids ticked in a set of checkboxes, in ascending order. */
@@ -35,10 +25,11 @@ export function passphraseWords(passphrase: string): string[] {
   return passphrase.split("-").filter((w) => w.length > 0);
 }
 
-/** "1.2 MB" style sizes (the IPC types 64-bit sizes as possibly null). */
+/** "1.2 MB" style sizes in the window's language (the IPC types 64-bit sizes as possibly null). */
 export function size(bytes: number | null): string {
-  if (bytes === null) return "size unknown";
-  if (bytes < 1024) return `${bytes} bytes`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  if (bytes === null) return m.size_unknown();
+  const one = (n: number) => new Intl.NumberFormat(getLocale(), { maximumFractionDigits: 1, minimumFractionDigits: 1 }).format(n);
+  if (bytes < 1024) return m.size_bytes({ count: bytes });
+  if (bytes < 1024 * 1024) return m.size_kb({ size: one(bytes / 1024) });
+  return m.size_mb({ size: one(bytes / (1024 * 1024)) });
 }

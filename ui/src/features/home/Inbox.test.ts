@@ -30,6 +30,9 @@ describe("the monitoring inbox", () => {
     expect(screen.getAllByTestId("inbox-event").map((e) => e.dataset.kind)).toEqual(["reappeared", "removed"]);
     expect(screen.getByTestId("inbox-unread").textContent).toContain("1 new");
     expect(screen.getByText("A picture came back")).toBeTruthy();
+    // The core's English sentence is for the CLI; the window words each kind from its catalogue.
+    expect(container.textContent).not.toContain("event 2");
+    expect(screen.getByText("A picture you already know is online again. If a letter asked for its removal, that case is open again.")).toBeTruthy();
     const result = await axe.run(container, { rules: { "color-contrast": { enabled: false } } });
     expect(result.violations).toEqual([]);
     await user.click(screen.getByTestId("inbox-read-all"));

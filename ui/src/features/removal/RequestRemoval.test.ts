@@ -34,17 +34,34 @@ describe("request removal", () => {
   it("goes from facts to routes, recipient, an edited letter with its check, a saved PDF and a case", async () => {
     fake.adviseLetters.mockResolvedValueOnce({
       routes: [
-        { kind: "takeitdown", regime: null, basis: "tida_48h", reason: "The site must remove it within 48 hours.", warnings: [] },
-        { kind: "dmca", regime: null, basis: "dmca_none", reason: "You took the photo.", warnings: ["A counter-notice would show them your name."] },
+        { kind: "takeitdown", regime: null, basis: "tida_48h", reason: "core English", reason_code: { code: "tida_fits" }, warnings: [], warning_codes: [] },
+        {
+          kind: "dmca",
+          regime: null,
+          basis: "dmca_none",
+          reason: "core English",
+          reason_code: { code: "dmca_fits" },
+          warnings: ["core English"],
+          warning_codes: [{ code: "counter_notice" }],
+        },
       ],
-      excluded: [{ kind: "ukosa", reason: "The site is not in the UK." }],
+      excluded: [{ kind: "ukosa", reason: "core English", reason_code: { code: "gdpr_needs_link" } }],
       warnings: [],
+      warning_codes: [],
       minor: null,
     });
     fake.findContacts.mockResolvedValueOnce({
       host: "forum.example.net",
       contacts: [
-        { address: "abuse@host.example", role: "abuse", source: "rdap", detail: "Hosting network abuse desk", source_url: null, last_verified: null },
+        {
+          address: "abuse@host.example",
+          role: "abuse",
+          source: "rdap",
+          detail: "core English",
+          detail_code: { code: "host", name: "Host Example Ltd" },
+          source_url: null,
+          last_verified: null,
+        },
       ],
       notes: ["security.txt was not found"],
       recommended: 0,
@@ -81,7 +98,9 @@ describe("request removal", () => {
     expect(screen.getByTestId("rr-recommended").textContent).not.toContain("Copyright");
     expect(advice.querySelectorAll(".warning, .alert")).toHaveLength(0);
     await user.click(screen.getByTestId("rr-route-dmca"));
-    expect(screen.getByTestId("rr-things").textContent).toContain("counter-notice would show them your name");
+    expect(screen.getByTestId("rr-things").textContent).toContain("The uploader can answer with a counter-notice.");
+    // Every sentence is the window's own: the core's English text is for the CLI.
+    expect(advice.textContent).not.toContain("core English");
     await user.click(screen.getByTestId("rr-route-takeitdown"));
 
     await user.click(screen.getByTestId("rr-lookup"));
@@ -132,9 +151,20 @@ describe("request removal", () => {
 
   it("keeps a web form apart from email: open the form and copy the text, never an email address", async () => {
     fake.adviseLetters.mockResolvedValueOnce({
-      routes: [{ kind: "delisting", regime: "eu", basis: "gdpr_1m", reason: "Search engines can hide the page.", warnings: [] }],
+      routes: [
+        {
+          kind: "delisting",
+          regime: "eu",
+          basis: "gdpr_1m",
+          reason: "Search engines can hide the page.",
+          reason_code: { code: "delisting_fits" },
+          warnings: [],
+          warning_codes: [],
+        },
+      ],
       excluded: [],
       warnings: ["Never send the image itself."],
+      warning_codes: [{ code: "never_send_image" }],
       minor: null,
     });
     fake.findContacts.mockResolvedValueOnce({
@@ -145,10 +175,19 @@ describe("request removal", () => {
           role: "form",
           source: "directory",
           detail: "Google Search, for intimate images shared without consent",
+          detail_code: { code: "directory", platform: "Google Search", purpose: "ncii" },
           source_url: "https://support.google.com/websearch/answer/6302812",
           last_verified: "2026-11-26",
         },
-        { address: "abuse@forum.example.net", role: "operator", source: "security.txt", detail: "the site's contact for security problems", source_url: null, last_verified: null },
+        {
+          address: "abuse@forum.example.net",
+          role: "operator",
+          source: "security.txt",
+          detail: "the site's contact for security problems",
+          detail_code: { code: "security_contact", no_expiry: false },
+          source_url: null,
+          last_verified: null,
+        },
       ],
       notes: [],
       recommended: null,

@@ -38,7 +38,8 @@ describe("the scan runner", () => {
     render(ScanRunner, { providers: [], photoId: null, enrolled: 3, sourceCount: 1 });
     await waitFor(() => expect(progress && ended).toBeTruthy());
     await user.click(screen.getByTestId("start-scan"));
-    progress?.({ job_id: 1, phase: { type: "starting" }, pages_crawled: 0, images_checked: 0, hits: 0, notice: REASON });
+    const problem = { source_id: 2, place: "forum.example", kind: "offline", why: { code: "offline" }, reason: "the core's English" } as const;
+    progress?.({ job_id: 1, phase: { type: "starting" }, pages_crawled: 0, images_checked: 0, hits: 0, notice: "the core's English", problem });
     // While it runs, the problem is listed live.
     expect(await screen.findByText(REASON)).toBeTruthy();
     ended?.({
@@ -49,7 +50,7 @@ describe("the scan runner", () => {
         images_checked: 0,
         hits: 0,
         sources_scanned: 0,
-        source_problems: [{ source_id: 2, place: "forum.example", kind: "offline", reason: REASON }],
+        source_problems: [problem],
         providers: [],
         nothing_checked: true,
         new_findings: [],
@@ -61,5 +62,7 @@ describe("the scan runner", () => {
     expect(headline.textContent).not.toContain("Scan finished");
     expect(screen.getAllByText(REASON)).toHaveLength(1);
     expect(screen.getByTestId("scan-problems").querySelector("li")?.dataset.kind).toBe("offline");
+    // The window says the problem from its code, not with the core's English sentence.
+    expect(document.body.textContent).not.toContain("the core's English");
   });
 });

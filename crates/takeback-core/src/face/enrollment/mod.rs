@@ -228,6 +228,19 @@ pub fn store(
             enrolled: already,
         });
     }
+    // The same bytes twice would weigh double in every comparison.
+    let mut seen: std::collections::HashSet<String> =
+        list(&tx)?.into_iter().map(|f| f.image_sha256).collect();
+    for (i, bytes) in photos.iter().enumerate() {
+        if !seen.insert(audit::digest(bytes)) {
+            return Err(PhotoRefused {
+                photo: i + 1,
+                total,
+                problem: PhotoProblem::AlreadyEnrolled,
+            }
+            .into());
+        }
+    }
     let new: Vec<&Descriptor> = checked.iter().map(|c| &c.face.descriptor).collect();
     consistency::check(&descriptors(&tx)?, &new).map_err(|(i, problem)| PhotoRefused {
         photo: i + 1,

@@ -62,6 +62,10 @@ pub enum PhotoProblem {
     /// treated as a minor's (see [`possibly_minor`]).
     #[error("the face may be younger than 18 (or its age could not be estimated); Takeback is for adults' own images. For images of a minor, use NCMEC's Take It Down (https://takeitdown.ncmec.org)")]
     Minor { age: f32 },
+    /// These exact bytes are already a reference photo of the profile, or appear twice in one
+    /// batch.
+    #[error("it is already one of the reference photos; choose a different photo of your face")]
+    AlreadyEnrolled,
     /// The face differs from the other reference faces by more than the gate allows.
     #[error("it does not look like the same person as the other reference photos (difference {difference:.2}; the same person is at most {max:.2}); every reference photo must show only you. To start again with other photos, remove the current ones first")]
     NotTheSamePerson { difference: f32, max: f32 },

@@ -70,6 +70,30 @@ pub enum Decision {
     NotEnrolled,
 }
 
+/// What the gate tells the user, as a stable code with its parameters: the window says it in its
+/// own language; the `message` beside it is the same in English (the CLI prints it).
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum GateText {
+    NotEnrolled,
+    /// A face looks under 18: where help is ([`TAKE_IT_DOWN`]).
+    Minor,
+    AttestedNoFace,
+    /// No face, for a copy search: the owner may confirm the photo shows them.
+    NoFaceCanAttest,
+    /// No face, so nothing to compare.
+    NoFace,
+    /// The owner's face, alone (`faces` is 1) or among `faces` faces.
+    Match {
+        faces: u32,
+    },
+    /// Not the owner's face; `faces` faces were compared.
+    NoMatch {
+        faces: u32,
+    },
+}
+
 /// The gate's answer, as shown to the user and printed by `takeback verify --json`.
 #[derive(Debug, Clone, Serialize)]
 pub struct GateOutcome {
@@ -86,6 +110,8 @@ pub struct GateOutcome {
     pub owner_faces: Vec<bool>,
     /// What to tell the user.
     pub message: String,
+    /// `message`, as a code.
+    pub says: GateText,
     /// The audit entry that recorded this decision.
     pub audit_seq: i64,
     #[serde(skip)]
@@ -161,8 +187,10 @@ pub struct GateAnswer {
     pub owner_faces: Vec<bool>,
     pub width: u32,
     pub height: u32,
-    /// What to tell the user, in plain words.
+    /// What to tell the user, in plain English words.
     pub message: String,
+    /// `message`, as a code the window says in its own language.
+    pub says: GateText,
     /// The audit entry that recorded this decision.
     #[cfg_attr(feature = "specta", specta(type = i32))]
     pub audit_seq: i64,
@@ -182,6 +210,7 @@ impl CheckedImage {
             width: self.width,
             height: self.height,
             message: o.message.clone(),
+            says: o.says,
             audit_seq: o.audit_seq,
         }
     }
@@ -247,11 +276,15 @@ pub fn decide(references: &[Descriptor], faces: &[Face], request: GateRequest<'_
         faces: faces.len(),
         owner_faces: vec![false; faces.len()],
         message: String::new(),
+        says: GateText::NoMatch {
+            faces: faces.len() as u32,
+        },
         audit_seq: 0,
         face: None,
     };
     if references.is_empty() {
         out.decision = Decision::NotEnrolled;
+        out.says = GateText::NotEnrolled;
         out.message = "this profile has no reference photo yet; enroll your face first".into();
         return out;
     }
@@ -259,19 +292,25 @@ pub fn decide(references: &[Descriptor], faces: &[Face], request: GateRequest<'_
         out.decision = Decision::Minor;
         out.bbox = Some(young.bbox);
         out.message = TAKE_IT_DOWN.into();
+        out.says = GateText::Minor;
         return out;
     }
     if faces.is_empty() {
         if request.purpose == Purpose::CopySearch && request.attest_shows_me {
             out.allowed = true;
             out.decision = Decision::AttestedNoFace;
+            out.says = GateText::AttestedNoFace;
             out.message = "no face detected; allowed because you attested that the photo shows you (recorded in the audit log)".into();
         } else {
             out.decision = Decision::NoFace;
-            out.message = if request.purpose == Purpose::CopySearch {
-                "no face was detected in this photo; if it shows you, confirm that it does and the search can run".into()
+            (out.says, out.message) = if request.purpose == Purpose::CopySearch {
+                (GateText::NoFaceCanAttest, "no face was detected in this photo; if it shows you, confirm that it does and the search can run".into())
             } else {
-                "no face was detected in this photo, so it cannot be compared with your face".into()
+                (
+                    GateText::NoFace,
+                    "no face was detected in this photo, so it cannot be compared with your face"
+                        .into(),
+                )
             };
         }
         return out;
@@ -297,6 +336,9 @@ pub fn decide(references: &[Descriptor], faces: &[Face], request: GateRequest<'_
         out.allowed = true;
         out.decision = Decision::Match;
         out.face = Some(face.clone());
+        out.says = GateText::Match {
+            faces: faces.len() as u32,
+        };
         out.message = if others == 0 {
             format!("this is your face (distance {d:.3}, threshold {GATE_THRESHOLD:.2})")
         } else {
@@ -403,6 +445,8 @@ mod tests {
             req(FaceSearch, false),
         );
         assert_eq!(group.owner_faces, vec![false, true]);
+        assert_eq!(group.says, GateText::Match { faces: 2 });
+        assert!(group.message.starts_with("your face is one of the 2 faces"));
         assert_eq!(group.bbox.map(|b| b.width), Some(40.0));
         assert_eq!(group.into_pass().unwrap().face.unwrap().bbox.width, 40.0);
         check_rule(
@@ -432,6 +476,7 @@ mod tests {
                 assert_eq!(out.decision, Decision::Minor, "age {age}: {out:?}");
                 assert!(!out.allowed);
                 assert_eq!(out.message, TAKE_IT_DOWN);
+                assert_eq!(out.says, GateText::Minor);
             }
         }
     }

@@ -53,8 +53,41 @@ pub struct Deadline {
     /// When to remind the user that the deadline is near (legal deadlines only): 12 hours before
     /// a 48-hour clock ends; day 25 of a month clock (research/takedowns.md §6.2).
     pub remind_at: Option<DateTime<Utc>>,
-    /// Plain-language notes on how the date was reached.
+    /// Plain-language notes on how the date was reached, in English (the CLI prints them).
     pub notes: Vec<String>,
+    /// `notes`, as codes the window says in its own language, in the same order.
+    pub note_codes: Vec<DeadlineNote>,
+}
+
+/// A note on how a deadline was reached, as a stable code with its parameters.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum DeadlineNote {
+    Hours48,
+    OneMonth,
+    PausedDays { days: u32 },
+    ExtendedTwoMonths,
+    ExtensionTooLate,
+    CounterNotice,
+    NoDeadlineThreeDays,
+    NoDeadlineSevenDays,
+}
+
+impl DeadlineNote {
+    /// The note in English.
+    pub fn english(self) -> String {
+        match self {
+            DeadlineNote::Hours48 => "48 hours from receipt of the request.".to_owned(),
+            DeadlineNote::OneMonth => "One month from the day of receipt; moved to the next working day if it falls on a weekend or public holiday.".to_owned(),
+            DeadlineNote::PausedDays { days } => format!("Extended by {days} day(s) while the clock was paused."),
+            DeadlineNote::ExtendedTwoMonths => "Extended by two months: the extension was notified within the first month.".to_owned(),
+            DeadlineNote::ExtensionTooLate => "The extension was notified after the first month, so it does not apply (Article 12(3)).".to_owned(),
+            DeadlineNote::CounterNotice => "The provider restores the material 10 to 14 US business days after receiving the counter-notice, unless told a lawsuit has been filed. Talk to a lawyer now.".to_owned(),
+            DeadlineNote::NoDeadlineThreeDays => "No deadline in law (\"expeditiously\"); check again after 3 business days.".to_owned(),
+            DeadlineNote::NoDeadlineSevenDays => "No deadline in law; check again after 7 days.".to_owned(),
+        }
+    }
 }
 
 /// The end of `date` in `zone` (23:59:59 local), in UTC. DST-safe: the offset is the one that
@@ -111,12 +144,13 @@ pub fn compute(clock: &LegalClock, now: DateTime<Utc>) -> Deadline {
         paused: false,
         remind_at: None,
         notes: Vec::new(),
+        note_codes: Vec::new(),
     };
     match basis {
         Basis::Tida48h | Basis::UkOsa48h => {
             deadline.due = clock.received_at + Duration::hours(48);
             deadline.remind_at = Some(deadline.due - Duration::hours(12));
-            notes.push("48 hours from receipt of the request.".to_owned());
+            notes.push(DeadlineNote::Hours48);
         }
         Basis::Gdpr1m | Basis::UkGdpr1m => {
             let (days, open) = paused_days(&clock.pauses, now);
@@ -128,19 +162,19 @@ pub fn compute(clock: &LegalClock, now: DateTime<Utc>) -> Deadline {
             let first = end_of_day(zone, month_end(1));
             deadline.due = first;
             deadline.remind_at = Some(clock.received_at + Duration::days(25 + days));
-            notes.push("One month from the day of receipt; moved to the next working day if it falls on a weekend or public holiday.".to_owned());
+            notes.push(DeadlineNote::OneMonth);
             if days > 0 {
-                notes.push(format!(
-                    "Extended by {days} day(s) while the clock was paused."
-                ));
+                notes.push(DeadlineNote::PausedDays {
+                    days: u32::try_from(days).unwrap_or(u32::MAX),
+                });
             }
             if let Some(notified) = clock.extension_notified_at {
                 if notified <= first {
                     deadline.due = end_of_day(zone, month_end(3));
                     deadline.extended = true;
-                    notes.push("Extended by two months: the extension was notified within the first month.".to_owned());
+                    notes.push(DeadlineNote::ExtendedTwoMonths);
                 } else {
-                    notes.push("The extension was notified after the first month, so it does not apply (Article 12(3)).".to_owned());
+                    notes.push(DeadlineNote::ExtensionTooLate);
                 }
             }
         }
@@ -151,21 +185,19 @@ pub fn compute(clock: &LegalClock, now: DateTime<Utc>) -> Deadline {
             ));
             deadline.due = end_of_day(zone, calendar.add_working_days(received_local, 14));
             deadline.remind_at = deadline.earliest.map(|e| e - Duration::days(3));
-            notes.push("The provider restores the material 10 to 14 US business days after receiving the counter-notice, unless told a lawsuit has been filed. Talk to a lawyer now.".to_owned());
+            notes.push(DeadlineNote::CounterNotice);
         }
         Basis::DmcaNone | Basis::AbuseNone => {
             deadline.due = end_of_day(zone, calendar.add_working_days(received_local, 3));
-            notes.push(
-                "No deadline in law (\"expeditiously\"); check again after 3 business days."
-                    .to_owned(),
-            );
+            notes.push(DeadlineNote::NoDeadlineThreeDays);
         }
         Basis::DsaNone | Basis::PolicyNone => {
             deadline.due = end_of_day(zone, received_local + Duration::days(7));
-            notes.push("No deadline in law; check again after 7 days.".to_owned());
+            notes.push(DeadlineNote::NoDeadlineSevenDays);
         }
     }
-    deadline.notes = notes;
+    deadline.notes = notes.iter().map(|n| n.english()).collect();
+    deadline.note_codes = notes;
     deadline
 }
 

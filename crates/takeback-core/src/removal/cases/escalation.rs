@@ -65,8 +65,22 @@ pub struct NextStep {
     pub rung: Rung,
     /// The letter to draft for it, when one fits.
     pub kind: Option<LetterKind>,
-    /// What to do, in plain words.
+    /// What to do, in plain English words (the CLI prints them).
     pub advice: String,
+    /// The same, as a code the window says in its own language: the rung, and for the last one
+    /// the basis that decides which regulator.
+    pub advice_code: NextStepText,
+}
+
+/// What a next step says, as a stable code with its parameters.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum NextStepText {
+    WriteToHost,
+    WriteToRegistrar,
+    AskDelisting,
+    Regulator { basis: Basis },
 }
 
 /// The step after `current` for a case started under `basis`.
@@ -75,22 +89,26 @@ pub fn next_step(current: Rung, basis: Basis) -> Option<NextStep> {
         Rung::Site => NextStep {
             rung: Rung::Host,
             kind: Some(LetterKind::Abuse),
+            advice_code: NextStepText::WriteToHost,
             advice: "Write to the hosting provider's abuse contact (see Contacts). Hosts can remove the files even when the site ignores you.".into(),
         },
         Rung::Host => NextStep {
             rung: Rung::Registrar,
             kind: Some(LetterKind::Abuse),
+            advice_code: NextStepText::WriteToRegistrar,
             advice: "Write to the domain registrar's abuse contact. Registrars must investigate abuse reports and can suspend the domain.".into(),
         },
         Rung::Registrar => NextStep {
             rung: Rung::SearchDelisting,
             kind: Some(LetterKind::Delisting),
+            advice_code: NextStepText::AskDelisting,
             advice: "Ask Google and Bing to delist the results (their forms for intimate images are listed under Contacts). This hides the pages from searches.".into(),
         },
         Rung::SearchDelisting => NextStep {
             rung: Rung::Regulator,
             kind: None,
             advice: regulator(basis).into(),
+            advice_code: NextStepText::Regulator { basis },
         },
         Rung::Regulator => return None,
     };

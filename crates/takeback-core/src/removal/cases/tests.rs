@@ -185,6 +185,10 @@ fn gdpr_extension_only_if_notified_in_time() {
     let late = compute(&c, received);
     assert!(!late.extended);
     assert!(late.notes.iter().any(|n| n.contains("does not apply")));
+    assert!(late
+        .note_codes
+        .contains(&crate::removal::cases::deadline::DeadlineNote::ExtensionTooLate));
+    assert_eq!(late.notes.len(), late.note_codes.len());
 }
 
 #[test]

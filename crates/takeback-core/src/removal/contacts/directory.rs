@@ -1,9 +1,9 @@
 //! The shipped directory of platforms' removal channels and search engines' forms
 //! (`data/platforms.toml`), each with its source page and last-verified date.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use super::{Contact, Role, Source};
+use super::{Contact, ContactText, Role, Source};
 
 const PLATFORMS_TOML: &str = include_str!("../../../data/platforms.toml");
 
@@ -25,11 +25,26 @@ struct Platform {
     channel: Vec<Channel>,
 }
 
+/// What a platform's channel is for (the directory's codes).
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    Ncii,
+    Privacy,
+    Copyright,
+    Takeitdown,
+    Legal,
+    Gdpr,
+    Delisting,
+    Abuse,
+}
+
 #[derive(Debug, Deserialize)]
 struct Channel {
     address: String,
     role: Role,
-    purpose: String,
+    purpose: Purpose,
     note: Option<String>,
     source_url: String,
     last_verified: String,
@@ -45,17 +60,16 @@ fn load() -> Directory {
 
 /// What a channel is for, in the words a person would use (the directory's codes are for
 /// maintainers).
-fn purpose_in_words(purpose: &str) -> &str {
+fn purpose_in_words(purpose: Purpose) -> &'static str {
     match purpose {
-        "ncii" => "for intimate images shared without consent",
-        "privacy" => "for privacy complaints",
-        "copyright" => "for copyright notices",
-        "takeitdown" => "for TAKE IT DOWN Act requests",
-        "legal" => "for legal requests",
-        "gdpr" => "for data-protection (GDPR) requests",
-        "delisting" => "to remove results from its search",
-        "abuse" => "for abuse reports",
-        other => other,
+        Purpose::Ncii => "for intimate images shared without consent",
+        Purpose::Privacy => "for privacy complaints",
+        Purpose::Copyright => "for copyright notices",
+        Purpose::Takeitdown => "for TAKE IT DOWN Act requests",
+        Purpose::Legal => "for legal requests",
+        Purpose::Gdpr => "for data-protection (GDPR) requests",
+        Purpose::Delisting => "to remove results from its search",
+        Purpose::Abuse => "for abuse reports",
     }
 }
 
@@ -65,8 +79,12 @@ fn contacts_of(p: &Platform) -> impl Iterator<Item = Contact> + '_ {
         role: c.role,
         source: Source::Directory,
         detail: match &c.note {
-            Some(note) => format!("{}, {} ({note})", p.name, purpose_in_words(&c.purpose)),
-            None => format!("{}, {}", p.name, purpose_in_words(&c.purpose)),
+            Some(note) => format!("{}, {} ({note})", p.name, purpose_in_words(c.purpose)),
+            None => format!("{}, {}", p.name, purpose_in_words(c.purpose)),
+        },
+        detail_code: ContactText::Directory {
+            platform: p.name.clone(),
+            purpose: c.purpose,
         },
         source_url: Some(c.source_url.clone()),
         last_verified: Some(c.last_verified.clone()),
@@ -127,6 +145,12 @@ mod tests {
             for code in ["ncii", "rtbf", "gdpr —", "delisting", " — "] {
                 assert!(!c.detail.contains(code), "{}", c.detail);
             }
+            // The window says the same from the code: the platform's name and the purpose.
+            let ContactText::Directory { platform, purpose } = &c.detail_code else {
+                panic!("a directory contact without its code: {:?}", c.detail_code);
+            };
+            let words = format!("{platform}, {}", purpose_in_words(*purpose));
+            assert!(c.detail.starts_with(&words), "{}", c.detail);
         }
         for c in search_engines() {
             let source = url::Url::parse(c.source_url.as_deref().unwrap()).unwrap();

@@ -71,8 +71,11 @@ pub struct Contact {
     pub address: String,
     pub role: Role,
     pub source: Source,
-    /// Who this is and why it was chosen, in words.
+    /// Who this is and why it was chosen, in English words (the CLI prints them).
     pub detail: String,
+    /// The same, as a code the window says in its own language.
+    #[serde(default)]
+    pub detail_code: ContactText,
     /// The exact document the contact was read from (RDAP answer, security.txt, page, or the
     /// directory entry's source page).
     pub source_url: Option<String>,
@@ -81,6 +84,32 @@ pub struct Contact {
     /// Directory entries: the platform or search engine that runs the channel.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<String>,
+}
+
+/// Who a contact is and why it was chosen, as a stable code with its parameters (names are the
+/// organisations' own and stay as they are).
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum ContactText {
+    /// A platform's own channel, from the shipped directory, and what it is for.
+    Directory {
+        platform: String,
+        purpose: directory::Purpose,
+    },
+    /// The company that hosts the site (RDAP), by name when it gives one.
+    Host { name: Option<String> },
+    /// The company the site's name is registered with (RDAP).
+    Registrar { name: Option<String> },
+    /// An email address published on the site's home page.
+    PublishedEmail,
+    /// The site's own contact, report or copyright page.
+    OwnPage,
+    /// The site's security.txt contact; `no_expiry` when the file has no expiry date.
+    SecurityContact { no_expiry: bool },
+    /// Only the English `detail` says it.
+    #[default]
+    Other,
 }
 
 impl Contact {
@@ -208,6 +237,7 @@ mod tests {
             role,
             source,
             detail: "a note for the window, never an addressee".into(),
+            detail_code: ContactText::Other,
             source_url: None,
             last_verified: None,
             platform: None,

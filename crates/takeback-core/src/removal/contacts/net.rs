@@ -369,6 +369,9 @@ async fn site(
                                 role,
                                 source: super::Source::SecurityTxt,
                                 detail: detail.into(),
+                                detail_code: super::ContactText::SecurityContact {
+                                    no_expiry: validity == Validity::NoExpiry,
+                                },
                                 source_url: Some(url.to_string()),
                                 last_verified: None,
                                 platform: None,

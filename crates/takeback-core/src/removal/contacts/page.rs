@@ -5,7 +5,7 @@
 use url::Url;
 
 use super::placeholder::is_placeholder;
-use super::{Contact, Role, Source};
+use super::{Contact, ContactText, Role, Source};
 
 const KEYWORDS: &[&str] = &[
     "dmca",
@@ -45,6 +45,7 @@ pub fn contacts(html: &str, page_url: &Url) -> Vec<Contact> {
                 role,
                 source: Source::Page,
                 detail: "email address published on the site".into(),
+                detail_code: ContactText::PublishedEmail,
                 source_url: Some(page_url.to_string()),
                 last_verified: None,
                 platform: None,
@@ -66,6 +67,7 @@ pub fn contacts(html: &str, page_url: &Url) -> Vec<Contact> {
                 role: Role::Form,
                 source: Source::Page,
                 detail: "the site's own contact, report or copyright page".into(),
+                detail_code: ContactText::OwnPage,
                 source_url: Some(page_url.to_string()),
                 last_verified: None,
                 platform: None,

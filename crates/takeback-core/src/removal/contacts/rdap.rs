@@ -11,7 +11,7 @@
 use serde_json::Value;
 
 use super::placeholder::is_placeholder;
-use super::{Contact, Role, Source};
+use super::{Contact, ContactText, Role, Source};
 
 /// What an RDAP answer was about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,6 +102,10 @@ fn walk(
                         role,
                         source: Source::Rdap,
                         detail: detail.clone(),
+                        detail_code: match role {
+                            Role::Registrar => ContactText::Registrar { name: name.clone() },
+                            _ => ContactText::Host { name: name.clone() },
+                        },
                         source_url: Some(server.to_owned()),
                         last_verified: None,
                         platform: None,

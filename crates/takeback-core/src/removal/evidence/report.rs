@@ -4,26 +4,34 @@
 //!
 //! Pictures come last, one page each: a blurred thumbnail (24 px, Gaussian blur) by default, the
 //! captured image (at most 1024 px) when unredacted, none for a hashes-only report. They are
-//! placed with lopdf after genpdf has typeset the text, as JPEG (DCTDecode) image objects.
+//! embedded as JPEG (DCTDecode) images. The whole report is typeset as PDF/A-2b by
+//! [`crate::removal::typeset`], in the letters' fonts (every script a name may be written in).
+//!
+//! The report shows stored data, not text the owner wrote for it, so a value longer than
+//! [`LINE_CHARS`] characters (a pathological address or note) is cut there, with a note in the
+//! line saying how long it was; the web archive package and the vault keep it whole.
 
 use std::io::Cursor;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use genpdf::elements::{Break, PageBreak, Paragraph};
-use genpdf::fonts::{FontData, FontFamily};
-use genpdf::style::{Style, StyledString};
-use genpdf::{Document, Mm, SimplePageDecorator};
-use lopdf::{dictionary, Object, ObjectId, Stream};
 
 use super::{Dossier, EvidenceError, Pictures, WrittenFile};
-use crate::removal::letters::pdf::{break_long_words, compress, BOLD, REGULAR};
+use crate::removal::typeset::{self, Block, DocumentInfo, PageStyle, Picture};
 use crate::search::findings::{self, EvidenceKind};
 use crate::storage::vault::Vault;
 use crate::Result;
 
-const FONT_SIZE: u8 = 9;
-const MARGIN_MM: f64 = 18.0;
-const TEXT_WIDTH_MM: f64 = 210.0 - 2.0 * MARGIN_MM - 2.0;
+/// The most characters of one line of the report; longer values are cut with a note.
+pub const LINE_CHARS: usize = 4_000;
+const STYLE: PageStyle = PageStyle {
+    margin_mm: 18.0,
+    font_size: 9.0,
+    heading_size: 12.0,
+    line_height: 1.2,
+    gap: 0.5,
+};
+/// Pictures are 120 mm wide at most.
+const PICTURE_MM: f32 = 120.0;
 /// A redacted thumbnail's longer side, in pixels: enough to tell pictures apart, not to see them.
 const BLURRED_PX: u32 = 24;
 const FULL_PX: u32 = 1024;
@@ -53,7 +61,7 @@ pub fn outline(dossiers: &[Dossier], context: &Context<'_>) -> Vec<String> {
     let mut lines = text_lines(dossiers, context);
     if context.pictures != Pictures::None {
         for dossier in dossiers {
-            lines.push(Line::Text(format!(
+            lines.push(Block::Text(format!(
                 "[Picture of finding {}: {}]",
                 dossier.finding.id,
                 if context.pictures == Pictures::Full {
@@ -67,14 +75,14 @@ pub fn outline(dossiers: &[Dossier], context: &Context<'_>) -> Vec<String> {
     lines
         .into_iter()
         .filter_map(|l| match l {
-            Line::Heading(s) | Line::Text(s) => Some(s),
-            Line::Gap | Line::PageBreak => None,
+            Block::Heading(s) | Block::Text(s) => Some(s),
+            Block::Gap | Block::PageBreak | Block::Picture(_) => None,
         })
         .collect()
 }
 
-fn text_lines(dossiers: &[Dossier], context: &Context<'_>) -> Vec<Line> {
-    let mut lines: Vec<Line> = Vec::new();
+fn text_lines(dossiers: &[Dossier], context: &Context<'_>) -> Vec<Block> {
+    let mut lines: Vec<Block> = Vec::new();
     heading(&mut lines, "Evidence report");
     text(
         &mut lines,
@@ -121,11 +129,10 @@ fn text_lines(dossiers: &[Dossier], context: &Context<'_>) -> Vec<Line> {
 /// Renders the report to PDF bytes.
 pub fn render(vault: &Vault, dossiers: &[Dossier], context: &Context<'_>) -> Result<Vec<u8>> {
     let mut lines = text_lines(dossiers, context);
-    let mut pictures = Vec::new();
     if context.pictures != Pictures::None {
         for dossier in dossiers {
             if let Some(picture) = picture(vault, dossier, context.pictures)? {
-                lines.push(Line::PageBreak);
+                lines.push(Block::PageBreak);
                 heading(
                     &mut lines,
                     &format!(
@@ -139,32 +146,33 @@ pub fn render(vault: &Vault, dossiers: &[Dossier], context: &Context<'_>) -> Res
                     ),
                 );
                 text(&mut lines, format!("SHA-256 {}", dossier.finding.sha256));
-                pictures.push(picture);
+                lines.push(Block::Picture(picture));
             }
         }
     }
-    let pdf = typeset(&lines)?;
-    let pdf = place_pictures(&pdf, &pictures)?;
-    compress(&pdf, "Evidence report")
+    let subject = format!(
+        "Evidence report on {} finding(s), made by Takeback",
+        dossiers.len()
+    );
+    let info = DocumentInfo {
+        title: "Evidence report",
+        subject: &subject,
+        language: "en",
+        created: context.generated_at,
+    };
+    Ok(typeset::render(&info, &STYLE, &lines)?)
 }
 
-enum Line {
-    Heading(String),
-    Text(String),
-    Gap,
-    PageBreak,
+fn heading(lines: &mut Vec<Block>, s: &str) {
+    lines.push(Block::Gap);
+    lines.push(Block::Heading(typeset::clip(s.to_owned(), LINE_CHARS)));
 }
 
-fn heading(lines: &mut Vec<Line>, s: &str) {
-    lines.push(Line::Gap);
-    lines.push(Line::Heading(s.to_owned()));
+fn text(lines: &mut Vec<Block>, s: String) {
+    lines.push(Block::Text(typeset::clip(s, LINE_CHARS)));
 }
 
-fn text(lines: &mut Vec<Line>, s: String) {
-    lines.push(Line::Text(s));
-}
-
-fn finding_section(lines: &mut Vec<Line>, d: &Dossier) {
+fn finding_section(lines: &mut Vec<Block>, d: &Dossier) {
     let f = &d.finding;
     heading(lines, &format!("Finding {}", f.id));
     text(lines, format!("Image address: {}", f.image_url));
@@ -203,7 +211,7 @@ fn finding_section(lines: &mut Vec<Line>, d: &Dossier) {
             EvidenceKind::Image => "image",
             EvidenceKind::Page => "page",
         };
-        lines.push(Line::Gap);
+        lines.push(Block::Gap);
         text(
             lines,
             format!("Capture of the {what}, {} UTC", time(c.captured_at)),
@@ -244,7 +252,7 @@ fn finding_section(lines: &mut Vec<Line>, d: &Dossier) {
     }
 
     if !d.rechecks.is_empty() {
-        lines.push(Line::Gap);
+        lines.push(Block::Gap);
         text(lines, "Removal checks:".to_owned());
         for r in &d.rechecks {
             text(
@@ -263,7 +271,7 @@ fn finding_section(lines: &mut Vec<Line>, d: &Dossier) {
         }
     }
     for (case, events) in &d.cases {
-        lines.push(Line::Gap);
+        lines.push(Block::Gap);
         text(
             lines,
             format!(
@@ -301,68 +309,6 @@ fn finding_section(lines: &mut Vec<Line>, d: &Dossier) {
             );
         }
     }
-}
-
-fn typeset(lines: &[Line]) -> Result<Vec<u8>> {
-    let regular = FontData::new(REGULAR.to_vec(), None).map_err(report_error)?;
-    let bold = FontData::new(BOLD.to_vec(), None).map_err(report_error)?;
-    let family = FontFamily {
-        regular: regular.clone(),
-        bold: bold.clone(),
-        italic: regular,
-        bold_italic: bold,
-    };
-    let mut doc = Document::new(family);
-    doc.set_title("Evidence report");
-    doc.set_font_size(FONT_SIZE);
-    doc.set_line_spacing(1.2);
-    let mut decorator = SimplePageDecorator::new();
-    decorator.set_margins(MARGIN_MM);
-    doc.set_page_decorator(decorator);
-    let normal = Style::new().with_font_size(FONT_SIZE);
-    let bold = Style::new().bold().with_font_size(FONT_SIZE + 3);
-    let fits = |s: &str, style: Style| -> bool {
-        let font = style.font(doc.font_cache());
-        font.str_width(doc.font_cache(), s, style.font_size()) <= Mm::from(TEXT_WIDTH_MM)
-    };
-    let mut elements = Vec::new();
-    for line in lines {
-        let (s, style) = match line {
-            Line::Heading(s) => (s, bold),
-            Line::Text(s) => (s, normal),
-            Line::Gap => {
-                elements.push(None);
-                continue;
-            }
-            Line::PageBreak => {
-                elements.push(Some(Err(())));
-                continue;
-            }
-        };
-        let mut p = Paragraph::default();
-        p.push(StyledString::new(
-            break_long_words(s, |w| fits(w, style)),
-            style,
-        ));
-        elements.push(Some(Ok(p)));
-    }
-    for element in elements {
-        match element {
-            None => doc.push(Break::new(0.5)),
-            Some(Err(())) => doc.push(PageBreak::new()),
-            Some(Ok(p)) => doc.push(p),
-        }
-    }
-    let mut out = Vec::new();
-    doc.render(&mut out).map_err(report_error)?;
-    Ok(out)
-}
-
-/// A JPEG to show for a finding, with its size in pixels.
-struct Picture {
-    jpeg: Vec<u8>,
-    width: u32,
-    height: u32,
 }
 
 /// The finding's picture as the report shows it: from its latest image capture, else its
@@ -413,64 +359,36 @@ fn picture(vault: &Vault, dossier: &Dossier, pictures: Pictures) -> Result<Optio
         jpeg,
         width: rgb.width(),
         height: rgb.height(),
+        width_mm: PICTURE_MM,
     }))
 }
 
-/// Draws each picture on its page: the last `pictures.len()` pages, in order.
-fn place_pictures(pdf: &[u8], pictures: &[Picture]) -> Result<Vec<u8>> {
-    if pictures.is_empty() {
-        return Ok(pdf.to_vec());
-    }
-    let mut doc = lopdf::Document::load_mem(pdf).map_err(report_error)?;
-    let pages: Vec<ObjectId> = doc.get_pages().into_values().collect();
-    let first = pages
-        .len()
-        .checked_sub(pictures.len())
-        .ok_or_else(|| report_error("fewer pages than pictures"))?;
-    for (picture, page) in pictures.iter().zip(&pages[first..]) {
-        // 120 mm wide at most, below the heading (A4 is 595 x 842 pt).
-        let max_w = 120.0 * 72.0 / 25.4;
-        let scale = max_w / f64::from(picture.width.max(picture.height));
-        let (w, h) = (
-            f64::from(picture.width) * scale,
-            f64::from(picture.height) * scale,
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // See: issue 15, item 9 (a 100 KB field made the PDF grow to about 1 GB).
+    #[test]
+    fn a_100_kb_value_is_cut_with_a_note_and_the_report_still_typesets() {
+        let mut lines = Vec::new();
+        text(
+            &mut lines,
+            format!("Image address: https://x.test/{}", "a".repeat(100_000)),
         );
-        let (x, y) = (MARGIN_MM * 72.0 / 25.4, 842.0 - 60.0 * 72.0 / 25.4 - h);
-        let mut image = Stream::new(
-            dictionary! {
-                "Type" => "XObject",
-                "Subtype" => "Image",
-                "Width" => i64::from(picture.width),
-                "Height" => i64::from(picture.height),
-                "ColorSpace" => "DeviceRGB",
-                "BitsPerComponent" => 8,
-                "Filter" => "DCTDecode",
-            },
-            picture.jpeg.clone(),
-        );
-        image.allows_compression = false;
-        let image_id = doc.add_object(image);
-        let name = format!("TbPic{}", image_id.0);
-        doc.add_xobject(*page, name.as_bytes(), image_id)
-            .map_err(report_error)?;
-        let ops = format!("q {w:.2} 0 0 {h:.2} {x:.2} {y:.2} cm /{name} Do Q");
-        let content_id = doc.add_object(Stream::new(dictionary! {}, ops.into_bytes()));
-        let page_dict = doc
-            .get_object_mut(*page)
-            .and_then(Object::as_dict_mut)
-            .map_err(report_error)?;
-        let contents = match page_dict.get(b"Contents") {
-            Ok(Object::Reference(r)) => vec![Object::Reference(*r), content_id.into()],
-            Ok(Object::Array(a)) => {
-                let mut a = a.clone();
-                a.push(content_id.into());
-                a
-            }
-            _ => vec![content_id.into()],
+        let Some(Block::Text(line)) = lines.first() else {
+            panic!("one line of text")
         };
-        page_dict.set("Contents", contents);
+        assert!(line.chars().count() < typeset::MAX_PARAGRAPH_CHARS);
+        assert!(line.contains("[... cut here: 100030 characters in all, the first 4000 shown]"));
+        let info = DocumentInfo {
+            title: "Evidence report",
+            subject: "test",
+            language: "en",
+            created: DateTime::UNIX_EPOCH,
+        };
+        let started = std::time::Instant::now();
+        let pdf = typeset::render(&info, &STYLE, &lines).unwrap();
+        assert!(pdf.starts_with(b"%PDF-"));
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
     }
-    let mut out = Vec::with_capacity(pdf.len());
-    doc.save_to(&mut out).map_err(report_error)?;
-    Ok(out)
 }

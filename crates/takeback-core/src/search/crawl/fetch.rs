@@ -2,13 +2,13 @@
 //! redirects followed by hand (each hop checked again), content-type checks, and a body read
 //! in chunks that stops at the size limit.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use reqwest::header::{
     HeaderMap, HeaderValue, ACCEPT, ACCEPT_ENCODING, CONTENT_TYPE, ETAG, HOST, IF_MODIFIED_SINCE,
-    IF_NONE_MATCH, LAST_MODIFIED, LOCATION, USER_AGENT,
+    IF_NONE_MATCH, LAST_MODIFIED, LOCATION, RETRY_AFTER, USER_AGENT,
 };
 use reqwest::{Client, StatusCode};
 use tokio_util::sync::CancellationToken;
@@ -84,12 +84,22 @@ const MAX_VALIDATOR_LEN: usize = 512;
 const MAX_ROBOTS_CACHED: usize = 256;
 const MAX_ROBOTS_BYTES: usize = 512 * 1024;
 
+/// A `Retry-After` up to this long is waited out before the host is asked again; a longer one
+/// (a day, say) means the host is not asked again in this visit.
+const MAX_RETRY_WAIT: Duration = Duration::from_secs(30);
+
 #[derive(Debug)]
 pub struct Fetcher {
     client: Client,
     limits: CrawlLimits,
     robots: HashMap<String, Arc<RobotsRules>>,
     last_request: HashMap<String, Instant>,
+    /// Hosts that asked, through `Retry-After`, to wait before the next request.
+    not_before: HashMap<String, Instant>,
+    /// Hosts that asked to be left alone for longer than [`MAX_RETRY_WAIT`].
+    left_alone: HashSet<String>,
+    /// When this fetcher's time is up (a crawl's `max_site_duration`); none for one-off fetches.
+    deadline: Option<Instant>,
     /// Bytes of bodies read so far, against `limits.max_total_bytes`.
     pub bytes_read: u64,
     /// Ask for bodies uncompressed (`Accept-Encoding: identity`), so that what is kept is the
@@ -121,9 +131,32 @@ impl Fetcher {
             limits,
             robots: HashMap::new(),
             last_request: HashMap::new(),
+            not_before: HashMap::new(),
+            left_alone: HashSet::new(),
+            deadline: None,
             bytes_read: 0,
             exact_bytes: false,
         })
+    }
+
+    /// Every request, wait and body of this fetcher ends within `budget` from now; after it,
+    /// fetches fail with [`SkipReason::BudgetExhausted`].
+    pub fn with_time_budget(mut self, budget: Duration) -> Self {
+        self.deadline = Instant::now().checked_add(budget);
+        self
+    }
+
+    /// The time left before the deadline (the request timeout when there is none).
+    fn time_left(&self) -> Result<Duration, SkipReason> {
+        let Some(deadline) = self.deadline else {
+            return Ok(self.limits.request_timeout);
+        };
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            Err(SkipReason::BudgetExhausted)
+        } else {
+            Ok(left.min(self.limits.request_timeout))
+        }
     }
 
     /// This fetcher asks servers not to compress bodies (for evidence: the bytes kept are the
@@ -177,7 +210,11 @@ impl Fetcher {
             {
                 return Err(SkipReason::Robots);
             }
+            if self.left_alone.contains(&host_key(&current)) {
+                return Err(SkipReason::RateLimited);
+            }
             self.pace(&current, cancel).await?;
+            let timeout = self.time_left()?;
             let accept = match want {
                 Want::Page => "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
                 Want::Image => "image/avif,image/webp,image/png,image/jpeg,image/*;q=0.8",
@@ -207,6 +244,7 @@ impl Fetcher {
             let request = self
                 .client
                 .get(current.clone())
+                .timeout(timeout)
                 .headers(request_headers.clone());
             let response = tokio::select! {
                 () = cancel.cancelled() => return Err(SkipReason::Cancelled),
@@ -231,6 +269,21 @@ impl Fetcher {
                 }
                 current = next;
                 continue;
+            }
+            if matches!(
+                status,
+                StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
+            ) {
+                if let Some(wait) = retry_after(response.headers()) {
+                    let host = host_key(&current);
+                    if wait > MAX_RETRY_WAIT {
+                        self.left_alone.insert(host);
+                        return Err(SkipReason::RateLimited);
+                    }
+                    if self.not_before.len() < 10_000 {
+                        self.not_before.insert(host, Instant::now() + wait);
+                    }
+                }
             }
             if status != StatusCode::OK {
                 return Err(SkipReason::HttpStatus(status.as_u16()));
@@ -258,10 +311,12 @@ impl Fetcher {
                     content_type.starts_with("text/html")
                         || content_type.starts_with("application/xhtml+xml")
                 }
-                // Some servers label images generically; the bytes are sniffed afterwards.
+                // Some servers label images generically, or as text; the bytes are sniffed
+                // afterwards and decide.
                 Want::Image => {
                     content_type.starts_with("image/")
                         || content_type.starts_with("application/octet-stream")
+                        || content_type.starts_with("text/")
                         || content_type.is_empty()
                 }
             };
@@ -354,10 +409,15 @@ impl Fetcher {
         if let Some(delay) = self.robots.get(&host).and_then(|r| r.crawl_delay()) {
             interval = interval.max(delay);
         }
-        if let Some(last) = self.last_request.get(&host) {
-            let ready = *last + interval;
+        let paced = self.last_request.get(&host).map(|last| *last + interval);
+        let asked = self.not_before.get(&host).copied();
+        if let Some(ready) = paced.max(asked) {
             let now = Instant::now();
             if ready > now {
+                // A wait that would outlast the time budget is not started.
+                if self.deadline.is_some_and(|deadline| ready >= deadline) {
+                    return Err(SkipReason::BudgetExhausted);
+                }
                 tokio::select! {
                     () = cancel.cancelled() => return Err(SkipReason::Cancelled),
                     () = tokio::time::sleep(ready - now) => {}
@@ -395,7 +455,7 @@ impl Fetcher {
             return Ok(RobotsRules::AllowAll);
         };
         self.pace(&robots_url, cancel).await?;
-        let request = self.client.get(robots_url);
+        let request = self.client.get(robots_url).timeout(self.time_left()?);
         let response = tokio::select! {
             () = cancel.cancelled() => return Err(SkipReason::Cancelled),
             response = request.send() => response,
@@ -421,6 +481,16 @@ impl Fetcher {
             Err(_) => Ok(RobotsRules::DisallowAll),
         }
     }
+}
+
+/// How long a `Retry-After` header asks to wait: delay-seconds, or an HTTP date (taken as
+/// longer than any wait, since the clock here is not the server's); `None` without one.
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    Some(match value.parse::<u64>() {
+        Ok(seconds) => Duration::from_secs(seconds),
+        Err(_) => Duration::MAX,
+    })
 }
 
 /// Hosts are paced and ruled by `host:port` (robots.txt is per origin).

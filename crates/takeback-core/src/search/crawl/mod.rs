@@ -48,6 +48,9 @@ pub struct CrawlLimits {
     pub connect_timeout: Duration,
     /// One request, body included.
     pub request_timeout: Duration,
+    /// The whole visit of one site: requests, bodies and waits together. Slow answers each
+    /// within `request_timeout` must not add up to hours.
+    pub max_site_duration: Duration,
     pub max_redirects: u8,
     /// Allow loopback and private addresses (`--allow-local-network`; tests and intranets).
     pub allow_local_network: bool,
@@ -73,6 +76,7 @@ impl Default for CrawlLimits {
             per_host_interval: Duration::from_millis(500),
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
+            max_site_duration: Duration::from_secs(30 * 60),
             max_redirects: 5,
             allow_local_network: false,
             user_agent: format!(
@@ -120,6 +124,9 @@ pub enum SkipReason {
     Network,
     Unsupported,
     BudgetExhausted,
+    /// The server asked to be left alone (429 or 503 with a `Retry-After` longer than the
+    /// crawler waits): nothing more is asked of that host in this visit.
+    RateLimited,
     Cancelled,
 }
 
@@ -162,7 +169,7 @@ impl CrawlReport {
             SkipReason::HttpStatus(_) => self.skipped_http_status += 1,
             SkipReason::Timeout => self.skipped_timeout += 1,
             SkipReason::Network | SkipReason::Unsupported => self.skipped_network += 1,
-            SkipReason::BudgetExhausted => self.limit_reached = true,
+            SkipReason::BudgetExhausted | SkipReason::RateLimited => self.limit_reached = true,
             SkipReason::Cancelled => self.cancelled = true,
         }
     }
@@ -312,7 +319,7 @@ pub async fn crawl_site_remembering(
         });
     }
     let site = SiteScope::of(&start);
-    let mut fetcher = Fetcher::new(limits.clone())?;
+    let mut fetcher = Fetcher::new(limits.clone())?.with_time_budget(limits.max_site_duration);
     let mut report = CrawlReport::default();
     // Bounded: links beyond this many are not queued (the page limit ends the crawl first).
     let max_queued = (limits.max_pages as usize).saturating_mul(20).max(100);
@@ -359,7 +366,11 @@ pub async fn crawl_site_remembering(
             }
             Err(reason) => {
                 report.count_skip(reason);
-                if matches!(reason, SkipReason::Cancelled | SkipReason::BudgetExhausted) {
+                // A site that asked to be left alone is left: its other pages are not asked for.
+                if matches!(
+                    reason,
+                    SkipReason::Cancelled | SkipReason::BudgetExhausted | SkipReason::RateLimited
+                ) {
                     break;
                 }
                 continue;

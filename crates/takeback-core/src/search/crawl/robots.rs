@@ -59,7 +59,10 @@ impl RobotsRules {
         if !seconds.is_finite() || seconds <= 0.0 {
             return None;
         }
-        Some(Duration::from_secs_f32(seconds).min(MAX_CRAWL_DELAY))
+        // Bounded before the conversion: a finite but huge delay (`1e30`) would overflow it.
+        Some(Duration::from_secs_f32(
+            seconds.min(MAX_CRAWL_DELAY.as_secs_f32()),
+        ))
     }
 }
 
@@ -83,5 +86,13 @@ mod tests {
         assert_eq!(star.crawl_delay(), None);
         assert!(!RobotsRules::DisallowAll.allows("http://a.example/"));
         assert!(RobotsRules::AllowAll.allows("http://a.example/"));
+    }
+
+    /// Found by the property tests (issue 15): `Crawl-delay: 1e30` is finite, and converting it
+    /// to a `Duration` panicked, taking the crawl down with it.
+    #[test]
+    fn a_huge_crawl_delay_is_bounded_not_a_panic() {
+        let rules = RobotsRules::from_body(b"User-agent: *\nCrawl-delay: 1e30\n");
+        assert_eq!(rules.crawl_delay(), Some(MAX_CRAWL_DELAY));
     }
 }

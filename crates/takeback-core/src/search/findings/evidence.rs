@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
-use super::{get, Finding};
+use super::{get, Finding, FindingStatus};
 use crate::base::error::storage;
 use crate::search::crawl::fetch::{Exchange, Fetcher, Want};
 use crate::search::crawl::{CrawlLimits, SkipReason};
@@ -236,22 +236,36 @@ pub(crate) fn describe_failure(reason: SkipReason) -> String {
         SkipReason::Network => "the server could not be reached".into(),
         SkipReason::Unsupported => "not an http(s) address".into(),
         SkipReason::BudgetExhausted => "the download budget ran out".into(),
+        SkipReason::RateLimited => "the server asked to be left alone for now; try later".into(),
         SkipReason::Cancelled => "cancelled".into(),
     }
 }
 
-/// "This is me", then capture the evidence: marks the finding confirmed (as [`super::confirm`]),
-/// then fetches its image and page under `options` and keeps them in the vault. A failed fetch
-/// still confirms; its evidence row says why. Blocks the calling thread (it runs its own small
-/// runtime): call it from a plain thread or `spawn_blocking`, never from inside an async task.
+/// "This is me", with the evidence: fetches the finding's image and page under `options`
+/// first, then marks the finding confirmed (as [`super::confirm`]) and keeps what was fetched in
+/// the vault, in one transaction. A crash during the fetch leaves the finding as it was, never
+/// confirmed without its evidence. A failed fetch still confirms; its evidence row says why.
+/// Blocks the calling thread (it runs its own small runtime): call it from a plain thread or
+/// `spawn_blocking`, never from inside an async task.
 pub fn confirm_with_evidence(
     vault: &Vault,
     id: i64,
     options: &FetchOptions,
     now: DateTime<Utc>,
 ) -> Result<Confirmed> {
-    let finding = super::confirm(vault, id, now)?;
-    let evidence = capture(vault, &finding, options, now)?;
+    let finding = get(vault.conn(), id)?;
+    let fetched = gather(&finding, options, None)?;
+    let conn = vault.conn();
+    let tx = crate::storage::vault::write_transaction(conn)?;
+    super::review_in(&tx, id, FindingStatus::Confirmed, now)?;
+    let ids = store_all(vault, &tx, finding.id, fetched, now)?;
+    tx.commit()
+        .map_err(|e| storage("confirming a finding with its evidence", e))?;
+    let finding = get(conn, id)?;
+    let evidence = evidence(conn, id)?
+        .into_iter()
+        .filter(|e| ids.contains(&e.id))
+        .collect();
     Ok(Confirmed { finding, evidence })
 }
 
@@ -262,11 +276,7 @@ pub fn capture(
     options: &FetchOptions,
     now: DateTime<Utc>,
 ) -> Result<Vec<EvidenceRecord>> {
-    if finding.image_url.starts_with("file:") {
-        return capture_with(vault, finding, options, None, now);
-    }
-    let (mut fetcher, runtime) = options.fetcher()?;
-    capture_with(vault, finding, options, Some((&mut fetcher, &runtime)), now)
+    capture_with(vault, finding, options, None, now)
 }
 
 /// [`capture`] with a fetcher the caller already holds (a re-check keeps its per-host pacing).
@@ -277,44 +287,70 @@ pub(crate) fn capture_with(
     network: Option<(&mut Fetcher, &tokio::runtime::Runtime)>,
     now: DateTime<Utc>,
 ) -> Result<Vec<EvidenceRecord>> {
+    let fetched = gather(finding, options, network)?;
+    let conn = vault.conn();
+    let tx = crate::storage::vault::write_transaction(conn)?;
+    let ids = store_all(vault, &tx, finding.id, fetched, now)?;
+    tx.commit()
+        .map_err(|e| storage("keeping the evidence", e))?;
+    let all = evidence(conn, finding.id)?;
+    Ok(all.into_iter().filter(|e| ids.contains(&e.id)).collect())
+}
+
+/// One address fetched for the evidence, and what came back.
+type Gathered = Vec<(EvidenceKind, String, FetchResult)>;
+
+/// Fetches the image and page of `finding` (or reads the file of a folder scan's finding),
+/// writing nothing. `network` is a fetcher the caller holds; without one a fresh one is made.
+fn gather(
+    finding: &Finding,
+    options: &FetchOptions,
+    network: Option<(&mut Fetcher, &tokio::runtime::Runtime)>,
+) -> Result<Gathered> {
+    if finding.image_url.starts_with("file:") {
+        // A folder scan's image: read the file itself (bounded), no network.
+        return Ok(vec![(
+            EvidenceKind::Image,
+            finding.image_url.clone(),
+            read_local(&finding.image_url, options.max_image_bytes),
+        )]);
+    }
+    let Some((fetcher, runtime)) = network else {
+        let (mut fetcher, runtime) = options.fetcher()?;
+        return gather(finding, options, Some((&mut fetcher, &runtime)));
+    };
     let mut targets = vec![(EvidenceKind::Image, finding.image_url.clone())];
     if let Some(page) = finding.page_url.as_deref() {
         if page != finding.image_url {
             targets.push((EvidenceKind::Page, page.to_owned()));
         }
     }
-    let mut fetched = Vec::with_capacity(targets.len());
-    if finding.image_url.starts_with("file:") {
-        // A folder scan's image: read the file itself (bounded), no network.
-        fetched.push((
-            EvidenceKind::Image,
-            finding.image_url.clone(),
-            read_local(&finding.image_url, options.max_image_bytes),
-        ));
-    } else if let Some((fetcher, runtime)) = network {
-        let cancel = CancellationToken::new();
-        for (kind, address) in targets {
+    let cancel = CancellationToken::new();
+    Ok(targets
+        .into_iter()
+        .map(|(kind, address)| {
             let want = match kind {
                 EvidenceKind::Image => Want::Image,
                 EvidenceKind::Page => Want::Page,
             };
             let result = fetch(fetcher, runtime, &address, want, &cancel);
-            fetched.push((kind, address, result));
-        }
-    } else {
-        let (mut fetcher, runtime) = options.fetcher()?;
-        return capture_with(vault, finding, options, Some((&mut fetcher, &runtime)), now);
-    }
-    let conn = vault.conn();
-    let tx = crate::storage::vault::write_transaction(conn)?;
-    let mut ids = Vec::with_capacity(fetched.len());
-    for (kind, address, result) in fetched {
-        ids.push(store(vault, &tx, finding.id, kind, &address, result, now)?);
-    }
-    tx.commit()
-        .map_err(|e| storage("keeping the evidence", e))?;
-    let all = evidence(conn, finding.id)?;
-    Ok(all.into_iter().filter(|e| ids.contains(&e.id)).collect())
+            (kind, address, result)
+        })
+        .collect())
+}
+
+/// Keeps what [`gather`] fetched, in `tx`; returns the new evidence rows' ids.
+fn store_all(
+    vault: &Vault,
+    tx: &Connection,
+    finding_id: i64,
+    fetched: Gathered,
+    now: DateTime<Utc>,
+) -> Result<Vec<i64>> {
+    fetched
+        .into_iter()
+        .map(|(kind, address, result)| store(vault, tx, finding_id, kind, &address, result, now))
+        .collect()
 }
 
 fn read_local(address: &str, limit: usize) -> FetchResult {

@@ -226,6 +226,18 @@ pub fn dismiss(vault: &Vault, id: i64, now: DateTime<Utc>) -> Result<Finding> {
 fn review(vault: &Vault, id: i64, status: FindingStatus, now: DateTime<Utc>) -> Result<Finding> {
     let conn = vault.conn();
     let tx = crate::storage::vault::write_transaction(conn)?;
+    review_in(&tx, id, status, now)?;
+    tx.commit().map_err(|e| storage("reviewing a finding", e))?;
+    get(conn, id)
+}
+
+/// Records the owner's review of finding `id` in `tx` (audited); the caller commits.
+pub(crate) fn review_in(
+    tx: &Connection,
+    id: i64,
+    status: FindingStatus,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let (image_url, descriptor): (String, Option<Vec<u8>>) = tx
         .query_row(
             "SELECT image_url, face_descriptor FROM findings WHERE id = ?1",
@@ -252,7 +264,7 @@ fn review(vault: &Vault, id: i64, status: FindingStatus, now: DateTime<Utc>) -> 
         }
     }
     audit::append(
-        &tx,
+        tx,
         audit::NewEntry::new(
             "owner",
             if status == FindingStatus::Dismissed {
@@ -265,8 +277,7 @@ fn review(vault: &Vault, id: i64, status: FindingStatus, now: DateTime<Utc>) -> 
         .detail(serde_json::json!({ "finding": id, "not_me_face_remembered": remembered })),
         now,
     )?;
-    tx.commit().map_err(|e| storage("reviewing a finding", e))?;
-    get(conn, id)
+    Ok(())
 }
 
 /// The finding's thumbnail (a small JPEG, at most 256 px on its longer side), decrypted; `None`

@@ -291,7 +291,7 @@ impl SearchProvider for FaceCheck {
 
 /// `output.items[]`: `url` is the page where the face was seen, `base64` a small face thumbnail
 /// (a `data:` URI), `score` 0–100.
-fn parse_items(output: &Value) -> Vec<CandidateHit> {
+pub(super) fn parse_items(output: &Value) -> Vec<CandidateHit> {
     output["items"]
         .as_array()
         .into_iter()

@@ -138,7 +138,7 @@ impl SearchProvider for GoogleVision {
 /// Hits from `webDetection`: pages with their matching images first (they give both URLs), then
 /// the full and partial matches no page named. `visuallySimilarImages` are other pictures, not
 /// copies, so they are left out; `x-raw-image://` URLs cannot be fetched and are dropped.
-fn parse_web_detection(detection: &Value) -> Vec<CandidateHit> {
+pub(super) fn parse_web_detection(detection: &Value) -> Vec<CandidateHit> {
     let mut hits = Vec::new();
     let mut seen_images = HashSet::new();
     let fetchable = |url: &str| url.starts_with("http://") || url.starts_with("https://");

@@ -19,6 +19,8 @@ mod facecheck;
 mod google_vision;
 mod http;
 pub mod prepare;
+#[cfg(test)]
+mod properties;
 pub mod retry;
 mod serpapi_lens;
 mod tineye;

@@ -199,7 +199,7 @@ impl SearchProvider for SerpApiLens {
 /// `exact_matches[]`: `link` is the page, `thumbnail` a SerpApi-hosted copy; exact matches carry
 /// no original image URL, so the page is fetched and searched for the image when re-checked.
 /// An empty result is still a `Success` (often with an "no results" `error` text).
-fn parse_exact_matches(body: &Value) -> Vec<CandidateHit> {
+pub(super) fn parse_exact_matches(body: &Value) -> Vec<CandidateHit> {
     body["exact_matches"]
         .as_array()
         .into_iter()

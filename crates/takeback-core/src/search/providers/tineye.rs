@@ -146,7 +146,7 @@ impl SearchProvider for TinEye {
 
 /// `results.matches[]`, one hit per backlink: `backlinks[].url` is the image on the site,
 /// `backlinks[].backlink` the page, the match's `image_url` TinEye's own copy (providers.md §7.4).
-fn parse_matches(body: &Value) -> Result<Vec<CandidateHit>, ProviderError> {
+pub(super) fn parse_matches(body: &Value) -> Result<Vec<CandidateHit>, ProviderError> {
     let results = &body["results"];
     // An empty search may come back with `results: []` instead of `{matches: []}`.
     if results.as_array().is_some_and(Vec::is_empty) {

@@ -9,7 +9,7 @@ use tokio::sync::mpsc;
 use url::Url;
 
 use super::jobs::{self, Counts};
-use super::problem::{has_internet_route, SourceProblem};
+use super::problem::{has_internet_route, FolderProblem, ProblemWhy, SourceProblem};
 use super::{Execution, ScanPhase};
 use crate::base::error::storage;
 use crate::face::matching::{self, OwnerReference, Verdict};
@@ -38,6 +38,7 @@ pub(crate) fn scan_source(
     if jobs::is_done(execution.ctx.vault.conn(), execution.job_id, &item)? {
         return Ok(Ok(()));
     }
+    // The pages of a site are counted once it is done: a resumed crawl fetches them again.
     let outcome = match &source.target {
         SourceTarget::Site {
             url,
@@ -56,29 +57,34 @@ pub(crate) fn scan_source(
             scan_site(execution, source.id, url, limits, reference)?
         }
         SourceTarget::Folder { path } => {
-            scan_folder(execution, source.id, Path::new(path), reference)?
+            scan_folder(execution, source.id, Path::new(path), reference)?.map(|()| 0)
         }
     };
-    if outcome.is_ok() && !execution.cancel.is_cancelled() {
-        let tx = execution.ctx.vault.conn();
-        jobs::mark_done(
-            tx,
-            execution.job_id,
-            &item,
-            Counts::default(),
-            execution.now(),
-        )?;
+    if let Ok(pages) = outcome {
+        if execution.cancel.is_cancelled() {
+            // Shown in this run's summary only; the resumed job counts the site when done.
+            execution.totals.pages += pages;
+        } else {
+            let counts = Counts {
+                pages,
+                ..Counts::default()
+            };
+            let tx = execution.ctx.vault.conn();
+            jobs::mark_done(tx, execution.job_id, &item, counts, execution.now())?;
+            execution.totals.pages += pages;
+        }
     }
-    Ok(outcome)
+    Ok(outcome.map(|_pages| ()))
 }
 
+/// Crawls one site and checks its images; returns the pages fetched.
 fn scan_site(
     execution: &mut Execution<'_, '_>,
     source_id: i64,
     url: &str,
     limits: CrawlLimits,
     reference: &OwnerReference,
-) -> Result<Result<(), SourceProblem>> {
+) -> Result<Result<u64, SourceProblem>> {
     let start = match crawl::parse_start_url(url) {
         Ok(start) => start,
         Err(e) => {
@@ -123,7 +129,7 @@ fn scan_site(
             crawl::crawl_site_remembering(start, limits, sender, &cancel, &visit).await
         })
     };
-    let mut pages_recorded = 0u64;
+    let pages_now = || u64::from(counters.pages_fetched.load(Ordering::Relaxed));
     while let Some(candidate) = receiver.blocking_recv() {
         if execution.cancel.is_cancelled() {
             break;
@@ -132,13 +138,11 @@ fn scan_site(
         if done.contains(&item) {
             continue;
         }
-        let pages_now = u64::from(counters.pages_fetched.load(Ordering::Relaxed));
         let counts = Counts {
-            pages: pages_now - pages_recorded,
+            pages: 0,
             images: 1,
             hits: 0,
         };
-        pages_recorded = pages_now;
         check_and_record(
             execution,
             &item,
@@ -149,7 +153,7 @@ fn scan_site(
             reference,
             counts,
         )?;
-        execution.emit(phase.clone(), 0, None);
+        execution.emit(phase.clone(), pages_now(), None);
     }
     drop(receiver);
     let report = execution
@@ -160,27 +164,14 @@ fn scan_site(
             reason: e.to_string(),
             source: Some(e.into()),
         })?;
-    let pages_now = u64::from(counters.pages_fetched.load(Ordering::Relaxed));
-    if pages_now > pages_recorded {
-        let counts = Counts {
-            pages: pages_now - pages_recorded,
-            ..Counts::default()
-        };
-        jobs::add_counts(
-            execution.ctx.vault.conn(),
-            execution.job_id,
-            counts,
-            execution.now(),
-        )?;
-        execution.totals.pages += counts.pages;
-    }
-    execution.emit(phase, 0, None);
+    let pages = pages_now();
+    execution.emit(phase, pages, None);
     match report {
         Ok((report, remembered)) => {
             if !report.cancelled && !execution.cancel.is_cancelled() {
                 super::memory::save(execution.ctx.vault.conn(), source_id, &remembered, &stamp)?;
             }
-            Ok(Ok(()))
+            Ok(Ok(pages))
         }
         Err(e) => Ok(Err(SourceProblem::site(
             source_id,
@@ -290,26 +281,24 @@ fn scan_folder(
 
 /// Image files under `dir` (by content sniffing of the first bytes), in a stable order; symbolic
 /// links are not followed, so the walk cannot loop or leave the folder.
-fn image_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+fn image_files(dir: &Path) -> Result<Vec<PathBuf>, FolderProblem> {
     let mut out = Vec::new();
     let mut stack = vec![(dir.to_owned(), 0usize)];
     let mut first = true;
     while let Some((folder, depth)) = stack.pop() {
-        let entries =
-            match std::fs::read_dir(&folder) {
-                Ok(entries) => entries,
-                Err(e) if first => return Err(match e.kind() {
-                    std::io::ErrorKind::NotFound => {
-                        "the folder is not there any more. Was it moved, or is its drive unplugged?"
-                            .into()
-                    }
-                    std::io::ErrorKind::PermissionDenied => {
-                        "Takeback is not allowed to open this folder.".into()
-                    }
-                    _ => format!("the folder cannot be read ({e})."),
-                }),
-                Err(_) => continue,
-            };
+        let entries = match std::fs::read_dir(&folder) {
+            Ok(entries) => entries,
+            Err(e) if first => {
+                let why = match e.kind() {
+                    std::io::ErrorKind::NotFound => ProblemWhy::FolderMissing,
+                    std::io::ErrorKind::PermissionDenied => ProblemWhy::FolderNotAllowed,
+                    _ => ProblemWhy::FolderUnreadable,
+                };
+                let detail = (why == ProblemWhy::FolderUnreadable).then(|| e.to_string());
+                return Err(FolderProblem { why, detail });
+            }
+            Err(_) => continue,
+        };
         first = false;
         let mut entries: Vec<_> = entries.flatten().collect();
         entries.sort_by_key(std::fs::DirEntry::file_name);

@@ -28,7 +28,7 @@ use takeback_faces::FaceEngine;
 pub use consent::{preview, record_consent, Consent, ProviderPreview};
 
 pub use jobs::{Job, JobStatus};
-pub use problem::{ProblemKind, SourceProblem};
+pub use problem::{ProblemKind, ProblemWhy, SourceProblem};
 pub use registered::{register, RegisteredPhoto};
 
 use crate::base::cancel::CancelFlag;
@@ -137,8 +137,11 @@ pub struct ScanProgress {
     #[cfg_attr(feature = "specta", specta(type = f64))]
     pub hits: u64,
     /// A line for the owner when something was skipped or failed (a provider without consent,
-    /// a site that could not be reached).
+    /// a site that could not be reached), in English.
     pub notice: Option<String>,
+    /// The source that could not be scanned, when that is what `notice` says (with its code,
+    /// for the window to say it in its own language).
+    pub problem: Option<SourceProblem>,
 }
 
 /// How one requested provider went.
@@ -302,6 +305,20 @@ impl Execution<'_, '_> {
             images_checked: self.totals.images,
             hits: self.totals.hits,
             notice,
+            problem: None,
+        });
+    }
+
+    /// Tells the owner at once that `problem`'s source could not be scanned.
+    fn emit_problem(&mut self, problem: &SourceProblem) {
+        (self.progress)(ScanProgress {
+            job_id: self.job_id,
+            phase: ScanPhase::Starting,
+            pages_crawled: self.totals.pages,
+            images_checked: self.totals.images,
+            hits: self.totals.hits,
+            notice: Some(problem.reason.clone()),
+            problem: Some(problem.clone()),
         });
     }
 
@@ -425,7 +442,7 @@ fn execute_steps(execution: &mut Execution<'_, '_>, plan: &ScanPlan) -> Result<S
         match local::scan_source(execution, source, &reference, plan.allow_local_network)? {
             Ok(()) => scanned += 1,
             Err(problem) => {
-                execution.emit(ScanPhase::Starting, 0, Some(problem.reason.clone()));
+                execution.emit_problem(&problem);
                 problems.push(problem);
             }
         }

@@ -33,6 +33,68 @@ pub enum ProblemKind {
     Folder,
 }
 
+/// Why nothing was checked at a source, as a stable code with its parameters: the window says it
+/// in its own language from this; [`SourceProblem::reason`] is the same sentence in English
+/// (the CLI prints it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum ProblemWhy {
+    Offline,
+    Unreachable,
+    TimedOut,
+    RefusedByRobots,
+    /// The site answered with an HTTP error status.
+    HttpError {
+        status: u16,
+    },
+    /// The site's first page is not a web page Takeback can read.
+    NotAWebPage,
+    LocalNetwork,
+    BadAddress,
+    FolderMissing,
+    FolderNotAllowed,
+    /// The folder could not be read for another reason (the English sentence names it).
+    FolderUnreadable,
+}
+
+impl ProblemWhy {
+    /// The sentence after "Nothing was checked on/in <place>: ".
+    fn english(self) -> String {
+        match self {
+            ProblemWhy::Offline => {
+                "this computer seems to be offline. Check your connection, then scan again.".to_owned()
+            }
+            ProblemWhy::Unreachable => "the site could not be reached. It may be down, or the address may be mistyped: check it, or try again later.".to_owned(),
+            ProblemWhy::TimedOut => {
+                "the site took too long to answer. Try again later.".to_owned()
+            }
+            ProblemWhy::RefusedByRobots => "the site asks automated visitors to stay away (in its robots.txt file), and Takeback respects that. A search service, or looking at the pages yourself, can still find your photos there.".to_owned(),
+            ProblemWhy::HttpError { status } => format!(
+                "the site answered with an error (HTTP {status}). Check the address, or try again later."
+            ),
+            ProblemWhy::NotAWebPage => "the site's first page is not a web page Takeback can read. Check the address.".to_owned(),
+            ProblemWhy::LocalNetwork => "the address is on this computer or a private network, which Takeback does not look through unless the local network is allowed.".to_owned(),
+            ProblemWhy::BadAddress => {
+                "the address cannot be used. Remove this site and add it again.".to_owned()
+            }
+            ProblemWhy::FolderMissing => {
+                "the folder is not there any more. Was it moved, or is its drive unplugged?".to_owned()
+            }
+            ProblemWhy::FolderNotAllowed => "Takeback is not allowed to open this folder.".to_owned(),
+            ProblemWhy::FolderUnreadable => "the folder cannot be read.".to_owned(),
+        }
+    }
+}
+
+/// Why a folder could not be walked.
+#[derive(Debug)]
+pub(crate) struct FolderProblem {
+    pub why: ProblemWhy,
+    /// The operating system's words, kept in the English sentence only.
+    pub detail: Option<String>,
+}
+
 /// A source that could not be scanned: nothing was checked there.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -42,7 +104,9 @@ pub struct SourceProblem {
     /// The site's name (`forum.example`) or the folder's path, as the owner knows it.
     pub place: String,
     pub kind: ProblemKind,
-    /// One plain sentence: where nothing was checked, why, and what to do next.
+    /// Why, as a code the window translates.
+    pub why: ProblemWhy,
+    /// One plain sentence in English: where nothing was checked, why, and what to do next.
     pub reason: String,
 }
 
@@ -68,6 +132,7 @@ impl SourceProblem {
                 | SkipReason::NotHtml
                 | SkipReason::TooLarge
                 | SkipReason::TooManyRedirects
+                | SkipReason::RateLimited
                 | SkipReason::OffSite => ProblemKind::SiteError,
                 SkipReason::Network
                 | SkipReason::Unsupported
@@ -83,39 +148,42 @@ impl SourceProblem {
             kind
         };
         let why = match (kind, error) {
-            (ProblemKind::Offline, _) => {
-                "this computer seems to be offline. Check your connection, then scan again.".to_owned()
-            }
-            (ProblemKind::Unreachable, _) => "the site could not be reached. It may be down, or the address may be mistyped: check it, or try again later.".to_owned(),
-            (ProblemKind::TimedOut, _) => {
-                "the site took too long to answer. Try again later.".to_owned()
-            }
-            (ProblemKind::RefusedByRobots, _) => "the site asks automated visitors to stay away (in its robots.txt file), and Takeback respects that. A search service, or looking at the pages yourself, can still find your photos there.".to_owned(),
-            (ProblemKind::SiteError, CrawlError::StartPageFailed { reason: SkipReason::HttpStatus(status) }) => format!(
-                "the site answered with an error (HTTP {status}). Check the address, or try again later."
-            ),
-            (ProblemKind::SiteError, _) => "the site's first page is not a web page Takeback can read. Check the address.".to_owned(),
-            (ProblemKind::LocalNetwork, _) => "the address is on this computer or a private network, which Takeback does not look through unless the local network is allowed.".to_owned(),
-            (ProblemKind::BadAddress | ProblemKind::Folder, _) => {
-                "the address cannot be used. Remove this site and add it again.".to_owned()
-            }
+            (
+                ProblemKind::SiteError,
+                CrawlError::StartPageFailed {
+                    reason: SkipReason::HttpStatus(status),
+                },
+            ) => ProblemWhy::HttpError { status: *status },
+            (ProblemKind::SiteError, _) => ProblemWhy::NotAWebPage,
+            (ProblemKind::Offline, _) => ProblemWhy::Offline,
+            (ProblemKind::Unreachable, _) => ProblemWhy::Unreachable,
+            (ProblemKind::TimedOut, _) => ProblemWhy::TimedOut,
+            (ProblemKind::RefusedByRobots, _) => ProblemWhy::RefusedByRobots,
+            (ProblemKind::LocalNetwork, _) => ProblemWhy::LocalNetwork,
+            (ProblemKind::BadAddress | ProblemKind::Folder, _) => ProblemWhy::BadAddress,
         };
         Self {
             source_id,
-            reason: format!("Nothing was checked on {place}: {why}"),
+            reason: format!("Nothing was checked on {place}: {}", why.english()),
             place,
             kind,
+            why,
         }
     }
 
-    /// A folder that could not be walked; `why` is the walk's own plain reason.
-    pub(crate) fn folder(source_id: i64, dir: &Path, why: &str) -> Self {
+    /// A folder that could not be walked.
+    pub(crate) fn folder(source_id: i64, dir: &Path, problem: &FolderProblem) -> Self {
         let place = dir.display().to_string();
+        let english = match &problem.detail {
+            Some(detail) => format!("the folder cannot be read ({detail})."),
+            None => problem.why.english(),
+        };
         Self {
             source_id,
-            reason: format!("Nothing was checked in {place}: {why}"),
+            reason: format!("Nothing was checked in {place}: {english}"),
             place,
             kind: ProblemKind::Folder,
+            why: problem.why,
         }
     }
 }
@@ -197,6 +265,8 @@ mod tests {
                 "HTTP 503",
             ),
         ];
+        let http = SourceProblem::site(2, url, &start_failed(SkipReason::HttpStatus(503)), || true);
+        assert_eq!(http.why, ProblemWhy::HttpError { status: 503 });
         for (reason, online, kind, words) in cases {
             let p = SourceProblem::site(2, url, &start_failed(reason), || online);
             assert_eq!(p.kind, kind, "{reason:?}");
@@ -208,6 +278,11 @@ mod tests {
                 p.reason
             );
             assert!(p.reason.contains(words), "{}", p.reason);
+            // The code says the same thing, for the window to say it in its own language.
+            assert_eq!(
+                format!("Nothing was checked on forum.example: {}", p.why.english()),
+                p.reason
+            );
             // No internal names reach the owner.
             for internal in ["Robots", "source 2", "Network", "`"] {
                 assert!(!p.reason.contains(internal), "{}", p.reason);

@@ -16,9 +16,9 @@ use super::jobs::{self, Counts};
 use super::local::check_and_record;
 use super::{Execution, ProviderRun, ScanPhase, ScanPlan};
 use crate::base::error::storage;
-use crate::face::matching::OwnerReference;
+use crate::face::matching::{self, OwnerReference};
 use crate::search::crawl::fetch::{Fetcher, Want};
-use crate::search::crawl::{looks_like_an_image, CrawlLimits, SkipReason};
+use crate::search::crawl::{extract, looks_like_an_image, CrawlLimits, SkipReason};
 use crate::search::findings::{self, Evidence, SeenBy, Sighting};
 use crate::search::providers::prepare::PrepareError;
 use crate::search::providers::{accounts, ApprovedQuery, RemoteProvider, SearchProvider};
@@ -229,6 +229,17 @@ fn recheck(
             mark_checked(execution, &item)?;
             continue;
         };
+        if candidate.image_url.is_none() {
+            check_page(
+                execution,
+                &mut fetcher,
+                provider,
+                candidate,
+                &item,
+                reference,
+            )?;
+            continue;
+        }
         match fetch_candidate(execution, &mut fetcher, candidate) {
             Ok(bytes) => {
                 let counts = Counts {
@@ -334,6 +345,120 @@ fn fetch_candidate(
     Err("the provider named no image to check".into())
 }
 
+/// A hit that names only a page (FaceCheck's, SerpApi's exact matches). When the provider's
+/// preview shows someone else, that is the end of it. Otherwise the page's images are checked
+/// and the finding is filed under the first that shows the owner, with its own digest and PDQ
+/// hash, since a letter must name the exact material; when none does, it stays unverified and
+/// says why.
+fn check_page(
+    execution: &mut Execution<'_, '_>,
+    fetcher: &mut Fetcher,
+    provider: ProviderId,
+    candidate: &Candidate,
+    item: &str,
+    reference: &OwnerReference,
+) -> Result<()> {
+    let Some(page) = candidate.page_url.as_deref() else {
+        return mark_checked(execution, item);
+    };
+    let counts = Counts {
+        images: 1,
+        ..Counts::default()
+    };
+    if let Ok(preview) = fetch_candidate(execution, fetcher, candidate) {
+        let shows_owner = matching::check_image(execution.ctx.engine, reference, &preview)
+            .is_ok_and(|check| check.verdict.is_hit());
+        if !shows_owner {
+            // Checked, and not a finding (nothing is recorded for someone else's face).
+            check_and_record(
+                execution,
+                item,
+                page,
+                Some(page),
+                SeenBy::Provider(provider),
+                &preview,
+                reference,
+                counts,
+            )?;
+            return Ok(());
+        }
+    }
+    match find_on_page(execution, fetcher, page, reference) {
+        Ok((image_url, bytes)) => {
+            let verdict = check_and_record(
+                execution,
+                item,
+                image_url.as_str(),
+                Some(page),
+                SeenBy::Provider(provider),
+                &bytes,
+                reference,
+                counts,
+            )?;
+            if verdict.is_hit() {
+                set_score(execution, image_url.as_str(), provider, candidate.score)?;
+            }
+            Ok(())
+        }
+        Err(reason) => record_unverified(execution, provider, candidate, page, item, reason),
+    }
+}
+
+/// Images of one page checked for a page-only hit, at most.
+const MAX_PAGE_IMAGES: usize = 24;
+
+/// The first image on `page` that shows the owner (`img`, `srcset`, `picture`, `og:image`,
+/// linked image files, in page order), with its bytes; or why there is none.
+fn find_on_page(
+    execution: &Execution<'_, '_>,
+    fetcher: &mut Fetcher,
+    page: &str,
+    reference: &OwnerReference,
+) -> Result<(Url, Vec<u8>), String> {
+    let url = Url::parse(page).map_err(|_| "the provider gave a page address that is not a URL")?;
+    let fetched = execution
+        .runtime
+        .block_on(fetcher.fetch(url, Want::Page, None, execution.cancel))
+        .map_err(|reason| format!("its page could not be fetched: {}", describe(reason)))?;
+    let html = String::from_utf8_lossy(&fetched.body);
+    let images = extract::extract_links(&html, &fetched.url, MAX_PAGE_IMAGES).images;
+    if images.is_empty() {
+        return Err("the page shows no image to check".into());
+    }
+    let total = images.len();
+    let mut unreadable = 0;
+    for image_url in images {
+        if execution.cancel.is_cancelled() {
+            return Err(describe(SkipReason::Cancelled));
+        }
+        let image = execution.runtime.block_on(fetcher.fetch(
+            image_url,
+            Want::Image,
+            None,
+            execution.cancel,
+        ));
+        match image {
+            Ok(image) if looks_like_an_image(&image.body) => {
+                let shows_owner =
+                    matching::check_image(execution.ctx.engine, reference, &image.body)
+                        .is_ok_and(|check| check.verdict.is_hit());
+                if shows_owner {
+                    return Ok((image.url, image.body));
+                }
+            }
+            _ => unreadable += 1,
+        }
+    }
+    let not_fetched = if unreadable > 0 {
+        format!(" ({unreadable} of them could not be fetched)")
+    } else {
+        String::new()
+    };
+    Err(format!(
+        "none of the {total} images on its page shows you{not_fetched}"
+    ))
+}
+
 fn describe(reason: SkipReason) -> String {
     match reason {
         SkipReason::Robots => "the site's robots.txt forbids fetching it".into(),
@@ -351,6 +476,7 @@ fn describe(reason: SkipReason) -> String {
             "the site could not be reached".into()
         }
         SkipReason::BudgetExhausted => "the scan's download budget is used up".into(),
+        SkipReason::RateLimited => "the site asked to be left alone for now".into(),
         SkipReason::Cancelled => "the scan was cancelled".into(),
     }
 }

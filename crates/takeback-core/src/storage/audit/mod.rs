@@ -18,6 +18,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::base::error::storage;
+use crate::storage::integrity;
 use crate::Result;
 
 pub mod anchor;
@@ -82,8 +83,12 @@ pub struct Entry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Verification {
     pub entries: usize,
+    /// True when the chain checks out and so does every page of the database.
     pub ok: bool,
     pub first_broken: Option<Broken>,
+    /// What SQLCipher or SQLite found wrong with the database's pages, if anything: damage the
+    /// chain cannot show when it sits in a page the log does not use.
+    pub database_damage: Option<String>,
     /// The hash of the last entry: write it down to detect a later rewrite.
     pub head: String,
 }
@@ -152,12 +157,17 @@ pub fn view(conn: &Connection, limit: u32, anchor: anchor::AnchorCheck) -> Resul
             hash: e.hash,
         })
         .collect();
+    let broken_reason = match (check.first_broken.as_ref(), check.database_damage) {
+        (Some(broken), _) => Some(broken.reason.clone()),
+        (None, Some(damage)) => Some(format!("the vault's database is damaged ({damage})")),
+        (None, None) => None,
+    };
     Ok(AuditView {
         intact: check.ok && anchor.holds(),
         anchor,
         total,
-        first_broken: check.first_broken.as_ref().map(|b| b.seq),
-        broken_reason: check.first_broken.map(|b| b.reason),
+        first_broken: check.first_broken.map(|b| b.seq),
+        broken_reason,
         head: check.head,
         entries,
     })
@@ -265,8 +275,29 @@ pub fn list(conn: &Connection) -> Result<Vec<Entry>> {
         .collect()
 }
 
-/// Recomputes the chain and names the first entry that does not fit.
+/// Checks every page of the database, then recomputes the chain and names the first entry that
+/// does not fit.
 pub fn verify(conn: &Connection) -> Result<Verification> {
+    let database_damage = integrity::database_damage(conn)?;
+    match verify_chain(conn) {
+        Ok(mut verification) => {
+            verification.ok &= database_damage.is_none();
+            verification.database_damage = database_damage;
+            Ok(verification)
+        }
+        // The damage already explains why the log cannot be read.
+        Err(_) if database_damage.is_some() => Ok(Verification {
+            entries: 0,
+            ok: false,
+            first_broken: None,
+            database_damage,
+            head: String::new(),
+        }),
+        Err(e) => Err(e),
+    }
+}
+
+fn verify_chain(conn: &Connection) -> Result<Verification> {
     let mut st = conn
         .prepare(
             "SELECT seq, at, actor, action, subject, detail, prev_hash, hash
@@ -324,6 +355,7 @@ pub fn verify(conn: &Connection) -> Result<Verification> {
         entries: rows.len(),
         ok: first_broken.is_none(),
         first_broken,
+        database_damage: None,
         head: rows
             .last()
             .map_or_else(|| GENESIS.to_owned(), |r| r.7.clone()),

@@ -76,8 +76,16 @@ impl<'a> BlobStore<'a> {
         let sealed = aead_seal(self.key.expose(), &nonce, bytes, id.0.as_bytes())?;
         let partial = self.dir.join(format!("{id}.partial"));
         let path = self.path(&id);
-        write_synced(&partial, &nonce, &sealed)?;
-        fs::rename(&partial, &path).map_err(|e| Error::io("saving", &path, e))?;
+        // A write that fails (a full disk) removes its half-written file at once; a crash
+        // leaves it to the next sweep.
+        if let Err(e) = write_synced(&partial, &nonce, &sealed) {
+            let _ = fs::remove_file(&partial);
+            return Err(e);
+        }
+        if let Err(e) = fs::rename(&partial, &path) {
+            let _ = fs::remove_file(&partial);
+            return Err(Error::io("saving", &path, e));
+        }
         sync_dir(self.dir);
         conn.execute(
             "INSERT INTO blobs (id, size, created_at) VALUES (?1, ?2, ?3)",
@@ -85,6 +93,18 @@ impl<'a> BlobStore<'a> {
         )
         .map_err(|e| storage("registering a blob", e))?;
         Ok(id)
+    }
+
+    /// Encrypts `bytes` into the file of blob `id`, which the caller has registered (re-keying
+    /// writes every registered blob again under a new key, with the id it had). A fresh nonce
+    /// each time, written and synced like [`BlobStore::put`]'s.
+    pub(crate) fn write_as(&self, id: &BlobId, bytes: &[u8]) -> Result<()> {
+        let nonce: [u8; NONCE_LEN] = random_array()?;
+        let sealed = aead_seal(self.key.expose(), &nonce, bytes, id.0.as_bytes())?;
+        let partial = self.dir.join(format!("{id}.partial"));
+        let path = self.path(id);
+        write_synced(&partial, &nonce, &sealed)?;
+        fs::rename(&partial, &path).map_err(|e| Error::io("saving", &path, e))
     }
 
     /// Decrypts a blob. The bytes are zeroed when dropped.
@@ -180,7 +200,7 @@ fn write_synced(path: &Path, nonce: &[u8], sealed: &[u8]) -> Result<()> {
 }
 
 /// Makes a rename durable. Best effort: not every platform can open a directory.
-fn sync_dir(dir: &Path) {
+pub(crate) fn sync_dir(dir: &Path) {
     if let Ok(d) = fs::File::open(dir) {
         let _ = d.sync_all();
     }

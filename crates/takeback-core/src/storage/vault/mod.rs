@@ -10,6 +10,7 @@ mod blobs;
 pub mod keys;
 pub mod migrations;
 mod profile;
+mod rekey;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -88,8 +89,10 @@ impl Profiles {
         Ok(out)
     }
 
-    /// The profile folders that hold a `profile.json` (readable or not).
+    /// The profile folders that hold a `profile.json` (readable or not). A re-key that a crash
+    /// interrupted is finished or rolled back first; its staging folders are never listed.
     fn folders(&self) -> Result<impl Iterator<Item = PathBuf>> {
+        self.recover_interrupted();
         let entries = match fs::read_dir(&self.root) {
             Ok(e) => Some(e),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
@@ -100,6 +103,10 @@ impl Profiles {
             .flatten()
             .flatten()
             .map(|entry| entry.path())
+            .filter(|dir| {
+                let name = dir.file_name().unwrap_or_default().to_string_lossy();
+                !name.ends_with(rekey::STAGING_SUFFIX) && !name.ends_with(rekey::RETIRED_SUFFIX)
+            })
             .filter(|dir| dir.join(profile::PROFILE_FILE).is_file()))
     }
 
@@ -179,6 +186,32 @@ impl Profiles {
         Ok(vault)
     }
 
+    /// Removes the folders an interrupted create or delete left: a profile folder (named by a
+    /// profile id) without `profile.json`. A create holds the creation lock until it writes
+    /// `profile.json`, so under that lock such a folder is no create's work in progress; it never
+    /// held anything but an empty vault (a create) or what was being wiped (a delete). Best
+    /// effort: returns how many were removed, and nothing when the lock cannot be had (a
+    /// read-only data folder).
+    pub fn tidy(&self) -> usize {
+        let Ok(entries) = fs::read_dir(&self.root) else {
+            return 0;
+        };
+        let Ok(_creating) = self.creation_lock() else {
+            return 0;
+        };
+        entries
+            .flatten()
+            .map(|entry| entry.path())
+            .filter(|dir| {
+                let is_profile_id = dir.file_name().is_some_and(|n| {
+                    n.len() == 32 && n.to_string_lossy().bytes().all(|b| b.is_ascii_hexdigit())
+                });
+                is_profile_id && dir.is_dir() && !dir.join(profile::PROFILE_FILE).exists()
+            })
+            .filter(|dir| fs::remove_dir_all(dir).is_ok())
+            .count()
+    }
+
     /// An exclusive lock on the profiles folder, across processes, released on drop.
     fn creation_lock(&self) -> Result<fs::File> {
         let path = self.root.join(".create.lock");
@@ -195,7 +228,7 @@ impl Profiles {
     /// Opens the profile called `name`.
     pub fn unlock(&self, name: &str, how: Unlock<'_>, now: DateTime<Utc>) -> Result<Vault> {
         let (dir, file) = self.load(name)?;
-        let key = open_key(&file, how)?;
+        let key = self.open_key_reconciled(&file, &dir, how)?;
         Vault::open(&dir, file.info(), &key, now, false)
     }
 
@@ -237,7 +270,7 @@ impl Profiles {
         let (dir, file) = self.load(name)?;
         let info = file.info();
         // Proves the right to wipe; the key itself is dropped (and zeroed) at once.
-        drop(open_key(&file, how)?);
+        drop(self.open_key_reconciled(&file, &dir, how)?);
         wipe(&dir, file.key, keyring_of(how))?;
         Ok(info)
     }
@@ -326,7 +359,10 @@ fn wipe(dir: &Path, slot: KeySlot, keys: Option<&dyn KeyStore>) -> Result<()> {
                 reason: "the keyring is needed to destroy this profile's key".into(),
                 source: None,
             })?;
-            keys.delete(id.as_deref().unwrap_or_default())?;
+            let id = id.as_deref().unwrap_or_default();
+            keys.delete(id)?;
+            // A new key a crashed re-key left behind goes too.
+            keys.delete(&rekey::pending_account(id))?;
         }
         KeySlot::Passphrase(_) => {
             // Overwrite in place before removing, so the wrapped key does not linger in a file
@@ -372,6 +408,9 @@ impl Vault {
                 source: None,
             });
         }
+        // A folder that cannot be written to makes SQLite fail in ways that look like damage
+        // (its write-ahead log cannot be opened), so it is told apart first.
+        check_writable(dir)?;
         let database_key = key.database_key()?;
         let mut conn = open_encrypted(&db_path, &database_key)?;
         migrations::apply(&mut conn, migrations::MIGRATIONS)?;
@@ -448,16 +487,13 @@ impl Vault {
         now.signed_duration_since(self.last_activity) >= idle
     }
 
-    /// Checks the database (SQLite's integrity check), that every registered blob decrypts, and
-    /// the audit chain. Used after a crash and by tests.
+    /// Checks the database (SQLCipher's and SQLite's integrity checks), that every registered
+    /// blob decrypts, and the audit chain. Used after a crash and by tests.
     pub fn check(&self) -> Result<()> {
-        let status: String = self
-            .conn
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-            .map_err(|e| storage("checking the database", e))?;
-        if status != "ok" {
+        let v = audit::verify(&self.conn)?;
+        if let Some(damage) = v.database_damage {
             return Err(Error::CorruptVault {
-                reason: status,
+                reason: damage,
                 source: None,
             });
         }
@@ -465,7 +501,6 @@ impl Vault {
         for id in blobs.ids(&self.conn)? {
             blobs.get(&self.conn, &id)?;
         }
-        let v = audit::verify(&self.conn)?;
         if let Some(broken) = v.first_broken {
             return Err(Error::CorruptVault {
                 reason: format!("audit entry {} is broken: {}", broken.seq, broken.reason),
@@ -526,13 +561,29 @@ fn open_encrypted(path: &Path, key: &Secret<[u8; KEY_LEN]>) -> Result<Connection
     let pragma = zeroize::Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", key_hex.as_str()));
     conn.execute_batch(&pragma)
         .map_err(|e| storage("unlocking", e))?;
+    // SQLCipher writes its own log lines (a failed page HMAC, say) to stderr by default; damage
+    // is reported through the errors it returns, in words the user can act on, not raw lines.
+    conn.execute_batch("PRAGMA cipher_log = off; PRAGMA cipher_log_level = NONE;")
+        .map_err(|e| storage("configuring", e))?;
     // The first read proves the key: with a wrong key SQLCipher reports "not a database".
     conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
         r.get::<_, i64>(0)
     })
-    .map_err(|_| Error::CorruptVault {
-        reason: "the database does not open with this profile's key".into(),
-        source: None,
+    .map_err(|e| match e.sqlite_error_code() {
+        // The file or its write-ahead log cannot be written (a read-only file in a writable
+        // folder): not damage, and not the key.
+        Some(
+            rusqlite::ErrorCode::ReadOnly
+            | rusqlite::ErrorCode::CannotOpen
+            | rusqlite::ErrorCode::PermissionDenied,
+        ) => Error::DataFolderNotWritable {
+            path: path.display().to_string(),
+            source: Some(Box::new(e)),
+        },
+        _ => Error::CorruptVault {
+            reason: "the database does not open with this profile's key".into(),
+            source: None,
+        },
     })?;
     // WAL lets a background scan write while the app reads on another connection; SQLCipher
     // encrypts the WAL file's pages like the database's.
@@ -547,6 +598,39 @@ fn open_encrypted(path: &Path, key: &Secret<[u8; KEY_LEN]>) -> Result<Connection
     )
     .map_err(|e| storage("configuring", e))?;
     Ok(conn)
+}
+
+/// Fails with [`Error::DataFolderNotWritable`] when nothing can be created in `dir`: a
+/// read-only disk or folder. A probe file is made and removed at once.
+fn check_writable(dir: &Path) -> Result<()> {
+    let probe = dir.join(format!(
+        ".write-probe-{}",
+        hex::encode(random_array::<8>()?)
+    ));
+    match fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+    {
+        Ok(file) => {
+            drop(file);
+            let _ = fs::remove_file(&probe);
+            Ok(())
+        }
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
+            ) =>
+        {
+            let root = dir.parent().and_then(Path::parent).unwrap_or(dir);
+            Err(Error::DataFolderNotWritable {
+                path: root.display().to_string(),
+                source: Some(Box::new(e)),
+            })
+        }
+        Err(e) => Err(Error::io("writing in", dir, e)),
+    }
 }
 
 /// Records the profile id in a new database, and refuses a database that belongs to another

@@ -104,6 +104,13 @@ impl ProfileFile {
 
     /// Replaces the file atomically (write, sync, rename), so a crash leaves the old or the new
     /// version, never a torn one that would lose a wrapped key.
+    ///
+    /// The rename alone would leave the old version (perhaps a wrapped key sealed under an old
+    /// passphrase) in blocks the filesystem merely frees. So the old file is held open across
+    /// the rename and its bytes are then overwritten with zeros through that handle. That
+    /// reaches the old blocks on filesystems that write in place (ext4, XFS, NTFS); copy-on-write
+    /// ones (btrfs, ZFS, APFS) and SSD wear-levelling may still keep a copy, and a crash between
+    /// the rename and the overwrite leaves it too (see vault/README.md).
     pub fn write(&self, dir: &Path) -> Result<()> {
         let path = dir.join(PROFILE_FILE);
         let tmp = dir.join(format!("{PROFILE_FILE}.new"));
@@ -114,9 +121,18 @@ impl ProfileFile {
         f.write_all(&text)
             .and_then(|()| f.sync_all())
             .map_err(|e| Error::io("writing", &tmp, e))?;
+        let previous = fs::OpenOptions::new().write(true).open(&path).ok();
         fs::rename(&tmp, &path).map_err(|e| Error::io("saving", &path, e))?;
         if let Ok(d) = fs::File::open(dir) {
             let _ = d.sync_all();
+        }
+        if let Some(mut old) = previous {
+            // Best effort: the new file is in place whatever happens here.
+            let len = old.metadata().map(|m| m.len()).unwrap_or(0).min(64 * 1024);
+            let zeros = vec![0u8; usize::try_from(len).unwrap_or(0)];
+            if let Err(e) = old.write_all(&zeros).and_then(|()| old.sync_all()) {
+                tracing::warn!("could not overwrite the replaced profile.json: {e}");
+            }
         }
         Ok(())
     }
@@ -167,6 +183,30 @@ mod tests {
         f.write(&dir).unwrap();
         assert_eq!(ProfileFile::read(&dir).unwrap(), f);
         assert_eq!(f.info().kind, ProfileKind::Personal);
+    }
+
+    #[test]
+    fn a_replaced_file_is_overwritten_not_only_unlinked() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join(ID);
+        fs::create_dir(&dir).unwrap();
+        let first = ProfileFile::new(ID.into(), "first name".into(), Utc::now(), KeySlot::Keyring);
+        first.write(&dir).unwrap();
+        // A reader's handle keeps the first version's inode: what is left in it after the
+        // replacement is what the freed blocks hold.
+        let mut kept = fs::File::open(dir.join(PROFILE_FILE)).unwrap();
+        let len = kept.metadata().unwrap().len();
+        ProfileFile::new(ID.into(), "second".into(), Utc::now(), KeySlot::Keyring)
+            .write(&dir)
+            .unwrap();
+        let mut left = Vec::new();
+        std::io::Read::read_to_end(&mut kept, &mut left).unwrap();
+        assert_eq!(left.len() as u64, len);
+        assert!(
+            left.iter().all(|b| *b == 0),
+            "the old profile.json is still readable"
+        );
+        assert_eq!(ProfileFile::read(&dir).unwrap().name, "second");
     }
 
     #[test]
