@@ -44,7 +44,7 @@ describe("the profile picker", () => {
     await user.type(screen.getByTestId("new-profile-passphrase"), "short");
     await user.type(screen.getByTestId("new-profile-passphrase-again"), "short");
     await user.click(screen.getByTestId("create-profile"));
-    expect(screen.getByTestId("profile-error").textContent).toContain("at least 8");
+    expect(screen.getByTestId("profile-error").textContent).toContain("at least 12");
     expect(fake.createProfile).not.toHaveBeenCalled();
   });
 
