@@ -5,8 +5,8 @@
 #   - installs the .deb with dpkg -i (apt-get -f install for missing dependencies);
 #   - runs /usr/bin/takeback --version and doctor, and checks that an installed build keeps its data
 #     in the real folder (~/.local/share/takeback), not the development one;
-#   - runs the shell end-to-end test against the installed app (/usr/bin/takeback-app), which prints
-#     its cold start and its idle memory (PSS);
+#   - starts the installed app (/usr/bin/takeback-app) under Xvfb, waits for its window and checks
+#     its idle memory (PSS) (tests/e2e/installed-app.mjs; a shipped build refuses WebDriver);
 #   - removes the package again, also when a step fails.
 # Needs root (or sudo), and the test tools of `scripts/setup.sh --test`. About half a minute.
 set -euo pipefail
@@ -93,11 +93,13 @@ node -e '
   console.log("data folder of the installed build: " + dir.detail);
 ' "$scratch/doctor.json" "$scratch/home"
 
-say "Shell end-to-end test against the installed app"
-# The release build is held to a tighter bound than the debug build of the full suite: it measured
-# 239-251 MiB here (goal: 250), and the bound leaves about 10 % for noise.
+say "The installed app starts, shows its window, and stays within its idle memory"
+# A shipped build refuses WebDriver (TAURI_WEBVIEW_AUTOMATION is ignored, so the window stays
+# incognito), so this checks it from outside. The release build is held to a tighter bound than
+# the debug build of the full suite: it measured 239-251 MiB here (goal: 250), and the bound leaves
+# about 10 % for noise.
 TAKEBACK_APP_BIN=/usr/bin/takeback-app TAKEBACK_IDLE_PSS_BOUND_MIB="${TAKEBACK_IDLE_PSS_BOUND_MIB:-275}" \
   scripts/with-keyring.sh xvfb-run -a -s '-screen 0 1280x800x24' \
-  node --test --test-concurrency=1 tests/e2e/shell.e2e.mjs
+  node tests/e2e/installed-app.mjs
 
 say "All package checks passed ($package $version)"

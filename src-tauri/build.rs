@@ -17,6 +17,7 @@ fn main() {
             "lock_all_profiles",
             "keep_alive",
             "change_passphrase",
+            "rekey_profile",
             "delete_profile",
             "check_enrollment_photo",
             "discard_enrollment_photo",

@@ -40,6 +40,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::profiles::lock_all_profiles,
             commands::profiles::keep_alive,
             commands::profiles::change_passphrase,
+            commands::profiles::rekey_profile,
             commands::profiles::delete_profile,
             commands::enrollment::check_enrollment_photo,
             commands::enrollment::discard_enrollment_photo,

@@ -79,6 +79,22 @@ pub async fn change_passphrase(
     .await
 }
 
+/// Re-keys a profile: a new key, everything encrypted again under it, the old key's files
+/// overwritten. After a suspected compromise; with `new_passphrase` when a passphrase leaked.
+#[tauri::command]
+#[specta::specta]
+pub async fn rekey_profile(
+    state: State<'_, AppState>,
+    name: String,
+    passphrase: Option<String>,
+    new_passphrase: Option<String>,
+) -> IpcResult<ProfileSummary> {
+    blocking(&state.session, move |s| {
+        s.rekey_profile(&name, passphrase, new_passphrase, Utc::now())
+    })
+    .await
+}
+
 /// Crypto-wipe, after the user typed the profile's name (`confirm_name`) and, for a clinic
 /// profile, its passphrase.
 #[tauri::command]

@@ -8,6 +8,8 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 /** Commands */
 export const commands = {
 	getAppInfo: () => __TAURI_INVOKE<AppInfo>("get_app_info"),
+	/**  Copies text that names the owner (a letter for a web form), cleared again after a minute. */
+	copyPrivateText: (text: string) => typedError<null, IpcError>(__TAURI_INVOKE("copy_private_text", { text })),
 	/**  Quick exit: hides the window first (what someone at the desk sees), then locks every profile. */
 	quickExit: () => typedError<null, IpcError>(__TAURI_INVOKE("quick_exit")),
 	/**  Where the active profile stands, for Home. */
@@ -33,6 +35,11 @@ export const commands = {
 	keepAlive: () => typedError<null, IpcError>(__TAURI_INVOKE("keep_alive")),
 	/**  Re-wraps a clinic profile's key under a new passphrase. */
 	changePassphrase: (name: string, oldPassphrase: string, newPassphrase: string) => typedError<null, IpcError>(__TAURI_INVOKE("change_passphrase", { name, oldPassphrase, newPassphrase })),
+	/**
+	 *  Re-keys a profile: a new key, everything encrypted again under it, the old key's files
+	 *  overwritten. After a suspected compromise; with `new_passphrase` when a passphrase leaked.
+	 */
+	rekeyProfile: (name: string, passphrase: string | null, newPassphrase: string | null) => typedError<ProfileSummary, IpcError>(__TAURI_INVOKE("rekey_profile", { name, passphrase, newPassphrase })),
 	/**
 	 *  Crypto-wipe, after the user typed the profile's name (`confirm_name`) and, for a clinic
 	 *  profile, its passphrase.
@@ -185,6 +192,20 @@ export type Advice_Serialize = {
 	minor: MinorGuidance | null,
 };
 
+/**  How the vault's log compares with its anchor. */
+export type AnchorCheck = 
+/**  Nothing anchored yet (a new profile, or no keyring on this computer). */
+{ state: "unanchored" } | 
+/**  The log holds everything the keyring last saw. */
+{ state: "holds"; anchored: number | null } | 
+/**
+ *  The log has fewer entries than the keyring last saw: entries were cut off, or the vault
+ *  was put back from an older copy.
+ */
+{ state: "behind"; anchored: number | null; entries: number | null } | 
+/**  The entry the keyring last saw has another hash now: the log was rewritten from there. */
+{ state: "rewritten"; at: number | null };
+
 /**  Facts about this installation, for the About box. */
 export type AppInfo = {
 	version: string,
@@ -227,8 +248,13 @@ export type AuditView = AuditView_Serialize | AuditView_Deserialize;
 
 /**  The log as the Audit page shows it: whether the chain is intact, and the newest entries. */
 export type AuditView_Deserialize = {
-	/**  True when every entry's hash and link to the previous entry check out. */
+	/**
+	 *  True when every entry's hash and link to the previous entry check out, and the log holds
+	 *  the head kept in the keyring.
+	 */
 	intact: boolean,
+	/**  How the log compares with the head kept in the keyring. */
+	anchor: AnchorCheck,
 	total: number,
 	/**  The first entry that does not check out, and why. */
 	first_broken?: number | null,
@@ -241,8 +267,13 @@ export type AuditView_Deserialize = {
 
 /**  The log as the Audit page shows it: whether the chain is intact, and the newest entries. */
 export type AuditView_Serialize = {
-	/**  True when every entry's hash and link to the previous entry check out. */
+	/**
+	 *  True when every entry's hash and link to the previous entry check out, and the log holds
+	 *  the head kept in the keyring.
+	 */
 	intact: boolean,
+	/**  How the log compares with the head kept in the keyring. */
+	anchor: AnchorCheck,
 	total: number,
 	/**  The first entry that does not check out, and why. */
 	first_broken: number | null,
@@ -389,9 +420,6 @@ export type ClientHandoff = {
 	passphrase: string,
 };
 
-/**  The owner's consent to send one image to one provider. */
-export type Consent = Consent_Serialize | Consent_Deserialize;
-
 /**  A consent record. */
 export type ConsentView = ConsentView_Serialize | ConsentView_Deserialize;
 
@@ -413,32 +441,6 @@ export type ConsentView_Serialize = {
 	method: string,
 	statement: string,
 	at: string,
-};
-
-/**  The owner's consent to send one image to one provider. */
-export type Consent_Deserialize = {
-	provider: ProviderId,
-	/**  SHA-256 (hex) of the exact bytes the owner saw and approved. */
-	sha256: string,
-	/**
-	 *  The origin (`https://host:port`) the owner agreed to send them to. A scan refuses to send
-	 *  when the provider's configured address has changed since (a consent from before this
-	 *  field reads as empty, which matches nothing).
-	 */
-	destination?: string,
-};
-
-/**  The owner's consent to send one image to one provider. */
-export type Consent_Serialize = {
-	provider: ProviderId,
-	/**  SHA-256 (hex) of the exact bytes the owner saw and approved. */
-	sha256: string,
-	/**
-	 *  The origin (`https://host:port`) the owner agreed to send them to. A scan refuses to send
-	 *  when the provider's configured address has changed since (a consent from before this
-	 *  field reads as empty, which matches nothing).
-	 */
-	destination: string,
 };
 
 /**  One way to reach someone who can act. */
@@ -1980,10 +1982,18 @@ export type ScanPhase = { type: "starting" } | { type: "site"; source_id: number
 /**  Fetching and checking a provider's candidates on this device. */
 { type: "recheck"; provider: ProviderId; done: number; total: number } | { type: "finished"; status: JobStatus };
 
-/**  What to scan. Stored with the job, so a resumed job does exactly what was asked. */
+/**
+ *  What to scan. Stored with the job, so a resumed job does exactly what was asked -- except the
+ *  permissions ([`ScanPermissions`]): the consents and the network policy are never stored, so a
+ *  job resumed days later, after a lock, sends nothing under yesterday's consent.
+ */
 export type ScanPlan = ScanPlan_Serialize | ScanPlan_Deserialize;
 
-/**  What to scan. Stored with the job, so a resumed job does exactly what was asked. */
+/**
+ *  What to scan. Stored with the job, so a resumed job does exactly what was asked -- except the
+ *  permissions ([`ScanPermissions`]): the consents and the network policy are never stored, so a
+ *  job resumed days later, after a lock, sends nothing under yesterday's consent.
+ */
 export type ScanPlan_Deserialize = {
 	/**  Source ids to scan. Empty: every source when `providers` is empty too, none otherwise. */
 	sources: number[],
@@ -1991,13 +2001,13 @@ export type ScanPlan_Deserialize = {
 	providers: ProviderId[],
 	/**  The registered photo the providers search with ([`register`]). */
 	photo_id?: number | null,
-	/**  The owner's consents ([`record_consent`]); a provider without one is skipped. */
-	consents: Consent_Deserialize[],
-	/**  Crawl and fetch loopback and private addresses too (tests, intranets). */
-	allow_local_network: boolean,
 };
 
-/**  What to scan. Stored with the job, so a resumed job does exactly what was asked. */
+/**
+ *  What to scan. Stored with the job, so a resumed job does exactly what was asked -- except the
+ *  permissions ([`ScanPermissions`]): the consents and the network policy are never stored, so a
+ *  job resumed days later, after a lock, sends nothing under yesterday's consent.
+ */
 export type ScanPlan_Serialize = {
 	/**  Source ids to scan. Empty: every source when `providers` is empty too, none otherwise. */
 	sources: number[],
@@ -2005,10 +2015,6 @@ export type ScanPlan_Serialize = {
 	providers: ProviderId[],
 	/**  The registered photo the providers search with ([`register`]). */
 	photo_id: number | null,
-	/**  The owner's consents ([`record_consent`]); a provider without one is skipped. */
-	consents: Consent_Serialize[],
-	/**  Crawl and fetch loopback and private addresses too (tests, intranets). */
-	allow_local_network: boolean,
 };
 
 /**
@@ -2151,6 +2157,11 @@ export type Settings = {
 	quick_exit_double_escape: boolean,
 	/**  Where the IANA RDAP bootstrap files are read from; always ends in `/`. */
 	rdap_bootstrap_base: string,
+	/**
+	 *  Every request goes through this SOCKS5 proxy (`socks5h://host:port`, e.g. Tor); empty:
+	 *  none. Read it with [`Settings::proxy`].
+	 */
+	network_proxy: string,
 	/**  While a profile is unlocked, the window does the monitoring that is due. */
 	monitor_in_window: boolean,
 	/**  Desktop notifications from monitoring (best-effort; the inbox is the record). */

@@ -76,6 +76,8 @@ export const ipc = {
   keepAlive: async () => unwrap(await commands.keepAlive()),
   changePassphrase: async (name: string, oldPassphrase: string, newPassphrase: string) =>
     unwrap(await commands.changePassphrase(name, oldPassphrase, newPassphrase)),
+  rekeyProfile: async (name: string, passphrase: string | null, newPassphrase: string | null) =>
+    unwrap(await commands.rekeyProfile(name, passphrase, newPassphrase)),
   deleteProfile: async (name: string, confirmName: string, passphrase: string | null) =>
     unwrap(await commands.deleteProfile(name, confirmName, passphrase)),
 

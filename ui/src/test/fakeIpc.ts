@@ -33,6 +33,7 @@ export function typedSettings(): Settings {
     previews: "blurred",
     quick_exit_double_escape: true,
     rdap_bootstrap_base: "https://data.iana.org/rdap/",
+    network_proxy: "",
     monitor_in_window: true,
     notifications_enabled: true,
     notifications_detail: false,
@@ -133,6 +134,7 @@ export function createFakeIpc() {
     lockAllProfiles: vi.fn(async () => 1),
     keepAlive: vi.fn(async () => null),
     changePassphrase: vi.fn(async (_n: string, _o: string, _p: string) => null),
+    rekeyProfile: vi.fn(async (_n: string, _p: string | null, _q: string | null) => null as never),
     deleteProfile: vi.fn(async (_n: string, _c: string, _p: string | null) => null),
     checkEnrollmentPhoto: vi.fn(
       async (_b64: string): Promise<PhotoCheck_Serialize> => ({

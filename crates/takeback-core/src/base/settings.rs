@@ -203,6 +203,7 @@ impl Kind {
             Kind::Integer { min, max } => format!("a whole number from {min} to {max}"),
             Kind::Bool => "true or false".to_owned(),
             Kind::Url { .. } => "an http:// or https:// address".to_owned(),
+            Kind::Proxy => "a socks5h://host:port address, or nothing".to_owned(),
         }
     }
 }
