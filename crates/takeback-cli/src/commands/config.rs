@@ -26,7 +26,7 @@ pub(crate) fn commit(ctx: &Context, before: &Settings, next: &Settings) -> Resul
 }
 
 pub fn run(ctx: &Context, cmd: ConfigCommand) -> Result<ExitCode, Failure> {
-    let mut settings = Settings::load(&ctx.data_dir)?;
+    let settings = Settings::load(&ctx.data_dir)?;
     match cmd {
         ConfigCommand::Get { key: Some(key) } => {
             let value = settings.get(&key)?;
