@@ -42,18 +42,10 @@ pub fn run(ctx: &Context, args: AuditArgs) -> Result<ExitCode, Failure> {
             return fail(ctx, message);
         }
         return match &v.first_broken {
-            None if !anchor.holds() => {
-                let message = format!("the audit log was rolled back or rewritten: {anchor}");
-                if ctx.json {
-                    eprintln!("takeback: {message}");
-                    Ok(ExitCode::from(exit::ERROR))
-                } else {
-                    Err(Failure {
-                        code: ErrorCode::Corrupt,
-                        message,
-                    })
-                }
-            }
+            None if !anchor.holds() => fail(
+                ctx,
+                format!("the audit log was rolled back or rewritten: {anchor}"),
+            ),
             None => {
                 if !ctx.json {
                     println!(
