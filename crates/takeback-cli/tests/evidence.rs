@@ -8,7 +8,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
-use common::json;
+use common::{draft_takeitdown_letter, json};
 
 #[allow(dead_code)]
 #[path = "../../takeback-core/tests/search/stub_site.rs"]
@@ -199,30 +199,7 @@ fn the_package_validates_as_wacz_its_warc_reads_back_and_the_report_names_every_
     let report = out.join("report.pdf");
 
     // A letter (a case) about the first finding, and a re-check of both, for the report.
-    takeback(data)
-        .args([
-            "identity",
-            "set",
-            "--name",
-            "Alex Example",
-            "--email",
-            "alex@mailbox.test",
-        ])
-        .assert()
-        .success();
-    let letter = tmp.path().join("letter.txt");
-    let drafted = json(takeback(data).args([
-        "letter",
-        &ids[0].to_string(),
-        "--kind",
-        "takeitdown",
-        "--format",
-        "txt",
-        "--out",
-        letter.to_str().unwrap(),
-        "--to",
-        "legal@badsite.test",
-    ]));
+    let drafted = draft_takeitdown_letter(takeback, data, ("US", ids[0], "legal@badsite.test"));
     let case_id = drafted["case_id"].as_i64().unwrap();
     json(takeback(data).args(["recheck", "--allow-local-network"]));
 

@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
-use common::json;
+use common::{draft_takeitdown_letter, json};
 
 #[allow(dead_code)]
 #[path = "../../takeback-core/tests/search/stub_site.rs"]
@@ -177,32 +177,7 @@ fn a_round_trip_gives_equal_findings_cases_and_evidence_and_a_merge_duplicates_n
     let site = StubSite::start();
     let tmp = seeded(&site, 2);
     let data = tmp.path();
-    takeback(data)
-        .args([
-            "identity",
-            "set",
-            "--name",
-            "Alex Example",
-            "--email",
-            "alex@mailbox.test",
-            "--country",
-            "GB",
-        ])
-        .assert()
-        .success();
-    let letter = tmp.path().join("letter.txt");
-    json(takeback(data).args([
-        "letter",
-        "1",
-        "--kind",
-        "takeitdown",
-        "--format",
-        "txt",
-        "--out",
-        letter.to_str().unwrap(),
-        "--to",
-        "legal@badsite.test",
-    ]));
+    draft_takeitdown_letter(takeback, data, ("GB", 1, "legal@badsite.test"));
     let bundle_path = tmp.path().join("case.age");
     let summary = json(takeback(data).args([
         "export",

@@ -8,7 +8,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
-use common::json;
+use common::{draft_takeitdown_letter, json};
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -164,32 +164,7 @@ fn cycles_report_new_removed_reappeared_and_nothing_when_quiet() {
         ])
         .assert()
         .success();
-    takeback(data)
-        .args([
-            "identity",
-            "set",
-            "--name",
-            "Alex Example",
-            "--email",
-            "alex@mailbox.test",
-            "--country",
-            "US",
-        ])
-        .assert()
-        .success();
-    let letter = tmp.path().join("letter.txt");
-    let drafted = json(takeback(data).args([
-        "letter",
-        &a_id.to_string(),
-        "--kind",
-        "takeitdown",
-        "--format",
-        "txt",
-        "--out",
-        letter.to_str().unwrap(),
-        "--to",
-        "legal@site.test",
-    ]));
+    let drafted = draft_takeitdown_letter(takeback, data, ("US", a_id, "legal@site.test"));
     let case_id = drafted["case_id"].as_i64().unwrap();
     takeback(data)
         .args([

@@ -47,3 +47,26 @@ pub fn venv_tool(name: &str) -> std::path::PathBuf {
     );
     tool
 }
+
+/// Signs as "Alex Example" (resident in `country`) and drafts a TAKE IT DOWN letter about
+/// `finding` to `to`, written as text into `data`; returns `letter --json`'s output (its `case_id`
+/// is the case the letter filed). `takeback` is the test file's own command (with its passphrase
+/// and profile).
+pub fn draft_takeitdown_letter(
+    takeback: impl Fn(&Path) -> Command,
+    data: &Path,
+    (country, finding, to): (&str, i64, &str),
+) -> serde_json::Value {
+    takeback(data)
+        .args(["identity", "set", "--name", "Alex Example"])
+        .args(["--email", "alex@mailbox.test", "--country", country])
+        .assert()
+        .success();
+    let letter = data.join(format!("letter-{finding}.txt"));
+    json(
+        takeback(data)
+            .args(["letter", &finding.to_string(), "--kind", "takeitdown"])
+            .args(["--format", "txt", "--to", to, "--out"])
+            .arg(&letter),
+    )
+}
