@@ -2,7 +2,8 @@
 //! generated 12-MP scenes of `tests/small_faces.rs` (40 faces of 70-110 px). Used to choose
 //! `TilePass::default()`; see the crate README.
 //!
-//! `cargo run --release -p takeback-faces --example small_faces_sweep`
+//! `cargo run --release -p takeback-faces --example small_faces_sweep [MIN-MAX]` (face sizes in px,
+//! default 70-110)
 #![allow(clippy::print_stdout, clippy::unwrap_used)]
 
 use std::time::Instant;
@@ -21,18 +22,24 @@ fn covers(face: &Face, planted: &Planted) -> bool {
 fn main() {
     std::env::set_var("RAYON_NUM_THREADS", "1");
     let people = testing::face_crops_by_person().unwrap();
-    let scenes = testing::small_face_scenes(&people, 4000, 3000);
-    let mut configs: Vec<Option<TilePass>> = vec![];
-    for (side, overlap, min_score, confirm_below) in [(1024, 224, 0.3, 0.0), (1024, 224, 0.3, 0.5)]
-    {
-        configs.push(Some(TilePass {
-            min_long_side: 2000,
-            side,
-            overlap,
-            min_score,
-            confirm_below,
-        }));
-    }
+    let sizes: Vec<(u32, u32)> = std::env::args()
+        .nth(1)
+        .map(|a| {
+            let (lo, hi) = a.split_once('-').unwrap();
+            (lo.parse().unwrap(), hi.parse().unwrap())
+        })
+        .into_iter()
+        .collect();
+    let (min, max) = sizes.first().copied().unwrap_or((70, 110));
+    let scenes = testing::face_scenes(&people, 4000, 3000, (min, max));
+    let configs: Vec<Option<TilePass>> = vec![
+        // Without the landmark-drift check for low-scoring tile faces, then the default.
+        Some(TilePass {
+            steady_below: 0.0,
+            ..TilePass::default()
+        }),
+        Some(TilePass::default()),
+    ];
     for pass in configs {
         let engine = FaceEngine::with_options(EngineOptions {
             small_faces: pass,

@@ -165,6 +165,7 @@ impl FaceEngine {
             self.ssd
                 .detect(image, self.options.min_score, self.options.max_faces)?;
         times.ssd += started.elapsed();
+        let whole_image_faces = detections.len();
         if let Some(pass) = &self.options.small_faces {
             let started = Instant::now();
             let from_tiles = tiles::detect_tiles(pass, &self.ssd, image, self.options.max_faces)?;
@@ -180,7 +181,7 @@ impl FaceEngine {
             age: f32,
         }
         let mut pending = Vec::new();
-        for d in detections {
+        for (index, d) in detections.into_iter().enumerate() {
             let detection = PixelBox {
                 x: d.x,
                 y: d.y,
@@ -193,7 +194,18 @@ impl FaceEngine {
             let started = Instant::now();
             let relative = self.landmarks.landmarks_relative(image, crop)?;
             let landmarks = landmarks_in_image(&relative, crop, detection);
+            let unsteady = match &self.options.small_faces {
+                // A tile detection under face-api's own threshold counts only if its landmarks
+                // hold still (see `TilePass::steady_below`).
+                Some(pass) if index >= whole_image_faces && d.score < pass.steady_below => {
+                    self.landmark_drift(image, crop, &relative)? > pass.max_landmark_drift
+                }
+                _ => false,
+            };
             times.landmarks += started.elapsed();
+            if unsteady {
+                continue;
+            }
             let Some(aligned) = dlib_aligned_rect(&landmarks, crop.width, crop.height)
                 .clip_at_image_borders(width, height)
             else {
@@ -256,6 +268,56 @@ impl FaceEngine {
         times.images += 1;
         times.faces += faces.len();
         Ok(faces)
+    }
+}
+
+/// The landmark crop moved by these fractions of its size for [`FaceEngine::landmark_drift`].
+const DRIFT_SHIFTS: [(f64, f64); 4] = [(0.1, 0.0), (-0.1, 0.0), (0.0, 0.1), (0.0, -0.1)];
+
+impl FaceEngine {
+    /// How far the 68 landmarks move, in image pixels over the crop's side, when the landmark
+    /// crop is shifted by a tenth of its size (mean over points, largest over four shifts). On
+    /// a face the points stay on the eyes, nose and mouth; on something face-like (an ear, a
+    /// bottle) the net has nothing to hold on to and its points move with the crop.
+    fn landmark_drift(
+        &self,
+        image: &RgbImage,
+        crop: CropRect,
+        relative: &[[f32; 2]],
+    ) -> Result<f64, FaceError> {
+        let (width, height) = image.dimensions();
+        let side = f64::from(crop.width.max(crop.height));
+        let in_image = |rel: &[[f32; 2]], c: CropRect| -> Vec<[f64; 2]> {
+            rel.iter()
+                .map(|p| {
+                    [
+                        f64::from(p[0]) * f64::from(c.width) + f64::from(c.x),
+                        f64::from(p[1]) * f64::from(c.height) + f64::from(c.y),
+                    ]
+                })
+                .collect()
+        };
+        let here = in_image(relative, crop);
+        let mut worst = 0.0f64;
+        for (fx, fy) in DRIFT_SHIFTS {
+            let x = (f64::from(crop.x) + fx * f64::from(crop.width)).round();
+            let y = (f64::from(crop.y) + fy * f64::from(crop.height)).round();
+            let x = x.clamp(0.0, f64::from(width - crop.width)) as u32;
+            let y = y.clamp(0.0, f64::from(height - crop.height)) as u32;
+            if x == crop.x && y == crop.y {
+                continue;
+            }
+            let moved = CropRect { x, y, ..crop };
+            let there = in_image(&self.landmarks.landmarks_relative(image, moved)?, moved);
+            let mean = here
+                .iter()
+                .zip(&there)
+                .map(|(a, b)| (a[0] - b[0]).hypot(a[1] - b[1]))
+                .sum::<f64>()
+                / here.len().max(1) as f64;
+            worst = worst.max(mean / side);
+        }
+        Ok(worst)
     }
 }
 

@@ -230,7 +230,7 @@ impl SsdMobilenet {
                 a,
                 padded,
             );
-            pointwise.forward_plane_into(a, height * width, b);
+            pointwise.forward_rows_into(a, (height, width), b);
             pending_bias = pointwise.bias();
             if i + 1 == 11 {
                 conv11.clear();

@@ -288,6 +288,17 @@ pub fn small_face_scenes(
     width: u32,
     height: u32,
 ) -> Vec<(image::RgbImage, Vec<Planted>)> {
+    face_scenes(people, width, height, (70, 110))
+}
+
+/// [`small_face_scenes`] with faces of `min..=max` px, spread over the range.
+pub fn face_scenes(
+    people: &[(String, Vec<image::RgbImage>)],
+    width: u32,
+    height: u32,
+    (min, max): (u32, u32),
+) -> Vec<(image::RgbImage, Vec<Planted>)> {
+    let span = max.saturating_sub(min) + 1;
     let all: Vec<(usize, usize, &image::RgbImage)> = people
         .iter()
         .enumerate()
@@ -300,7 +311,7 @@ pub fn small_face_scenes(
         let mut planted = Vec::new();
         for (i, &(person, crop_index, crop)) in chunk.iter().enumerate() {
             let k = (scene * 10 + i) as u32;
-            let face = 70 + (k * 37 % 41); // 70..=110, spread
+            let face = min + (k * 37 % span); // min..=max, spread
             let side = (f64::from(face) * CROP_PER_FACE).round() as u32;
             let (col, row) = (i as u32 % 5, i as u32 / 5);
             let x = col * cell_w + 20 + k * 131 % cell_w.saturating_sub(side + 40).max(1);

@@ -32,6 +32,17 @@ pub struct TilePass {
     /// false faces (an ear, a bottle; scores 0.41-0.42) the pass adds on the golden 4000-px
     /// collage, but also 3 of the 39 faces it finds in the generated scenes (36/40 left).
     pub confirm_below: f32,
+    /// A tile detection scoring under this keeps its place only if its 68 landmarks hold still
+    /// when the landmark crop is shifted by a tenth of its size: they may move by at most
+    /// `max_landmark_drift` of the crop's side (mean over the points, worst of four shifts).
+    /// Measured with `examples/small_faces_sweep` (see the crate README): the 39 faces found in
+    /// the generated scenes drift 0.011-0.057 (the four under 0.5: 0.016-0.057); the two false
+    /// faces on the golden collage, an ear (score 0.420) and a bottle (0.409), 0.091 and 0.206.
+    /// Real faces cut by a photo's edge can drift more (0.22 for one on the collage, at score
+    /// 0.92), so the check is kept to the low scores the tile pass admits beyond face-api's 0.5.
+    pub steady_below: f32,
+    /// See `steady_below`.
+    pub max_landmark_drift: f64,
 }
 
 impl Default for TilePass {
@@ -42,6 +53,8 @@ impl Default for TilePass {
             overlap: 224,
             min_score: 0.3,
             confirm_below: 0.0,
+            steady_below: 0.5,
+            max_landmark_drift: 0.075,
         }
     }
 }

@@ -21,18 +21,47 @@ pub fn matmul_into(
     assert_eq!(lhs.len(), m * k, "lhs is [m, k]");
     assert_eq!(rhs.len(), k * n, "rhs is [k, n]");
     assert_eq!(dst.len(), m * n, "dst is [m, n]");
-    if m == 0 || n == 0 {
+    matmul_columns_into(dst, lhs, rhs, (m, k, n), 0..n, accumulate);
+}
+
+/// [`matmul_into`] restricted to the columns `columns` of `rhs` and `dst` (the other columns of
+/// `dst` are left as they are): `dst[:, columns] = lhs * rhs[:, columns]`. Each output column is
+/// computed by the same kernels as in the full product.
+///
+/// # Panics
+///
+/// When a slice's length does not match its shape or `columns` is not within `0..n`.
+pub fn matmul_columns_into(
+    dst: &mut [f32],
+    lhs: &[f32],
+    rhs: &[f32],
+    (m, k, n): (usize, usize, usize),
+    columns: std::ops::Range<usize>,
+    accumulate: bool,
+) {
+    assert_eq!(lhs.len(), m * k, "lhs is [m, k]");
+    assert_eq!(rhs.len(), k * n, "rhs is [k, n]");
+    assert_eq!(dst.len(), m * n, "dst is [m, n]");
+    assert!(
+        columns.start <= columns.end && columns.end <= n,
+        "columns within 0..n"
+    );
+    let width = columns.end - columns.start;
+    if m == 0 || width == 0 {
         return;
     }
     let (k_i, n_i) = (k as isize, n as isize);
+    let (dst, rhs) = (&mut dst[columns.start..], &rhs[columns.start..]);
     // SAFETY: the three pointers come from live slices whose lengths were just checked against
-    // their shapes, so every element `gemm` addresses (row stride k or n, column stride 1) is in
-    // bounds; `dst` is borrowed mutably, so it aliases neither input.
+    // their shapes; `dst` and `rhs` start at column `columns.start`, and every element `gemm`
+    // addresses (row i < m or k, at row stride n, column j < width, at column stride 1) lies at
+    // offset i * n + j <= (rows - 1) * n + n - 1 - columns.start, inside the shifted slices.
+    // `dst` is borrowed mutably, so it aliases neither input.
     #[allow(unsafe_code)]
     unsafe {
         gemm::gemm(
             m,
-            n,
+            width,
             k,
             dst.as_mut_ptr(),
             1,
@@ -75,5 +104,11 @@ mod tests {
         matmul_into(&mut dst, &lhs, &rhs, (m, k, n), true);
         let doubled: Vec<f32> = want.iter().map(|v| v * 2.0).collect();
         assert_eq!(dst, doubled);
+        let mut part = vec![f32::NAN; m * n];
+        matmul_columns_into(&mut part, &lhs, &rhs, (m, k, n), 1..3, false);
+        for i in 0..m {
+            assert!(part[i * n].is_nan(), "column 0 untouched");
+            assert_eq!(part[i * n + 1..i * n + 3], want[i * n + 1..i * n + 3]);
+        }
     }
 }

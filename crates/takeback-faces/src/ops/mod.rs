@@ -14,7 +14,7 @@ use crate::weights::WeightMap;
 use crate::FaceError;
 use depthwise::DepthwiseGeometry as Geometry;
 pub use depthwise::InputActivation;
-use matmul::matmul_into;
+use matmul::{matmul_columns_into, matmul_into};
 
 pub(crate) type Result<T> = std::result::Result<T, FaceError>;
 
@@ -430,6 +430,85 @@ impl Pointwise {
             false,
         );
     }
+
+    /// [`Pointwise::forward_plane_into`] on a `[C, height, width]` buffer that computes a band of
+    /// identical rows only once. The SSD's input is padded to a square, so in a landscape photo
+    /// the lower rows of every feature map are the padding's constant answer: the same values
+    /// row after row (bit for bit, since each comes from the same inputs through the same
+    /// kernels). The longest such band (found by comparing rows, so nothing is assumed about the
+    /// image) gets its first row computed and copied into the others; the rest is computed as
+    /// usual. A 1x1 convolution maps equal input columns to equal output columns, so the result
+    /// is that of the full product.
+    pub fn forward_rows_into(
+        &self,
+        input: &[f32],
+        (height, width): (usize, usize),
+        out: &mut Vec<f32>,
+    ) {
+        let pixels = height * width;
+        let input = &input[..self.in_channels() * pixels];
+        let (band_start, band_end) = uniform_row_band(input, self.in_channels(), (height, width));
+        if band_end - band_start < MIN_UNIFORM_ROWS {
+            return self.forward_plane_into(input, pixels, out);
+        }
+        let out = resize_for_overwrite(out, self.out_channels() * pixels);
+        let shape = (self.out_channels(), self.in_channels(), pixels);
+        // Rows before the band and its first row; then the rows after it.
+        matmul_columns_into(
+            out,
+            &self.weight,
+            input,
+            shape,
+            0..(band_start + 1) * width,
+            false,
+        );
+        matmul_columns_into(
+            out,
+            &self.weight,
+            input,
+            shape,
+            band_end * width..pixels,
+            false,
+        );
+        for plane in out.chunks_exact_mut(pixels) {
+            let (head, rest) = plane.split_at_mut((band_start + 1) * width);
+            let first = &head[band_start * width..];
+            for row in rest[..(band_end - band_start - 1) * width].chunks_exact_mut(width) {
+                row.copy_from_slice(first);
+            }
+        }
+    }
+}
+
+/// Below this many identical rows, [`Pointwise::forward_rows_into`] computes everything.
+const MIN_UNIFORM_ROWS: usize = 3;
+
+/// The longest run of rows `[start, end)` of a `[channels, height, width]` buffer that are equal
+/// bit for bit in every channel (`end - start <= 1` when there is none).
+fn uniform_row_band(
+    input: &[f32],
+    channels: usize,
+    (height, width): (usize, usize),
+) -> (usize, usize) {
+    let pixels = height * width;
+    let row_equals_next = |y: usize| {
+        (0..channels).all(|c| {
+            let at = c * pixels + y * width;
+            input[at..at + width]
+                .iter()
+                .zip(&input[at + width..at + 2 * width])
+                .all(|(a, b)| a.to_bits() == b.to_bits())
+        })
+    };
+    let (mut best, mut run_start) = ((0, 0), 0);
+    for y in 0..height.saturating_sub(1) {
+        if !row_equals_next(y) {
+            run_start = y + 1;
+        } else if y + 2 - run_start > best.1 - best.0 {
+            best = (run_start, y + 2);
+        }
+    }
+    best
 }
 
 /// A depthwise 3x3-style convolution with per-channel bias, running the direct kernel.
@@ -668,6 +747,44 @@ pub fn max_pool_same(x: &Tensor, kernel: usize, stride: usize) -> Result<Tensor>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pointwise_over_a_band_of_equal_rows_equals_the_full_product() {
+        let (cin, cout, height, width) = (5, 7, 9, 6);
+        let filter: Vec<f32> = (0..cin * cout)
+            .map(|i| ((i * 37 % 19) as f32 - 9.0) * 0.13)
+            .collect();
+        let bias = vec![0.0; cout];
+        let pointwise = Pointwise::new(&filter, cin, cout, &bias).unwrap();
+        let pixels = height * width;
+        // Rows 3..8 equal (the padding's band), row 8 different again (the last row sees the
+        // convolutions' own border).
+        let mut input = vec![0f32; cin * pixels];
+        for c in 0..cin {
+            for y in 0..height {
+                for x in 0..width {
+                    let key = if (3..8).contains(&y) { 3 } else { y };
+                    input[c * pixels + y * width + x] =
+                        ((c * 31 + key * 7 + x * 3) % 23) as f32 * 0.21 - 2.0;
+                }
+            }
+        }
+        assert_eq!(uniform_row_band(&input, cin, (height, width)), (3, 8));
+        let mut full = Vec::new();
+        pointwise.forward_plane_into(&input, pixels, &mut full);
+        let mut banded = vec![f32::NAN; 3];
+        pointwise.forward_rows_into(&input, (height, width), &mut banded);
+        assert_eq!(&banded[..cout * pixels], &full[..cout * pixels]);
+        // No band: the plain product.
+        input[cin * pixels - 1] = 9.0;
+        input[4 * width] = 7.0;
+        input[6 * width + 1] = 5.0;
+        let (start, end) = uniform_row_band(&input, cin, (height, width));
+        assert!(end - start < MIN_UNIFORM_ROWS);
+        pointwise.forward_plane_into(&input, pixels, &mut full);
+        pointwise.forward_rows_into(&input, (height, width), &mut banded);
+        assert_eq!(&banded[..cout * pixels], &full[..cout * pixels]);
+    }
 
     #[test]
     fn tf_same_padding_is_asymmetric_for_stride_two() {
