@@ -14,7 +14,7 @@ use url::Url;
 use super::consent::{prepare_for, sha256_hex};
 use super::jobs::{self, Counts};
 use super::local::check_and_record;
-use super::{Execution, ProviderRun, ScanPhase, ScanPlan};
+use super::{Execution, ProviderRun, ProviderWhy, ScanPhase, ScanPlan};
 use crate::base::error::storage;
 use crate::face::matching::{self, OwnerReference};
 use crate::search::crawl::fetch::{Fetcher, Want};
@@ -40,27 +40,37 @@ pub(crate) fn run_provider(
     let conn = execution.ctx.vault.conn();
     if !jobs::is_done(conn, execution.job_id, &item)? {
         execution.emit(ScanPhase::Provider { provider }, 0, None);
-        if let Err(reason) = search(execution, plan, provider, &item)? {
-            let notice = format!("{provider} skipped: {reason}");
-            execution.emit(ScanPhase::Provider { provider }, 0, Some(notice));
-            return Ok(match reason {
-                Skip::Skipped(reason) => ProviderRun::Skipped { provider, reason },
-                Skip::Failed(reason) => ProviderRun::Failed { provider, reason },
-            });
+        if let Err(skip) = search(execution, plan, provider, &item)? {
+            let notice = format!("{provider} skipped: {skip}");
+            let run = match skip {
+                Skip::Skipped(why, reason) => ProviderRun::Skipped {
+                    provider,
+                    reason,
+                    why,
+                },
+                Skip::Failed(why, reason) => ProviderRun::Failed {
+                    provider,
+                    reason,
+                    why,
+                },
+            };
+            execution.emit_skip(provider, notice, run.clone());
+            return Ok(run);
         }
     }
     recheck(execution, plan, provider, reference)
 }
 
+/// Why a provider did not search: its code for the window, its English for the CLI.
 enum Skip {
-    Skipped(String),
-    Failed(String),
+    Skipped(ProviderWhy, String),
+    Failed(ProviderWhy, String),
 }
 
 impl std::fmt::Display for Skip {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Skip::Skipped(reason) | Skip::Failed(reason) => f.write_str(reason),
+            Skip::Skipped(_, reason) | Skip::Failed(_, reason) => f.write_str(reason),
         }
     }
 }
@@ -75,46 +85,66 @@ fn search(
     let ctx = execution.ctx;
     if !accounts::is_enabled(ctx.settings, provider) {
         return Ok(Err(Skip::Skipped(
+            ProviderWhy::Disabled,
             accounts::AccountError::Disabled { provider }.to_string(),
         )));
     }
     let Some(consent) = plan.consents.iter().find(|c| c.provider == provider) else {
         execution.awaiting_permission = true;
         return Ok(Err(Skip::Skipped(
+            ProviderWhy::NoConsent,
             "you did not consent to sending it your photo (nothing was sent)".into(),
         )));
     };
     let Some(photo_id) = plan.photo_id else {
-        return Ok(Err(Skip::Skipped("it needs a photo to search with".into())));
+        return Ok(Err(Skip::Skipped(
+            ProviderWhy::NoPhoto,
+            "it needs a photo to search with".into(),
+        )));
     };
     let key = match accounts::ready(ctx.settings, ctx.keys, provider) {
         Ok(key) => key,
-        Err(e) if e.downcast_ref::<accounts::AccountError>().is_some() => {
-            return Ok(Err(Skip::Skipped(e.to_string())))
-        }
-        Err(e) => return Err(e),
+        Err(e) => match e.downcast_ref::<accounts::AccountError>() {
+            Some(account) => {
+                let why = match account {
+                    accounts::AccountError::Disabled { .. } => ProviderWhy::Disabled,
+                    accounts::AccountError::KeyMissing { .. } => ProviderWhy::NoKey,
+                };
+                return Ok(Err(Skip::Skipped(why, e.to_string())));
+            }
+            None => return Err(e),
+        },
     };
     let upload = match prepare_for(ctx.vault, ctx.engine, photo_id, provider, execution.now()) {
         Ok(upload) => upload,
-        Err(e)
-            if e.downcast_ref::<crate::face::gate::GateRefusal>().is_some()
-                || e.downcast_ref::<PrepareError>().is_some() =>
-        {
-            return Ok(Err(Skip::Skipped(e.to_string())))
+        Err(e) if e.downcast_ref::<crate::face::gate::GateRefusal>().is_some() => {
+            return Ok(Err(Skip::Skipped(ProviderWhy::PhotoRefused, e.to_string())))
+        }
+        Err(e) if e.downcast_ref::<PrepareError>().is_some() => {
+            return Ok(Err(Skip::Skipped(
+                ProviderWhy::PhotoUnusable,
+                e.to_string(),
+            )))
         }
         Err(e) => return Err(e),
     };
     if sha256_hex(upload.bytes()) != consent.sha256 {
         return Ok(Err(Skip::Skipped(
+            ProviderWhy::NotTheApprovedImage,
             "the image it would be sent is not the one you approved; look at the preview again"
                 .into(),
         )));
     }
     let destination = super::consent::destination(ctx.settings, provider)?;
     if destination != consent.destination {
-        return Ok(Err(Skip::Skipped(format!(
-            "its address changed to {destination} after you agreed to send your photo to it; look at the preview again (nothing was sent)"
-        ))));
+        return Ok(Err(Skip::Skipped(
+            ProviderWhy::DestinationChanged {
+                destination: destination.clone(),
+            },
+            format!(
+                "its address changed to {destination} after you agreed to send your photo to it; look at the preview again (nothing was sent)"
+            ),
+        )));
     }
     let config = accounts::client_config(ctx.settings, provider)?;
     let client = RemoteProvider::new(provider, config, key)?;
@@ -129,7 +159,7 @@ fn search(
     let cancel: &CancellationToken = execution.cancel;
     let outcome = match execution.runtime.block_on(client.search(&query, cancel)) {
         Ok(outcome) => outcome,
-        Err(e) => return Ok(Err(Skip::Failed(e.to_string()))),
+        Err(e) => return Ok(Err(Skip::Failed(ProviderWhy::of_error(&e), e.to_string()))),
     };
     let now = execution.now();
     let vault = ctx.vault;

@@ -72,6 +72,11 @@ pub const MIGRATIONS: &[Migration] = &[
         "evidence: WARC records of each capture, capture method",
         "009_capture.sql"
     ),
+    migration!(
+        10,
+        "events: the site and the reason of each event",
+        "010_event_detail.sql"
+    ),
 ];
 
 /// The newest schema this build knows.
