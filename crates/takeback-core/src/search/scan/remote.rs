@@ -19,7 +19,7 @@ use crate::base::error::storage;
 use crate::face::matching::{self, OwnerReference};
 use crate::search::crawl::fetch::{Fetcher, Want};
 use crate::search::crawl::{extract, looks_like_an_image, CrawlLimits, SkipReason};
-use crate::search::findings::{self, Evidence, SeenBy, Sighting};
+use crate::search::findings::{self, Evidence, SeenBy, Sighting, UnverifiedWhy};
 use crate::search::providers::prepare::PrepareError;
 use crate::search::providers::{accounts, ApprovedQuery, RemoteProvider, SearchProvider};
 use crate::search::providers::{CandidateHit, ProviderId};
@@ -342,10 +342,9 @@ fn fetch_candidate(
     execution: &Execution<'_, '_>,
     fetcher: &mut Fetcher,
     candidate: &Candidate,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, UnverifiedWhy> {
     if let Some(address) = &candidate.image_url {
-        let url = Url::parse(address)
-            .map_err(|_| "the provider gave an address that is not a URL".to_owned())?;
+        let url = Url::parse(address).map_err(|_| UnverifiedWhy::NotAUrl)?;
         return match execution.runtime.block_on(fetcher.fetch(
             url,
             Want::Image,
@@ -353,8 +352,10 @@ fn fetch_candidate(
             execution.cancel,
         )) {
             Ok(fetched) if looks_like_an_image(&fetched.body) => Ok(fetched.body),
-            Ok(_) => Err("the address does not serve an image (any more)".into()),
-            Err(reason) => Err(describe(reason)),
+            Ok(_) => Err(UnverifiedWhy::NoImageAnyMore),
+            Err(reason) => Err(UnverifiedWhy::NotFetched {
+                fetch: reason.into(),
+            }),
         };
     }
     if let Some(data) = candidate
@@ -364,15 +365,15 @@ fn fetch_candidate(
     {
         let (_, payload) = data
             .split_once(";base64,")
-            .ok_or("the provider's preview is not base64")?;
+            .ok_or(UnverifiedWhy::PreviewNotBase64)?;
         if payload.len() > MAX_INLINE_IMAGE {
-            return Err("the provider's preview is too large".into());
+            return Err(UnverifiedWhy::PreviewTooLarge);
         }
         return base64::engine::general_purpose::STANDARD
             .decode(payload.trim())
-            .map_err(|_| "the provider's preview is not valid base64".to_owned());
+            .map_err(|_| UnverifiedWhy::PreviewInvalid);
     }
-    Err("the provider named no image to check".into())
+    Err(UnverifiedWhy::NoImageNamed)
 }
 
 /// A hit that names only a page (FaceCheck's, SerpApi's exact matches). When the provider's
@@ -444,22 +445,26 @@ fn find_on_page(
     fetcher: &mut Fetcher,
     page: &str,
     reference: &OwnerReference,
-) -> Result<(Url, Vec<u8>), String> {
-    let url = Url::parse(page).map_err(|_| "the provider gave a page address that is not a URL")?;
+) -> Result<(Url, Vec<u8>), UnverifiedWhy> {
+    let url = Url::parse(page).map_err(|_| UnverifiedWhy::PageNotAUrl)?;
     let fetched = execution
         .runtime
         .block_on(fetcher.fetch(url, Want::Page, None, execution.cancel))
-        .map_err(|reason| format!("its page could not be fetched: {}", describe(reason)))?;
+        .map_err(|reason| UnverifiedWhy::PageNotFetched {
+            fetch: reason.into(),
+        })?;
     let html = String::from_utf8_lossy(&fetched.body);
     let images = extract::extract_links(&html, &fetched.url, MAX_PAGE_IMAGES).images;
     if images.is_empty() {
-        return Err("the page shows no image to check".into());
+        return Err(UnverifiedWhy::PageHasNoImage);
     }
     let total = images.len();
     let mut unreadable = 0;
     for image_url in images {
         if execution.cancel.is_cancelled() {
-            return Err(describe(SkipReason::Cancelled));
+            return Err(UnverifiedWhy::NotFetched {
+                fetch: SkipReason::Cancelled.into(),
+            });
         }
         let image = execution.runtime.block_on(fetcher.fetch(
             image_url,
@@ -479,36 +484,10 @@ fn find_on_page(
             _ => unreadable += 1,
         }
     }
-    let not_fetched = if unreadable > 0 {
-        format!(" ({unreadable} of them could not be fetched)")
-    } else {
-        String::new()
-    };
-    Err(format!(
-        "none of the {total} images on its page shows you{not_fetched}"
-    ))
-}
-
-fn describe(reason: SkipReason) -> String {
-    match reason {
-        SkipReason::Robots => "the site's robots.txt forbids fetching it".into(),
-        SkipReason::LocalNetwork => {
-            "it is on a local or private network, which this scan may not reach".into()
-        }
-        SkipReason::TooManyRedirects => "too many redirects".into(),
-        SkipReason::TooLarge => "the image is larger than the download limit".into(),
-        SkipReason::NotAnImage | SkipReason::NotHtml => {
-            "the address does not serve an image".into()
-        }
-        SkipReason::HttpStatus(status) => format!("the site answered HTTP {status}"),
-        SkipReason::Timeout => "the site did not answer in time".into(),
-        SkipReason::Network | SkipReason::Unsupported | SkipReason::OffSite => {
-            "the site could not be reached".into()
-        }
-        SkipReason::BudgetExhausted => "the scan's download budget is used up".into(),
-        SkipReason::RateLimited => "the site asked to be left alone for now".into(),
-        SkipReason::Cancelled => "the scan was cancelled".into(),
-    }
+    Err(UnverifiedWhy::NoneShowsYou {
+        total: u32::try_from(total).unwrap_or(u32::MAX),
+        unreadable,
+    })
 }
 
 fn mark_checked(execution: &mut Execution<'_, '_>, item: &str) -> Result<()> {
@@ -528,7 +507,7 @@ fn record_unverified(
     candidate: &Candidate,
     address: &str,
     item: &str,
-    reason: String,
+    why: UnverifiedWhy,
 ) -> Result<()> {
     if execution.cancel.is_cancelled() {
         // Not a property of the image: leave it for the resumed job.
@@ -545,7 +524,7 @@ fn record_unverified(
             page_url: candidate.page_url.as_deref(),
             seen_by: SeenBy::Provider(provider),
             provider_score: candidate.score.map(|s| s as f32),
-            evidence: Evidence::Unverified { reason },
+            evidence: Evidence::Unverified { why },
         },
         Some(execution.job_id),
         now,

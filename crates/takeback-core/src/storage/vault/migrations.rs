@@ -74,8 +74,8 @@ pub const MIGRATIONS: &[Migration] = &[
     ),
     migration!(
         10,
-        "events: the site and the reason of each event",
-        "010_event_detail.sql"
+        "reason codes: each event's site and reason, an unverified finding's reason",
+        "010_reason_codes.sql"
     ),
 ];
 
