@@ -8,6 +8,7 @@
 import type {
   AdviceText,
   Basis,
+  BrokenWhy,
   ContactNote,
   ContactText,
   DeadlineNote,
@@ -312,3 +313,13 @@ export const UNVERIFIED_WHY: Words<UnverifiedWhy> = {
 };
 
 export const unverifiedWhy = (x: UnverifiedWhy): string => say(UNVERIFIED_WHY, x);
+
+/** Why the audit log does not check out (the core's `BrokenWhy`). */
+export const BROKEN_WHY: Words<BrokenWhy> = {
+  renumbered: (x) => m.audit_why_renumbered({ expected: x.expected }),
+  does_not_follow: () => m.audit_why_does_not_follow(),
+  content_changed: () => m.audit_why_content_changed(),
+  database_damaged: () => m.audit_why_database_damaged(),
+};
+
+export const brokenWhy = (x: BrokenWhy): string => say(BROKEN_WHY, x);

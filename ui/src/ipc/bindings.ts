@@ -259,6 +259,8 @@ export type AuditView_Deserialize = {
 	/**  The first entry that does not check out, and why. */
 	first_broken?: number | null,
 	broken_reason?: string | null,
+	/**  The same, as a code the window says in its own language. */
+	broken_why?: BrokenWhy | null,
 	/**  The newest entry's hash: writing it down lets anyone detect a later rewrite. */
 	head: string,
 	/**  Newest first, at most the `limit` asked for. */
@@ -278,6 +280,8 @@ export type AuditView_Serialize = {
 	/**  The first entry that does not check out, and why. */
 	first_broken: number | null,
 	broken_reason: string | null,
+	/**  The same, as a code the window says in its own language. */
+	broken_why: BrokenWhy | null,
 	/**  The newest entry's hash: writing it down lets anyone detect a later rewrite. */
 	head: string,
 	/**  Newest first, at most the `limit` asked for. */
@@ -302,6 +306,17 @@ export type Basis = "tida_48h" | "uk_osa_48h" | "gdpr_1m" | "uk_gdpr_1m" | "dmca
 "abuse_none" | 
 /**  Platform policy forms: no deadline; follow up after 7 days. */
 "policy_none" | "counter_notice_10_14bd";
+
+/**  Why the log does not check out, as a stable code with its parameters. */
+export type BrokenWhy = 
+/**  Entry `expected` should be here: an entry was removed or renumbered. */
+{ code: "renumbered"; expected: number } | 
+/**  The entry does not follow the one before it. */
+{ code: "does_not_follow" } | 
+/**  The entry's content was changed after it was written. */
+{ code: "content_changed" } | 
+/**  The database's pages are damaged. */
+{ code: "database_damaged" };
 
 /**  What an export wrote, as `takeback export --json` prints it. */
 export type BundleSummary = {
