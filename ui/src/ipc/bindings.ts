@@ -2249,7 +2249,7 @@ export type ScanProgress_Deserialize = {
 	problem?: SourceProblem | null,
 	/**
 	 *  The provider that was skipped or failed, when that is what `notice` says (with its
-	 *  code, for the window).
+	 *  code, for the window). Boxed: most events carry none.
 	 */
 	skipped?: ProviderRun | null,
 };
@@ -2276,7 +2276,7 @@ export type ScanProgress_Serialize = {
 	problem: SourceProblem | null,
 	/**
 	 *  The provider that was skipped or failed, when that is what `notice` says (with its
-	 *  code, for the window).
+	 *  code, for the window). Boxed: most events carry none.
 	 */
 	skipped: ProviderRun | null,
 };

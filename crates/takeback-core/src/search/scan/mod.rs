@@ -145,8 +145,8 @@ pub struct ScanProgress {
     /// for the window to say it in its own language).
     pub problem: Option<SourceProblem>,
     /// The provider that was skipped or failed, when that is what `notice` says (with its
-    /// code, for the window).
-    pub skipped: Option<ProviderRun>,
+    /// code, for the window). Boxed: most events carry none.
+    pub skipped: Option<Box<ProviderRun>>,
 }
 
 /// How one requested provider went.
@@ -328,7 +328,7 @@ impl Execution<'_, '_> {
             hits: self.totals.hits,
             notice: Some(notice),
             problem: None,
-            skipped: Some(run),
+            skipped: Some(Box::new(run)),
         });
     }
 
