@@ -141,6 +141,8 @@ test("the advisor and the letter editor: the letter stays in English, explained 
   await assertAccessible("consejo");
   await browser.$('[data-testid="rr-lookup"]').click();
   await browser.$('[data-testid="rr-contacts"]').waitForDisplayed({ timeout: 30000 });
+  // Who each contact is and what could not be looked up are the core's codes, said in Spanish.
+  assert.deepEqual(await englishInside("main"), [], "the contacts and their notes hold no English sentence");
   await browser.$("//ul[@data-testid='rr-contacts']//label[contains(., 'abuse@fakeweb.example')]/input").click();
   await browser.$('[data-testid="rr-draft"]').click();
   await browser.$('[data-testid="rr-complete"]').waitForDisplayed({ timeout: 10000 });

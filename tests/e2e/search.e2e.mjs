@@ -202,7 +202,7 @@ test("a search service against its loopback API: key to the keyring, exact previ
     timeout: 120000,
     timeoutMsg: "the scan with TinEye did not finish",
   });
-  assert.match(await summary.getText(), /tineye: 1 result, 1 confirmed on this computer/);
+  assert.match(await summary.getText(), /TinEye: 1 result, 1 confirmed on this computer/);
   assert.equal(web.uploads.length, 1, "exactly one search was sent");
   assert.ok(!web.uploads[0].includes("Exif"), "the upload carries no EXIF");
   assert.ok(web.requests.includes("/img/obama-720p.jpg"), "the hit was fetched and checked on this computer");

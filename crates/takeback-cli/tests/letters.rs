@@ -74,7 +74,7 @@ fn seed(data: &Path, image_host: &str) -> Seeded {
             }
         } else {
             Evidence::Unverified {
-                reason: "the image could not be fetched".into(),
+                why: takeback_core::search::findings::UnverifiedWhy::NoImageNamed,
             }
         };
         let id = findings::record(

@@ -70,7 +70,7 @@ fn setup(images: &[String]) -> (tempfile::TempDir, Vec<i64>) {
                     ),
                     provider_score: None,
                     evidence: Evidence::Unverified {
-                        reason: "test".into(),
+                        why: takeback_core::search::findings::UnverifiedWhy::NoImageNamed,
                     },
                 },
                 None,

@@ -42,7 +42,7 @@ fn record(vault: &Vault, image_url: &str, checked: bool) -> i64 {
         }
     } else {
         Evidence::Unverified {
-            reason: "not fetched".into(),
+            why: takeback_core::search::findings::UnverifiedWhy::NoImageNamed,
         }
     };
     let tx = vault.conn().unchecked_transaction().unwrap();

@@ -7,7 +7,7 @@ mod rdap_server;
 use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
-use takeback_core::removal::contacts::{discover, Options, Role, Source};
+use takeback_core::removal::contacts::{discover, ContactNote, Options, Role, Source};
 use takeback_core::removal::letters::LetterKind;
 
 fn options(server: &rdap_server::Server, hosts: &[(&str, &str)]) -> Options {
@@ -83,10 +83,16 @@ async fn redacted_registrar_is_rejected_with_a_note() {
     let d = discover("https://hidden.test/", &o, now()).await.unwrap();
     assert!(!d.contacts.iter().any(|c| c.role == Role::Registrar));
     assert!(
-        d.notes.iter().any(|n| n.contains("not published")),
+        d.notes
+            .iter()
+            .any(|n| n.to_string().contains("not published")),
         "{:?}",
         d.notes
     );
+    // The window gets the same note as a code naming the domain.
+    assert!(d.notes.contains(&ContactNote::RegistrarAbuseHidden {
+        domain: "hidden.test".into()
+    }));
 }
 
 #[tokio::test]
@@ -96,9 +102,9 @@ async fn local_site_is_refused_unless_allowed() {
     let mut o = options(&server, &[("shop.test", "127.0.0.1")]);
     let d = discover(&url, &o, now()).await.unwrap();
     assert!(
-        d.notes
-            .iter()
-            .any(|n| n.contains("unless the local network is allowed")),
+        d.notes.iter().any(|n| n
+            .to_string()
+            .contains("unless the local network is allowed")),
         "{:?}",
         d.notes
     );
@@ -153,7 +159,9 @@ async fn expired_security_txt_is_ignored() {
     let d = discover(&url, &o, now()).await.unwrap();
     assert!(!d.contacts.iter().any(|c| c.address == "security@old.test"));
     assert!(
-        d.notes.iter().any(|n| n.contains("expired on 2021-01-01")),
+        d.notes
+            .iter()
+            .any(|n| n.to_string().contains("expired on 2021-01-01")),
         "{:?}",
         d.notes
     );
@@ -250,7 +258,7 @@ async fn registry_answers_cannot_point_the_lookup_at_the_local_network_or_plain_
     let o = options(&server, &[("site.plain", "93.184.216.7")]);
     let d = discover("https://site.plain/", &o, now()).await.unwrap();
     assert!(
-        d.notes.iter().any(|n| n.contains("https")),
+        d.notes.iter().any(|n| n.to_string().contains("https")),
         "a plain-HTTP registry is refused, and said so: {:?}",
         d.notes
     );

@@ -14,6 +14,7 @@ use takeback_core::base::clock::Clock;
 use takeback_core::base::paths::DataDir;
 use takeback_core::base::settings::Settings;
 use takeback_core::face::enrollment::{self, Attestation, Consent as EnrollConsent};
+use takeback_core::monitor::events::EventReason;
 use takeback_core::monitor::{self, CycleReport, EventKind, MonitorContext, RunOptions};
 use takeback_core::search::every::Every;
 use takeback_core::search::findings::{self, FindingStatus};
@@ -154,6 +155,57 @@ fn site_with_owner() -> LiveSite {
 }
 
 #[test]
+fn an_event_of_a_cycle_names_its_site_and_reason() {
+    let site = site_with_owner();
+    let s = setup(&site);
+    let first = run(&s, true);
+    assert_eq!(kinds(&first), [EventKind::NewFinding]);
+    let new = &first.events[0];
+    let id = new.finding_id.unwrap();
+    let host = findings::get(s.vault.conn(), id).unwrap().site;
+    assert!(site.root().contains(&host), "{host} is the site's host");
+    assert_eq!(new.site.as_deref(), Some(host.as_str()));
+    assert_eq!(new.reason, Some(EventReason::NewPicture));
+    // The CLI contract's fields are unchanged; the detail is beside them.
+    let json = serde_json::to_value(new).unwrap();
+    let keys: Vec<&str> = json
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    for field in [
+        "id",
+        "at",
+        "kind",
+        "finding_id",
+        "case_id",
+        "source_id",
+        "text",
+        "read",
+    ] {
+        assert!(keys.contains(&field), "{field} missing from {json}");
+    }
+    assert_eq!(json["reason"], serde_json::json!({ "code": "new_picture" }));
+    assert_eq!(json["text"], serde_json::json!(new.text));
+
+    findings::confirm(&s.vault, id, s.clock.now()).unwrap();
+    site.delete("/img/a.jpg");
+    s.clock.set(t0() + Duration::hours(1));
+    let gone = run(&s, true);
+    assert_eq!(kinds(&gone), [EventKind::Removed]);
+    assert_eq!(gone.events[0].site.as_deref(), Some(host.as_str()));
+    assert_eq!(
+        gone.events[0].reason,
+        Some(EventReason::Gone { status: 404 })
+    );
+    // Kept in the vault: the inbox reads the same detail back.
+    let stored = monitor::events::list(s.vault.conn(), false).unwrap();
+    assert_eq!(stored[0].reason, Some(EventReason::Gone { status: 404 }));
+    assert_eq!(stored[1].site.as_deref(), Some(host.as_str()));
+}
+
+#[test]
 fn changed_replaced_and_back_again_at_the_same_address() {
     let site = site_with_owner();
     let s = setup(&site);
@@ -167,6 +219,7 @@ fn changed_replaced_and_back_again_at_the_same_address() {
     s.clock.set(t0() + Duration::hours(1));
     let changed = run(&s, true);
     assert_eq!(kinds(&changed), [EventKind::Changed]);
+    assert_eq!(changed.events[0].reason, Some(EventReason::ImageChanged));
     assert_eq!(changed.events[0].finding_id, Some(id));
     assert_eq!(
         findings::get(s.vault.conn(), id).unwrap().status,
@@ -181,6 +234,7 @@ fn changed_replaced_and_back_again_at_the_same_address() {
     s.clock.set(t0() + Duration::hours(3));
     let replaced = run(&s, true);
     assert_eq!(kinds(&replaced), [EventKind::Removed]);
+    assert_eq!(replaced.events[0].reason, Some(EventReason::Replaced));
     assert!(
         replaced.events[0]
             .text
@@ -200,6 +254,7 @@ fn changed_replaced_and_back_again_at_the_same_address() {
     s.clock.set(t0() + Duration::days(16));
     let back = run(&s, false);
     assert_eq!(kinds(&back), [EventKind::Reappeared]);
+    assert_eq!(back.events[0].reason, Some(EventReason::BackAtSameAddress));
     assert_eq!(back.events[0].finding_id, Some(id));
     assert_eq!(
         findings::get(s.vault.conn(), id).unwrap().status,

@@ -3,13 +3,23 @@ import { setLocale } from "../paraglide/runtime";
 import {
   ADVICE,
   CONTACT,
+  CONTACT_NOTE,
   DEADLINE_NOTE,
+  EVENT_REASON,
+  FETCH_WHY,
   GATE,
   NEXT_STEP,
   PROBLEM,
   PROVIDER_KEPT,
   PROVIDER_SENT,
+  PROVIDER_WHY,
+  UNVERIFIED_WHY,
   adviceText,
+  contactNote,
+  eventReasonText,
+  providerRunText,
+  siteName,
+  unverifiedWhy,
   deadlineNote,
   gateText,
   nextStepText,
@@ -30,9 +40,37 @@ const PARAMS = {
   purpose: "ncii",
   name: "Example Hosting",
   no_expiry: true,
+  host: "forum.example",
+  domain: "forum.example",
+  ip: "192.0.2.7",
+  date: "2025-01-31",
+  destination: "https://api.tineye.com",
+  fetch: { code: "http_status", status: 403 },
+  total: 4,
+  unreadable: 1,
+  failures: 3,
+  why: { code: "offline" },
+  recipient: "Example Hosting",
+  due: "2026-03-02",
+  next: { code: "write_to_host" },
+  provider: "tineye",
+  max_per_month: 10,
 } as const;
 
-const MAPS = { ADVICE, PROBLEM, GATE, DEADLINE_NOTE, NEXT_STEP, CONTACT } as const;
+const MAPS = {
+  ADVICE,
+  PROBLEM,
+  GATE,
+  DEADLINE_NOTE,
+  NEXT_STEP,
+  CONTACT,
+  CONTACT_NOTE,
+  PROVIDER_WHY,
+  FETCH_WHY,
+  UNVERIFIED_WHY,
+  // Said with the event's site.
+  EVENT_REASON: Object.fromEntries(Object.entries(EVENT_REASON).map(([code, say]) => [code, (x: never) => say(x, "forum.example")])),
+} as const;
 
 describe("the core's coded sentences", () => {
   it("each code has words in English and in Spanish, different from each other", () => {
@@ -79,5 +117,34 @@ describe("the core's coded sentences", () => {
     ).toBe(
       "Nothing was checked on forum.example: the site could not be reached. It may be down, or the address may be mistyped: check it, or try again later.",
     );
+  });
+
+  it("say contact notes, skipped services, unverified results and monitoring events", () => {
+    setLocale("es", { reload: false });
+    expect(contactNote({ code: "registrar_abuse_hidden", domain: "forum.example" })).toBe(
+      "La empresa con la que está registrado forum.example no publica su dirección para denunciar abusos (o la oculta).",
+    );
+    expect(contactNote({ code: "site_unreachable" })).toBe("No se pudo contactar con el sitio.");
+    expect(providerRunText({ outcome: "skipped", provider: "tineye", reason: "English for the CLI", why: { code: "no_consent" } })).toBe(
+      "TinEye: omitido — no diste permiso para enviarle tu foto (no se envió nada)",
+    );
+    expect(unverifiedWhy({ code: "none_shows_you", total: 5, unreadable: 2 })).toBe(
+      "ninguna de las 5 imágenes de su página te muestra a ti (2 de ellas no se pudieron abrir)",
+    );
+    expect(unverifiedWhy({ code: "page_not_fetched", fetch: { code: "timeout" } })).toBe("no se pudo abrir su página: el sitio no respondió a tiempo");
+    expect(eventReasonText({ site: "this computer", reason: { code: "file_gone" } })).toBe(
+      "La imagen de esta computadora ya no está: el archivo ya no existe.",
+    );
+    expect(
+      eventReasonText({ site: null, reason: { code: "monthly_limit", provider: "facecheck", max_per_month: 1 } }),
+    ).toBe("FaceCheck.ID se usó una vez este mes, lo máximo que permitiste. No se vuelve a usar hasta el mes que viene.");
+    // An event recorded before the core kept a reason is said by its kind (null here).
+    expect(eventReasonText({ site: "forum.example", reason: null })).toBeNull();
+    expect(siteName("forum.example")).toBe("forum.example");
+    setLocale("en", { reload: false });
+    expect(siteName("this computer")).toBe("this computer");
+    expect(
+      eventReasonText({ site: "forum.example", reason: { code: "deadline_passed", recipient: "Example Hosting", due: "2026-03-02", next: { code: "write_to_host" } } }),
+    ).toMatch(/^The deadline of your letter to Example Hosting passed on .*2026 and the picture on forum\.example is still online\. Next: /);
   });
 });

@@ -259,6 +259,8 @@ export type AuditView_Deserialize = {
 	/**  The first entry that does not check out, and why. */
 	first_broken?: number | null,
 	broken_reason?: string | null,
+	/**  The same, as a code the window says in its own language. */
+	broken_why?: BrokenWhy | null,
 	/**  The newest entry's hash: writing it down lets anyone detect a later rewrite. */
 	head: string,
 	/**  Newest first, at most the `limit` asked for. */
@@ -278,6 +280,8 @@ export type AuditView_Serialize = {
 	/**  The first entry that does not check out, and why. */
 	first_broken: number | null,
 	broken_reason: string | null,
+	/**  The same, as a code the window says in its own language. */
+	broken_why: BrokenWhy | null,
 	/**  The newest entry's hash: writing it down lets anyone detect a later rewrite. */
 	head: string,
 	/**  Newest first, at most the `limit` asked for. */
@@ -302,6 +306,17 @@ export type Basis = "tida_48h" | "uk_osa_48h" | "gdpr_1m" | "uk_gdpr_1m" | "dmca
 "abuse_none" | 
 /**  Platform policy forms: no deadline; follow up after 7 days. */
 "policy_none" | "counter_notice_10_14bd";
+
+/**  Why the log does not check out, as a stable code with its parameters. */
+export type BrokenWhy = 
+/**  Entry `expected` should be here: an entry was removed or renumbered. */
+{ code: "renumbered"; expected: number } | 
+/**  The entry does not follow the one before it. */
+{ code: "does_not_follow" } | 
+/**  The entry's content was changed after it was written. */
+{ code: "content_changed" } | 
+/**  The database's pages are damaged. */
+{ code: "database_damaged" };
 
 /**  What an export wrote, as `takeback export --json` prints it. */
 export type BundleSummary = {
@@ -446,6 +461,50 @@ export type ConsentView_Serialize = {
 /**  One way to reach someone who can act. */
 export type Contact = Contact_Serialize | Contact_Deserialize;
 
+/**
+ *  One note of a [`super::Discovery`]. `error` fields hold the network library's English words:
+ *  kept for the CLI's sentence only, never sent to the window.
+ */
+export type ContactNote = 
+/**  The RDAP bootstrap file for domains could not be read. */
+{ code: "registrar_lookup_failed" } | 
+/**  The domain's registry publishes no RDAP service. */
+{ code: "no_registry_service"; host: string } | 
+/**  The registry answered something that is not RDAP. */
+{ code: "registry_answer_invalid"; domain: string } | 
+/**  The registrar publishes no abuse address for the domain (or redacts it). */
+{ code: "registrar_abuse_hidden"; domain: string } | 
+/**  The domain registry did not answer. */
+{ code: "registry_unreachable" } | 
+/**  The registry has no record of the host's domain. */
+{ code: "registry_does_not_know"; host: string } | 
+/**  The RDAP bootstrap file for addresses could not be read. */
+{ code: "network_lookup_failed" } | 
+/**  No RDAP service covers the address. */
+{ code: "no_network_service"; ip: string } | 
+/**  The network that holds the address publishes no abuse address. */
+{ code: "network_abuse_missing"; ip: string } | 
+/**  The network registry answered something that is not RDAP. */
+{ code: "network_answer_invalid"; ip: string } | 
+/**  The network registry has no record of the address. */
+{ code: "network_does_not_know"; ip: string } | 
+/**  The network registry did not answer. */
+{ code: "network_registry_unreachable" } | 
+/**  A connection to the site could not be set up on this computer. */
+{ code: "site_connection_failed" } | 
+/**  The site's security.txt has expired (`date`: YYYY-MM-DD), so its contacts were not used. */
+{ code: "security_txt_expired"; date: string } | 
+/**  The site did not answer. */
+{ code: "site_unreachable" } | 
+/**  The site's home page answered with an HTTP error status. */
+{ code: "home_page_status"; status: number } | 
+/**  The site's home page could not be read. */
+{ code: "home_page_unreadable" } | 
+/**  The site's name did not resolve. */
+{ code: "not_resolved" } | 
+/**  The site is on this computer or a private network, which is not contacted unless allowed. */
+{ code: "local_network_refused"; host: string };
+
 /**  Where a contact was found. Serialised as in the CLI contract. */
 export type ContactSource = "rdap" | "security.txt" | "page" | "directory";
 
@@ -550,8 +609,8 @@ export type ContactsFound = ContactsFound_Serialize | ContactsFound_Deserialize;
 export type ContactsFound_Deserialize = {
 	host: string,
 	contacts: Contact_Deserialize[],
-	/**  What could not be checked and why, in plain words. */
-	notes: string[],
+	/**  What could not be checked and why, as codes the window says in its own language. */
+	notes: ContactNote[],
 	/**  The index in `contacts` of the default recipient (the same rule as the CLI's). */
 	recommended?: number | null,
 	/**  Who the letter is addressed to, for each contact (same order as `contacts`). */
@@ -565,8 +624,8 @@ export type ContactsFound_Deserialize = {
 export type ContactsFound_Serialize = {
 	host: string,
 	contacts: Contact_Serialize[],
-	/**  What could not be checked and why, in plain words. */
-	notes: string[],
+	/**  What could not be checked and why, as codes the window says in its own language. */
+	notes: ContactNote[],
 	/**  The index in `contacts` of the default recipient (the same rule as the CLI's). */
 	recommended: number | null,
 	/**  Who the letter is addressed to, for each contact (same order as `contacts`). */
@@ -766,7 +825,10 @@ export type ErrorCode =
 /**  A bug: the message says what to report. */
 "internal";
 
-/**  One event, as `takeback events --json` prints it (PRODUCT.md §4). */
+/**
+ *  One event, as `takeback events --json` prints it (PRODUCT.md §4: those fields are the
+ *  contract; `site` and `reason` are added beside them).
+ */
 export type Event = Event_Serialize | Event_Deserialize;
 
 /**  What happened. */
@@ -784,7 +846,81 @@ export type EventKind = "new_finding" |
 /**  A standing consent's monthly cap is used up. */
 "budget_reached";
 
-/**  One event, as `takeback events --json` prints it (PRODUCT.md §4). */
+/**
+ *  Why an event happened, as a stable code with its parameters: the window says it in its own
+ *  language (with the event's `site`); the event's `text` is the same in English for the CLI.
+ *  Stored as JSON in `events.reason`; events recorded before it existed have none.
+ */
+export type EventReason = EventReason_Serialize | EventReason_Deserialize;
+
+/**
+ *  Why an event happened, as a stable code with its parameters: the window says it in its own
+ *  language (with the event's `site`); the event's `text` is the same in English for the CLI.
+ *  Stored as JSON in `events.reason`; events recorded before it existed have none.
+ */
+export type EventReason_Deserialize = 
+/**  A picture that may show the owner, seen for the first time. */
+{ code: "new_picture" } | 
+/**  A picture the owner already knows (finding `original`) at a new address. */
+{ code: "new_address"; original: number } | 
+/**  Back at the same address after it was removed. */
+{ code: "back_at_same_address" } | 
+/**  The site answers that the picture is gone (HTTP 404 or 410). */
+{ code: "gone"; status: number } | 
+/**  The file found in a folder is no longer there. */
+{ code: "file_gone" } | 
+/**  The address no longer serves an image that can be read. */
+{ code: "no_image" } | 
+/**  The picture was replaced by a different one. */
+{ code: "replaced" } | 
+/**  The image changed but still shows the same picture. */
+{ code: "image_changed" } | 
+/**  A case's deadline (`due`, YYYY-MM-DD) passed and the picture is still up. */
+{ code: "deadline_passed"; recipient: string; due: string; next?: NextStepText | null } | 
+/**
+ *  A source could not be scanned `failures` times in a row; `why` is the last failure's
+ *  code when it is known.
+ */
+{ code: "unreachable"; failures: number; why?: ProblemWhy | null } | 
+/**  A standing consent's monthly cap is used up. */
+{ code: "monthly_limit"; provider: ProviderId; max_per_month: number };
+
+/**
+ *  Why an event happened, as a stable code with its parameters: the window says it in its own
+ *  language (with the event's `site`); the event's `text` is the same in English for the CLI.
+ *  Stored as JSON in `events.reason`; events recorded before it existed have none.
+ */
+export type EventReason_Serialize = 
+/**  A picture that may show the owner, seen for the first time. */
+{ code: "new_picture" } | 
+/**  A picture the owner already knows (finding `original`) at a new address. */
+{ code: "new_address"; original: number } | 
+/**  Back at the same address after it was removed. */
+{ code: "back_at_same_address" } | 
+/**  The site answers that the picture is gone (HTTP 404 or 410). */
+{ code: "gone"; status: number } | 
+/**  The file found in a folder is no longer there. */
+{ code: "file_gone" } | 
+/**  The address no longer serves an image that can be read. */
+{ code: "no_image" } | 
+/**  The picture was replaced by a different one. */
+{ code: "replaced" } | 
+/**  The image changed but still shows the same picture. */
+{ code: "image_changed" } | 
+/**  A case's deadline (`due`, YYYY-MM-DD) passed and the picture is still up. */
+{ code: "deadline_passed"; recipient: string; due: string; next: NextStepText | null } | 
+/**
+ *  A source could not be scanned `failures` times in a row; `why` is the last failure's
+ *  code when it is known.
+ */
+{ code: "unreachable"; failures: number; why: ProblemWhy | null } | 
+/**  A standing consent's monthly cap is used up. */
+{ code: "monthly_limit"; provider: ProviderId; max_per_month: number };
+
+/**
+ *  One event, as `takeback events --json` prints it (PRODUCT.md §4: those fields are the
+ *  contract; `site` and `reason` are added beside them).
+ */
 export type Event_Deserialize = {
 	id: number,
 	/**  RFC 3339. */
@@ -793,12 +929,19 @@ export type Event_Deserialize = {
 	finding_id?: number | null,
 	case_id?: number | null,
 	source_id?: number | null,
-	/**  One sentence for the owner. */
+	/**  One sentence for the owner, in English. */
 	text: string,
 	read: boolean,
+	/**  The site (host), folder or "this computer" the event is about, when it is about one. */
+	site?: string | null,
+	/**  Why it happened, as a code (`None` for events recorded before codes were kept). */
+	reason?: EventReason_Deserialize | null,
 };
 
-/**  One event, as `takeback events --json` prints it (PRODUCT.md §4). */
+/**
+ *  One event, as `takeback events --json` prints it (PRODUCT.md §4: those fields are the
+ *  contract; `site` and `reason` are added beside them).
+ */
 export type Event_Serialize = {
 	id: number,
 	/**  RFC 3339. */
@@ -807,9 +950,13 @@ export type Event_Serialize = {
 	finding_id: number | null,
 	case_id: number | null,
 	source_id: number | null,
-	/**  One sentence for the owner. */
+	/**  One sentence for the owner, in English. */
 	text: string,
 	read: boolean,
+	/**  The site (host), folder or "this computer" the event is about, when it is about one. */
+	site: string | null,
+	/**  Why it happened, as a code (`None` for events recorded before codes were kept). */
+	reason: EventReason_Serialize | null,
 };
 
 /**
@@ -905,6 +1052,9 @@ export type Facts_Serialize = {
 	minor: boolean,
 };
 
+/**  Why an address could not be fetched. */
+export type FetchWhy = { code: "robots" } | { code: "local_network" } | { code: "too_many_redirects" } | { code: "too_large" } | { code: "not_an_image" } | { code: "http_status"; status: number } | { code: "timeout" } | { code: "unreachable" } | { code: "budget_exhausted" } | { code: "rate_limited" } | { code: "cancelled" };
+
 /**  One finding, as `takeback findings --json` prints it and the Findings page shows it. */
 export type Finding = Finding_Serialize | Finding_Deserialize;
 
@@ -997,6 +1147,11 @@ export type Finding_Deserialize = {
 	site: string,
 	kind: FindingKind,
 	unverified_reason?: string | null,
+	/**
+	 *  The same, as a code the window says in its own language (`None` for findings recorded
+	 *  before it was kept: the window then shows the English sentence).
+	 */
+	unverified_why?: UnverifiedWhy | null,
 	/**  Distance of the nearest face to the enrolled set (lower is more alike). */
 	distance?: number | null,
 	/**  `distance` in the bands the window puts into words. */
@@ -1032,6 +1187,11 @@ export type Finding_Serialize = {
 	site: string,
 	kind: FindingKind,
 	unverified_reason: string | null,
+	/**
+	 *  The same, as a code the window says in its own language (`None` for findings recorded
+	 *  before it was kept: the window then shows the English sentence).
+	 */
+	unverified_why: UnverifiedWhy | null,
 	/**  Distance of the nearest face to the enrolled set (lower is more alike). */
 	distance: number | null,
 	/**  `distance` in the bands the window puts into words. */
@@ -1626,10 +1786,13 @@ export type ProviderPreview = {
 export type ProviderRun = 
 /**  Searched; its candidates were re-checked on this device. */
 { outcome: "ran"; provider: ProviderId; candidates: number; confirmed_on_device: number; unverified: number } | 
-/**  Not run: no consent, disabled, no key, no photo. */
-{ outcome: "skipped"; provider: ProviderId; reason: string } | 
+/**
+ *  Not run: no consent, disabled, no key, no photo. `reason` is the English (the CLI's),
+ *  `why` its code (the window's).
+ */
+{ outcome: "skipped"; provider: ProviderId; reason: string; why: ProviderWhy } | 
 /**  The provider answered with an error (the job can be resumed to retry it). */
-{ outcome: "failed"; provider: ProviderId; reason: string };
+{ outcome: "failed"; provider: ProviderId; reason: string; why: ProviderWhy };
 
 /**
  *  Everything the Providers page and `takeback provider list` show about one provider. Holds no
@@ -1680,6 +1843,47 @@ export type ProviderStatus_Serialize = {
 	retention: string,
 	credits: StoredCredits | null,
 };
+
+/**  Why a provider did not run, or failed. */
+export type ProviderWhy = 
+/**  Turned off in its settings. */
+{ code: "disabled" } | 
+/**  No API key stored for it. */
+{ code: "no_key" } | 
+/**  The owner did not consent to sending it their photo (nothing was sent). */
+{ code: "no_consent" } | 
+/**  The scan had no photo to search with. */
+{ code: "no_photo" } | 
+/**  The photo did not pass the own-face check. */
+{ code: "photo_refused" } | 
+/**  The photo could not be prepared for upload (unreadable, too large, …). */
+{ code: "photo_unusable" } | 
+/**  The image it would be sent is not the one the owner approved. */
+{ code: "not_the_approved_image" } | 
+/**  Its address changed after the owner agreed (nothing was sent). */
+{ code: "destination_changed"; destination: string } | 
+/**  The service rejected the API key. */
+{ code: "bad_key" } | 
+/**  No searches or credits left on the account. */
+{ code: "no_credits" } | 
+/**  The service is limiting how fast it may be asked. */
+{ code: "rate_limited" } | 
+/**  The service is unavailable (HTTP status) after several tries. */
+{ code: "unavailable"; status: number } | 
+/**  The service refused the request (HTTP status). */
+{ code: "rejected"; status: number } | 
+/**  The service reported that the search failed. */
+{ code: "search_failed" } | 
+/**  The answer could not be read (too large, or not what the API documents). */
+{ code: "bad_answer" } | 
+/**  The service did not answer, or did not finish, in time. */
+{ code: "timed_out" } | 
+/**  The service could not be reached. */
+{ code: "unreachable" } | 
+/**  The search was cancelled. */
+{ code: "cancelled" } | 
+/**  Anything else (the English `reason` says it). */
+{ code: "other" };
 
 /**  What a platform's channel is for (the directory's codes). */
 export type Purpose = "ncii" | "privacy" | "copyright" | "takeitdown" | "legal" | "gdpr" | "delisting" | "abuse";
@@ -2043,6 +2247,11 @@ export type ScanProgress_Deserialize = {
 	 *  for the window to say it in its own language).
 	 */
 	problem?: SourceProblem | null,
+	/**
+	 *  The provider that was skipped or failed, when that is what `notice` says (with its
+	 *  code, for the window). Boxed: most events carry none.
+	 */
+	skipped?: ProviderRun | null,
 };
 
 /**
@@ -2065,6 +2274,11 @@ export type ScanProgress_Serialize = {
 	 *  for the window to say it in its own language).
 	 */
 	problem: SourceProblem | null,
+	/**
+	 *  The provider that was skipped or failed, when that is what `notice` says (with its
+	 *  code, for the window). Boxed: most events carry none.
+	 */
+	skipped: ProviderRun | null,
 };
 
 /**  A scan moved on: a page crawled, an image checked, a phase started, or a notice to show. */
@@ -2316,6 +2530,31 @@ export type StoredCredits = {
 export type Theme = 
 /**  Follows the operating system. */
 "system" | "light" | "dark";
+
+/**  Why a provider's result stays unverified. */
+export type UnverifiedWhy = 
+/**  The provider gave an image address that is not a URL. */
+{ code: "not_a_url" } | 
+/**  The address answered, but not with an image (any more). */
+{ code: "no_image_any_more" } | 
+/**  The image could not be fetched. */
+{ code: "not_fetched"; fetch: FetchWhy } | 
+/**  The provider's inline preview is not base64. */
+{ code: "preview_not_base64" } | 
+/**  The provider's inline preview is too large to decode. */
+{ code: "preview_too_large" } | 
+/**  The provider's inline preview is not valid base64. */
+{ code: "preview_invalid" } | 
+/**  The provider named no image to check. */
+{ code: "no_image_named" } | 
+/**  The provider gave a page address that is not a URL. */
+{ code: "page_not_a_url" } | 
+/**  The page the provider named could not be fetched. */
+{ code: "page_not_fetched"; fetch: FetchWhy } | 
+/**  The page shows no image to check. */
+{ code: "page_has_no_image" } | 
+/**  None of the page's `total` images shows the owner (`unreadable` could not be fetched). */
+{ code: "none_shows_you"; total: number; unreadable: number };
 
 /**
  *  The window was shown again after a quick exit (the user launched Takeback again). The window

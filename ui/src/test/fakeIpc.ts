@@ -334,6 +334,7 @@ export function createFakeIpc() {
         total: 0,
         first_broken: null,
         broken_reason: null,
+        broken_why: null,
         head: "0".repeat(64),
         entries: [],
       }),

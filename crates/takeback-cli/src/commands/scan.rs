@@ -280,8 +280,8 @@ fn print_summary(ctx: &Context, summary: &ScanSummary) -> Result<(), Failure> {
             ProviderRun::Ran { provider, candidates, confirmed_on_device, unverified } => println!(
                 "{provider}: {candidates} candidate(s), {confirmed_on_device} confirmed on this device, {unverified} unverified"
             ),
-            ProviderRun::Skipped { provider, reason } => eprintln!("takeback: {provider} skipped: {reason}"),
-            ProviderRun::Failed { provider, reason } => eprintln!("takeback: {provider} failed: {reason} (run `takeback scan --resume` to retry)"),
+            ProviderRun::Skipped { provider, reason, .. } => eprintln!("takeback: {provider} skipped: {reason}"),
+            ProviderRun::Failed { provider, reason, .. } => eprintln!("takeback: {provider} failed: {reason} (run `takeback scan --resume` to retry)"),
         }
     }
     println!(

@@ -6,10 +6,13 @@
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::base::error::storage;
 use crate::monitor::error::MonitorError;
+use crate::removal::cases::escalation::NextStepText;
+use crate::search::providers::ProviderId;
+use crate::search::scan::ProblemWhy;
 use crate::Result;
 
 /// What happened.
@@ -60,7 +63,53 @@ impl EventKind {
     }
 }
 
-/// One event, as `takeback events --json` prints it (PRODUCT.md §4).
+/// Why an event happened, as a stable code with its parameters: the window says it in its own
+/// language (with the event's `site`); the event's `text` is the same in English for the CLI.
+/// Stored as JSON in `events.reason`; events recorded before it existed have none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum EventReason {
+    /// A picture that may show the owner, seen for the first time.
+    NewPicture,
+    /// A picture the owner already knows (finding `original`) at a new address.
+    NewAddress {
+        #[cfg_attr(feature = "specta", specta(type = i32))]
+        original: i64,
+    },
+    /// Back at the same address after it was removed.
+    BackAtSameAddress,
+    /// The site answers that the picture is gone (HTTP 404 or 410).
+    Gone { status: u16 },
+    /// The file found in a folder is no longer there.
+    FileGone,
+    /// The address no longer serves an image that can be read.
+    NoImage,
+    /// The picture was replaced by a different one.
+    Replaced,
+    /// The image changed but still shows the same picture.
+    ImageChanged,
+    /// A case's deadline (`due`, YYYY-MM-DD) passed and the picture is still up.
+    DeadlinePassed {
+        recipient: String,
+        due: String,
+        next: Option<NextStepText>,
+    },
+    /// A source could not be scanned `failures` times in a row; `why` is the last failure's
+    /// code when it is known.
+    Unreachable {
+        failures: u32,
+        why: Option<ProblemWhy>,
+    },
+    /// A standing consent's monthly cap is used up.
+    MonthlyLimit {
+        provider: ProviderId,
+        max_per_month: u32,
+    },
+}
+
+/// One event, as `takeback events --json` prints it (PRODUCT.md §4: those fields are the
+/// contract; `site` and `reason` are added beside them).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Event {
@@ -76,9 +125,13 @@ pub struct Event {
     pub case_id: Option<i64>,
     #[cfg_attr(feature = "specta", specta(type = Option<i32>))]
     pub source_id: Option<i64>,
-    /// One sentence for the owner.
+    /// One sentence for the owner, in English.
     pub text: String,
     pub read: bool,
+    /// The site (host), folder or "this computer" the event is about, when it is about one.
+    pub site: Option<String>,
+    /// Why it happened, as a code (`None` for events recorded before codes were kept).
+    pub reason: Option<EventReason>,
 }
 
 /// An event about to be recorded.
@@ -91,6 +144,8 @@ pub struct NewEvent {
     pub case_id: Option<i64>,
     pub source_id: Option<i64>,
     pub text: String,
+    pub site: Option<String>,
+    pub reason: Option<EventReason>,
 }
 
 impl NewEvent {
@@ -102,7 +157,16 @@ impl NewEvent {
             case_id: None,
             source_id: None,
             text,
+            site: None,
+            reason: None,
         }
+    }
+
+    /// What the event is about and why, for the window.
+    pub fn detail(mut self, site: Option<&str>, reason: EventReason) -> Self {
+        self.site = site.map(str::to_owned);
+        self.reason = Some(reason);
+        self
     }
 
     pub fn finding(mut self, id: i64) -> Self {
@@ -129,11 +193,15 @@ pub fn record(
     cycle_id: Option<i64>,
     at: DateTime<Utc>,
 ) -> Result<Option<i64>> {
+    let reason = event
+        .reason
+        .as_ref()
+        .map(|r| serde_json::to_string(r).unwrap_or_default());
     let inserted = conn
         .execute(
             "INSERT INTO events (at, kind, finding_id, case_id, source_id, text, dedupe_key,
-                 cycle_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 cycle_id, site, reason)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
              ON CONFLICT (dedupe_key) DO NOTHING",
             params![
                 at.to_rfc3339(),
@@ -143,14 +211,16 @@ pub fn record(
                 event.source_id,
                 event.text,
                 event.key,
-                cycle_id
+                cycle_id,
+                event.site,
+                reason
             ],
         )
         .map_err(|e| storage("recording an event", e))?;
     Ok((inserted == 1).then(|| conn.last_insert_rowid()))
 }
 
-const COLUMNS: &str = "id, at, kind, finding_id, case_id, source_id, text, read";
+const COLUMNS: &str = "id, at, kind, finding_id, case_id, source_id, text, read, site, reason";
 
 /// Events, newest first; only unread ones with `unread_only`.
 pub fn list(conn: &Connection, unread_only: bool) -> Result<Vec<Event>> {
@@ -222,6 +292,8 @@ fn query(conn: &Connection, sql: &str, args: impl rusqlite::Params) -> Result<Ve
                 r.get::<_, Option<i64>>(5)?,
                 r.get::<_, String>(6)?,
                 r.get::<_, bool>(7)?,
+                r.get::<_, Option<String>>(8)?,
+                r.get::<_, Option<String>>(9)?,
             ))
         })
         .map_err(|e| storage("reading events", e))?
@@ -229,7 +301,7 @@ fn query(conn: &Connection, sql: &str, args: impl rusqlite::Params) -> Result<Ve
         .map_err(|e| storage("reading events", e))?;
     rows.into_iter()
         .map(
-            |(id, at, kind, finding_id, case_id, source_id, text, read)| {
+            |(id, at, kind, finding_id, case_id, source_id, text, read, site, reason)| {
                 let corrupt = |what: &str| crate::Error::CorruptVault {
                     reason: format!("an event has an unknown {what}"),
                     source: None,
@@ -245,6 +317,10 @@ fn query(conn: &Connection, sql: &str, args: impl rusqlite::Params) -> Result<Ve
                     source_id,
                     text,
                     read,
+                    site,
+                    // A code this build does not know (a newer one wrote it) is left out: the
+                    // window then says the event by its kind.
+                    reason: reason.and_then(|r| serde_json::from_str(&r).ok()),
                 })
             },
         )

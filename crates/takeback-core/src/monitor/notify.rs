@@ -88,6 +88,8 @@ mod tests {
             source_id: None,
             text: "A new picture that may show you was found on secret.example.".into(),
             read: false,
+            site: Some("secret.example".into()),
+            reason: Some(super::super::events::EventReason::NewPicture),
         }
     }
 

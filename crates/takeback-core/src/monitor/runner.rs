@@ -14,7 +14,7 @@ use takeback_faces::FaceEngine;
 use super::consent;
 use super::cycles::{self, Cycle, CycleStatus};
 use super::due;
-use super::events::{self, Event, EventKind, NewEvent};
+use super::events::{self, Event, EventKind, EventReason, NewEvent};
 use super::lock::RunnerLock;
 use super::reappear;
 use crate::base::cancel::CancelFlag;
@@ -260,7 +260,15 @@ fn recheck_due(
 const RECHECK_CURSOR: &str = "recheck_cursor";
 
 /// A re-check log row: id, finding, outcome, reason, SHA-256.
-type CheckRow = (i64, i64, String, Option<String>, Option<String>);
+/// A re-check log row: id, finding, outcome, reason (English), SHA-256, HTTP status.
+type CheckRow = (
+    i64,
+    i64,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<u16>,
+);
 
 /// Turns the re-check log rows not yet seen into events, each row in one transaction with the
 /// cursor, so none is lost or counted twice (re-checks the owner ran by hand count too).
@@ -276,20 +284,27 @@ fn events_from_rechecks(ctx: &MonitorContext<'_>, cycle_id: i64) -> Result<()> {
     let rows: Vec<CheckRow> = {
         let mut statement = conn
             .prepare(
-                "SELECT id, finding_id, outcome, reason, sha256 FROM recheck_log
+                "SELECT id, finding_id, outcome, reason, sha256, http_status FROM recheck_log
                  WHERE id > ?1 ORDER BY id LIMIT 10000",
             )
             .map_err(|e| storage("reading re-checks", e))?;
         let rows = statement
             .query_map([cursor], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
             })
             .map_err(|e| storage("reading re-checks", e))?
             .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(|e| storage("reading re-checks", e))?;
         rows
     };
-    for (row_id, finding_id, outcome, reason, sha256) in rows {
+    for (row_id, finding_id, outcome, reason, sha256, http_status) in rows {
         let now = ctx.clock.now();
         let tx = crate::storage::vault::write_transaction(conn)?;
         // The check before this one that said something (unreachable says nothing).
@@ -322,7 +337,11 @@ fn events_from_rechecks(ctx: &MonitorContext<'_>, cycle_id: i64) -> Result<()> {
                     ),
                 )
                 .finding(finding_id)
-                .case(case_id),
+                .case(case_id)
+                .detail(
+                    Some(site.as_str()),
+                    removed_reason(&finding, sha256.is_some(), http_status),
+                ),
             ),
             "still_up" if was_removed => {
                 let reopened = reopen_cases(&tx, finding_id, now)?;
@@ -336,7 +355,8 @@ fn events_from_rechecks(ctx: &MonitorContext<'_>, cycle_id: i64) -> Result<()> {
                         ),
                     )
                     .finding(finding_id)
-                    .case(reopened.first().copied().or(case_id)),
+                    .case(reopened.first().copied().or(case_id))
+                    .detail(Some(site.as_str()), EventReason::BackAtSameAddress),
                 )
             }
             "still_up" => {
@@ -354,7 +374,8 @@ fn events_from_rechecks(ctx: &MonitorContext<'_>, cycle_id: i64) -> Result<()> {
                             ),
                         )
                         .finding(finding_id)
-                        .case(case_id),
+                        .case(case_id)
+                        .detail(Some(site.as_str()), EventReason::ImageChanged),
                     ),
                     _ => None,
                 }
@@ -512,7 +533,14 @@ fn record_scan(
                     "Source {source_id} could not be scanned {failures} times in a row ({reason}). It will be tried again at its next visit."
                 ),
             )
-            .source(*source_id);
+            .source(*source_id)
+            .detail(
+                Some(source_place(&tx, *source_id, problem).as_str()),
+                EventReason::Unreachable {
+                    failures,
+                    why: problem.map(|p| p.why),
+                },
+            );
             events::record(&tx, &event, Some(cycle.id), now)?;
             due::mark_unreachable_reported(&tx, *source_id)?;
         }
@@ -566,6 +594,7 @@ fn record_new_findings(
                 )
                 .finding(finding.id)
                 .case(case_id)
+                .detail(Some(finding.site.as_str()), EventReason::NewAddress { original })
             }
             None => NewEvent::new(
                 EventKind::NewFinding,
@@ -575,7 +604,8 @@ fn record_new_findings(
                     finding.site
                 ),
             )
-            .finding(finding.id),
+            .finding(finding.id)
+            .detail(Some(finding.site.as_str()), EventReason::NewPicture),
         };
         let event = match source {
             Some(source) => event.source(source),
@@ -659,6 +689,13 @@ fn query_providers(
                     "{} was searched {} times this month, the most you allowed; it is not searched again until next month.",
                     standing.provider, standing.max_per_month
                 ),
+            )
+            .detail(
+                None,
+                EventReason::MonthlyLimit {
+                    provider: standing.provider,
+                    max_per_month: standing.max_per_month,
+                },
             );
             let tx = crate::storage::vault::write_transaction(conn)?;
             events::record(&tx, &event, Some(cycle.id), now)?;
@@ -793,6 +830,38 @@ mod provider_queries {
     }
 }
 
+/// Why a re-check found a picture gone: replaced (the address serves another picture), the
+/// site's 404 or 410 (for a folder's file: no longer there), or no readable image.
+fn removed_reason(finding: &findings::Finding, replaced: bool, status: Option<u16>) -> EventReason {
+    if replaced {
+        return EventReason::Replaced;
+    }
+    match status {
+        _ if finding.image_url.starts_with("file:") => EventReason::FileGone,
+        Some(status @ (404 | 410)) => EventReason::Gone { status },
+        _ => EventReason::NoImage,
+    }
+}
+
+/// A source's place as the owner knows it: the site's host or the folder's path.
+fn source_place(
+    conn: &rusqlite::Connection,
+    source_id: i64,
+    problem: Option<&scan::SourceProblem>,
+) -> String {
+    if let Some(problem) = problem {
+        return problem.place.clone();
+    }
+    match crate::search::sources::get(conn, source_id).map(|s| s.target) {
+        Ok(crate::search::sources::SourceTarget::Site { url, .. }) => url::Url::parse(&url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .unwrap_or(url),
+        Ok(crate::search::sources::SourceTarget::Folder { path, .. }) => path,
+        Err(_) => format!("source {source_id}"),
+    }
+}
+
 // ---- cases ----------------------------------------------------------------------------------
 
 /// One `still_up_after_deadline` event per case and deadline, when the deadline passed and a
@@ -841,7 +910,18 @@ fn check_cases(ctx: &MonitorContext<'_>, cycle: &Cycle) -> Result<u32> {
             ),
         )
         .finding(finding_id)
-        .case(Some(case.id));
+        .case(Some(case.id))
+        .detail(
+            findings::get(conn, finding_id)
+                .ok()
+                .as_ref()
+                .map(|f| f.site.as_str()),
+            EventReason::DeadlinePassed {
+                recipient: case.recipient_name.clone(),
+                due: due.format("%Y-%m-%d").to_string(),
+                next: case.next_step.as_ref().map(|s| s.advice_code),
+            },
+        );
         let tx = crate::storage::vault::write_transaction(conn)?;
         events::record(&tx, &event, Some(cycle.id), now)?;
         tx.commit()

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::Session;
-use crate::removal::contacts::{self, Contact, Options};
+use crate::removal::contacts::{self, Contact, ContactNote, Options};
 use crate::removal::letters::LetterKind;
 use crate::Result;
 
@@ -14,8 +14,8 @@ use crate::Result;
 pub struct ContactsFound {
     pub host: String,
     pub contacts: Vec<Contact>,
-    /// What could not be checked and why, in plain words.
-    pub notes: Vec<String>,
+    /// What could not be checked and why, as codes the window says in its own language.
+    pub notes: Vec<ContactNote>,
     /// The index in `contacts` of the default recipient (the same rule as the CLI's).
     pub recommended: Option<u32>,
     /// Who the letter is addressed to, for each contact (same order as `contacts`).

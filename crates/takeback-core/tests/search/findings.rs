@@ -76,7 +76,7 @@ fn add_finding(vault: &Vault, image_url: &str, page_url: Option<&str>) -> i64 {
             ),
             provider_score: None,
             evidence: Evidence::Unverified {
-                reason: "test".into(),
+                why: takeback_core::search::findings::UnverifiedWhy::NoImageNamed,
             },
         },
         None,
@@ -128,6 +128,16 @@ fn confirming_keeps_the_exact_image_and_page_encrypted_with_their_digests() {
         &vault,
         &site.url("/img/me.jpg"),
         Some(&site.url("/post.html")),
+    );
+    // Why it is unverified is kept as a code for the window beside the CLI's English.
+    let unverified = findings::get(vault.conn(), id).unwrap();
+    assert_eq!(
+        unverified.unverified_why,
+        Some(takeback_core::search::findings::UnverifiedWhy::NoImageNamed)
+    );
+    assert_eq!(
+        unverified.unverified_reason.as_deref(),
+        Some("the provider named no image to check")
     );
 
     let confirmed = findings::confirm_with_evidence(&vault, id, &options(), at(10)).unwrap();

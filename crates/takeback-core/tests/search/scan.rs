@@ -16,7 +16,7 @@ use takeback_core::search::findings::SeenBy;
 use takeback_core::search::findings::{self, FindingKind, FindingStatus};
 use takeback_core::search::providers::{accounts, ProviderId};
 use takeback_core::search::scan::{
-    self, JobStatus, ProviderRun, ScanContext, ScanPhase, ScanPlan, ScanProgress,
+    self, JobStatus, ProviderRun, ProviderWhy, ScanContext, ScanPhase, ScanPlan, ScanProgress,
 };
 use takeback_core::search::sources::{self, SiteLimits};
 use takeback_core::storage::secrets::{KeyringStore, Secret};
@@ -742,7 +742,7 @@ fn a_provider_error_fails_the_job_and_resuming_asks_only_that_provider_again() {
     );
     assert_eq!(first.status, JobStatus::Failed);
     assert!(
-        matches!(&first.providers[0], ProviderRun::Failed { provider: ProviderId::TinEye, reason } if reason.contains("searches")),
+        matches!(&first.providers[0], ProviderRun::Failed { provider: ProviderId::TinEye, reason, why: ProviderWhy::NoCredits } if reason.contains("searches")),
         "{:?}",
         first.providers
     );
@@ -780,7 +780,7 @@ fn a_provider_error_fails_the_job_and_resuming_asks_only_that_provider_again() {
         "no consent now: nothing sent"
     );
     assert!(
-        matches!(&without.providers[0], ProviderRun::Skipped { provider: ProviderId::TinEye, reason } if reason.contains("consent")),
+        matches!(&without.providers[0], ProviderRun::Skipped { provider: ProviderId::TinEye, reason, why: ProviderWhy::NoConsent } if reason.contains("you did not consent to sending it your photo (nothing was sent)")),
         "{:?}",
         without.providers
     );
@@ -866,7 +866,7 @@ fn a_consent_names_its_destination_and_a_changed_address_sends_nothing() {
         &mut |_| {},
     );
     assert!(
-        matches!(&summary.providers[0], ProviderRun::Skipped { reason, .. } if reason.contains("address changed")),
+        matches!(&summary.providers[0], ProviderRun::Skipped { reason, why: ProviderWhy::DestinationChanged { .. }, .. } if reason.contains("address changed")),
         "{:?}",
         summary.providers
     );

@@ -24,6 +24,7 @@ describe("the audit page", () => {
       total: 2,
       first_broken: null,
       broken_reason: null,
+      broken_why: null,
       head: "ab".repeat(32),
       entries: [entry(2, "gate.decision", '{"decision":"no_match","allowed":false,"distance":0.81}'), entry(1, "profile.created")],
     });
@@ -40,7 +41,8 @@ describe("the audit page", () => {
       anchor: { state: "holds", anchored: 3 },
       total: 3,
       first_broken: 2,
-      broken_reason: "its hash does not match its content",
+      broken_reason: "the core's English",
+      broken_why: { code: "content_changed" },
       head: "cd".repeat(32),
       entries: [entry(3, "gate.decision"), entry(2, "enrollment.added"), entry(1, "profile.created")],
     });
@@ -48,6 +50,9 @@ describe("the audit page", () => {
     const state = await screen.findByTestId("audit-state");
     expect(state.textContent).toContain("Changed");
     expect(state.textContent).toContain("entry 2");
+    // Why, from the core's code: not the core's English.
+    expect(state.textContent).toContain("its content was changed after it was written");
+    expect(state.textContent).not.toContain("the core's English");
   });
 
   it("says so when the log is shorter than the fingerprint the keyring kept", async () => {
@@ -57,6 +62,7 @@ describe("the audit page", () => {
       total: 3,
       first_broken: null,
       broken_reason: null,
+      broken_why: null,
       head: "cd".repeat(32),
       entries: [entry(3, "gate.decision"), entry(2, "enrollment.added"), entry(1, "profile.created")],
     });

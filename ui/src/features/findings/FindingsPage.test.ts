@@ -1,7 +1,8 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import axe from "axe-core";
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { setLocale } from "../../paraglide/runtime";
 import type { Finding_Serialize } from "../../ipc";
 import { createFakeIpc, typedSettings } from "../../test/fakeIpc";
 
@@ -17,6 +18,7 @@ function finding(id: number, over: Partial<Finding_Serialize> = {}): Finding_Ser
     site: "forum.example.net",
     kind: "owners_face",
     unverified_reason: null,
+    unverified_why: null,
     distance: 0.35,
     likeness: "very_likely",
     pdq_distance: null,
@@ -34,6 +36,29 @@ function finding(id: number, over: Partial<Finding_Serialize> = {}): Finding_Ser
 }
 
 describe("the Findings page", () => {
+  afterEach(() => setLocale("en", { reload: false }));
+
+  it("says why a result is unverified in the window's language; older rows keep their English, marked", async () => {
+    setLocale("es", { reload: false });
+    const unverified = { kind: "unverified" as const, distance: null, likeness: "possibly" as const, has_thumbnail: false };
+    fake.listFindings.mockResolvedValueOnce([
+      {
+        site: "this computer",
+        findings: [
+          finding(1, { ...unverified, unverified_reason: "the site answered HTTP 403", unverified_why: { code: "not_fetched", fetch: { code: "http_status", status: 403 } } }),
+          finding(2, { ...unverified, unverified_reason: "the provider named no image to check" }),
+        ],
+      },
+    ]);
+    render(Findings);
+    const [coded, old] = await screen.findAllByTestId("finding-likeness");
+    expect(coded?.textContent).toContain("el sitio respondió con un error (HTTP 403)");
+    expect(coded?.querySelector('[lang="en"]')).toBeNull();
+    expect(old?.querySelector('[lang="en"]')?.textContent).toBe("the provider named no image to check");
+    // "this computer" is a site name the window says in its own language.
+    expect(screen.getByRole("heading", { name: "esta computadora" })).toBeTruthy();
+  });
+
   it("keeps pictures blurred until revealed, one at a time", async () => {
     fake.listFindings.mockResolvedValueOnce([{ site: "forum.example.net", findings: [finding(1)] }]);
     const user = userEvent.setup();

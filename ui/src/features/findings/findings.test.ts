@@ -9,6 +9,7 @@ const base: Finding_Serialize = {
   site: "x.example",
   kind: "owners_face",
   unverified_reason: null,
+  unverified_why: null,
   distance: 0.3,
   likeness: "very_likely",
   pdq_distance: null,

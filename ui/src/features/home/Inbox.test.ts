@@ -1,7 +1,8 @@
 import { render, screen, waitFor } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import axe from "axe-core";
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { setLocale } from "../../paraglide/runtime";
 import type { Event_Serialize as Event } from "../../ipc";
 import { createFakeIpc } from "../../test/fakeIpc";
 import { backgroundText, nextRunText } from "./inbox";
@@ -19,7 +20,11 @@ const event = (id: number, kind: Event["kind"], read = false): Event => ({
   source_id: 1,
   text: `event ${id}`,
   read,
+  site: null,
+  reason: null,
 });
+
+afterEach(() => setLocale("en", { reload: false }));
 
 describe("the monitoring inbox", () => {
   it("lists what monitoring found, newest first, and marks it read", async () => {
@@ -37,6 +42,23 @@ describe("the monitoring inbox", () => {
     expect(result.violations).toEqual([]);
     await user.click(screen.getByTestId("inbox-read-all"));
     expect(fake.markEventsRead).toHaveBeenCalledWith(null);
+  });
+
+  it("names the site and the reason in the window's language", async () => {
+    setLocale("es", { reload: false });
+    fake.listEvents.mockResolvedValueOnce([
+      { ...event(3, "removed"), site: "forum.example", reason: { code: "gone", status: 410 } },
+      { ...event(2, "source_unreachable"), site: "blog.example", reason: { code: "unreachable", failures: 3, why: { code: "timed_out" } } },
+      // Recorded before the core kept a site and reason: said by its kind.
+      event(1, "new_finding", true),
+    ]);
+    const { container } = render(Inbox, {});
+    await waitFor(() => expect(screen.getAllByTestId("inbox-event-body")).toHaveLength(3));
+    const bodies = screen.getAllByTestId("inbox-event-body").map((b) => b.textContent);
+    expect(bodies[0]).toBe("La imagen de forum.example ya no está: el sitio responde que ya no existe (HTTP 410).");
+    expect(bodies[1]).toMatch(/^No se pudo revisar blog\.example 3 veces seguidas\. .* La última vez: el sitio tardó/);
+    expect(bodies[2]).toBe("Se encontró una imagen que podría mostrarte. Espera tu revisión en Hallazgos.");
+    expect(container.querySelector('[lang="en"]')).toBeNull();
   });
 
   it("runs a cycle now and says what it found", async () => {

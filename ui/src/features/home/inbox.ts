@@ -1,5 +1,6 @@
 /** Plain words for the monitoring inbox, from the message catalogue. */
-import type { EventKind, MonitorStatus_Serialize as MonitorStatus } from "../../ipc";
+import type { EventKind, Event_Serialize as Event, MonitorStatus_Serialize as MonitorStatus } from "../../ipc";
+import { eventReasonText } from "../../common/coreText";
 import { longDateTime } from "../../common/dates";
 import { m } from "../../paraglide/messages";
 
@@ -56,8 +57,9 @@ const EVENT_BODIES: Record<EventKind, () => string> = {
 
 /**
  * What an event means, in the window's language. The core's own sentence (`event.text`) is
- * English for the CLI; the window says the same from its catalogue, keyed by the event's kind.
+ * English for the CLI; the window says it from its catalogue: by its site and reason code, or,
+ * for an event recorded before the core kept them, by its kind.
  */
-export function eventBody(kind: EventKind): string {
-  return EVENT_BODIES[kind]();
+export function eventBody(event: Pick<Event, "kind" | "site" | "reason">): string {
+  return eventReasonText(event) ?? EVENT_BODIES[event.kind]();
 }

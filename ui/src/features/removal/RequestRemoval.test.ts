@@ -16,6 +16,7 @@ const finding: Finding_Serialize = {
   site: "forum.example.net",
   kind: "owners_face",
   unverified_reason: null,
+  unverified_why: null,
   distance: 0.3,
   likeness: "very_likely",
   pdq_distance: null,
@@ -63,7 +64,7 @@ describe("request removal", () => {
           last_verified: null,
         },
       ],
-      notes: ["security.txt was not found"],
+      notes: [{ code: "registry_does_not_know", host: "forum.example.net" }],
       recommended: 0,
       organisations: ["host.example"],
     });
@@ -106,6 +107,9 @@ describe("request removal", () => {
     await user.click(screen.getByTestId("rr-lookup"));
     expect(fake.findContacts).toHaveBeenCalledWith("https://forum.example.net/t/1", true, "takeitdown");
     await waitFor(() => expect((screen.getByTestId("rr-to") as HTMLInputElement).value).toBe("abuse@host.example"));
+    // What could not be looked up is the core's code, said by the window.
+    expect(screen.getByTestId("rr-note").textContent).toBe("The registry has no record of forum.example.net.");
+    expect(screen.getByTestId("rr-note").getAttribute("lang")).toBeNull();
 
     await user.click(screen.getByTestId("rr-draft"));
     expect(await screen.findByTestId("rr-complete")).toBeTruthy();

@@ -39,7 +39,9 @@ describe("the scan runner", () => {
     await waitFor(() => expect(progress && ended).toBeTruthy());
     await user.click(screen.getByTestId("start-scan"));
     const problem = { source_id: 2, place: "forum.example", kind: "offline", why: { code: "offline" }, reason: "the core's English" } as const;
-    progress?.({ job_id: 1, phase: { type: "starting" }, pages_crawled: 0, images_checked: 0, hits: 0, notice: "the core's English", problem });
+    progress?.({ job_id: 1, phase: { type: "starting" }, pages_crawled: 0, images_checked: 0, hits: 0, notice: "the core's English", problem, skipped: null });
+    const skipped = { outcome: "skipped", provider: "tineye", reason: "the core's English", why: { code: "no_consent" } } as const;
+    progress?.({ job_id: 1, phase: { type: "provider", provider: "tineye" }, pages_crawled: 0, images_checked: 0, hits: 0, notice: "the core's English", problem: null, skipped });
     // While it runs, the problem is listed live.
     expect(await screen.findByText(REASON)).toBeTruthy();
     ended?.({
@@ -51,7 +53,7 @@ describe("the scan runner", () => {
         hits: 0,
         sources_scanned: 0,
         source_problems: [problem],
-        providers: [],
+        providers: [skipped],
         nothing_checked: true,
         new_findings: [],
       },
@@ -62,6 +64,10 @@ describe("the scan runner", () => {
     expect(headline.textContent).not.toContain("Scan finished");
     expect(screen.getAllByText(REASON)).toHaveLength(1);
     expect(screen.getByTestId("scan-problems").querySelector("li")?.dataset.kind).toBe("offline");
+    // A skipped service is said from its code too.
+    expect(screen.getByTestId("scan-problems").querySelector('[data-outcome="skipped"]')?.textContent?.trim()).toBe(
+      "TinEye: skipped — you did not agree to send it your photo (nothing was sent)",
+    );
     // The window says the problem from its code, not with the core's English sentence.
     expect(document.body.textContent).not.toContain("the core's English");
   });

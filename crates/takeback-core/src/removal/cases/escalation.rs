@@ -74,7 +74,7 @@ pub struct NextStep {
 
 /// What a next step says, as a stable code with its parameters.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum NextStepText {
     WriteToHost,

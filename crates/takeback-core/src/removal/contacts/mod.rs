@@ -9,11 +9,12 @@
 //! be switched to a private address between the check and the request.
 //!
 //! App API (the Contacts panel): `discover(url, &Options, now).await` → [`Discovery`]; show each
-//! contact's `detail`, `source` and `source_url`; `Discovery::best_address(kind)` pre-fills a letter.
+//! contact's `detail`, `source` and `source_url`, and the `notes` (codes; English by `Display`); `Discovery::best_address(kind)` pre-fills a letter.
 
 pub mod bootstrap;
 pub mod directory;
 mod net;
+mod note;
 pub mod page;
 pub mod placeholder;
 pub mod rdap;
@@ -27,6 +28,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use net::is_local;
+pub use note::ContactNote;
 
 use crate::removal::letters::LetterKind;
 use crate::Result;
@@ -172,8 +174,9 @@ pub struct Discovery {
     pub host: String,
     pub addresses: Vec<IpAddr>,
     pub contacts: Vec<Contact>,
-    /// What could not be checked and why, in plain words.
-    pub notes: Vec<String>,
+    /// What could not be checked and why: a code for the window, English words for the CLI
+    /// (its `Display`).
+    pub notes: Vec<ContactNote>,
 }
 
 impl Discovery {

@@ -10,7 +10,7 @@ use url::Url;
 use super::bootstrap::{Bootstrap, Cache};
 use super::rdap::{self, Subject};
 use super::security_txt::{self, Validity};
-use super::{directory, page, Contact, Discovery, Options};
+use super::{directory, page, Contact, ContactNote, Discovery, Options};
 use crate::{Error, Result};
 
 /// Largest body read from any server; bootstrap files are ~100 KB, pages rarely more.
@@ -196,24 +196,24 @@ async fn rdap_domain(
     let dns = match bootstrap(client, options, cache, "dns.json", now).await {
         Ok(b) => b,
         Err(e) => {
-            return discovery
-                .notes
-                .push(format!("Could not look up the domain's registrar: {e}."))
+            return discovery.notes.push(ContactNote::RegistrarLookupFailed {
+                error: e.to_string(),
+            })
         }
     };
     let Some(base) = dns.for_domain(host) else {
-        return discovery.notes.push(format!(
-            "The domain's registry publishes no RDAP service; check its registry's website for the registrar of {host}."
-        ));
+        return discovery.notes.push(ContactNote::NoRegistryService {
+            host: host.to_owned(),
+        });
     };
     for domain in domain_candidates(host) {
         let url = format!("{base}domain/{domain}");
         match rdap_get(client, options, &url, "application/rdap+json").await {
             Ok(Some(text)) => {
                 let Ok(answer) = serde_json::from_str::<serde_json::Value>(&text) else {
-                    discovery.notes.push(format!(
-                        "The registry's answer for {domain} was not valid RDAP."
-                    ));
+                    discovery
+                        .notes
+                        .push(ContactNote::RegistryAnswerInvalid { domain });
                     return;
                 };
                 let mut found = rdap::abuse_contacts(&answer, Subject::Domain, &url);
@@ -230,23 +230,25 @@ async fn rdap_domain(
                     }
                 }
                 if found.is_empty() {
-                    discovery.notes.push(format!("The registrar's abuse address for {domain} is not published (or is redacted)."));
+                    discovery
+                        .notes
+                        .push(ContactNote::RegistrarAbuseHidden { domain });
                 }
                 discovery.contacts.extend(found);
                 return;
             }
             Ok(None) => continue,
             Err(e) => {
-                discovery
-                    .notes
-                    .push(format!("The domain registry could not be reached ({e})."));
+                discovery.notes.push(ContactNote::RegistryUnreachable {
+                    error: e.to_string(),
+                });
                 return;
             }
         }
     }
-    discovery
-        .notes
-        .push(format!("The registry does not know {host}."));
+    discovery.notes.push(ContactNote::RegistryDoesNotKnow {
+        host: host.to_owned(),
+    });
 }
 
 async fn rdap_ip(
@@ -265,15 +267,15 @@ async fn rdap_ip(
     let table = match bootstrap(client, options, cache, file, now).await {
         Ok(b) => b,
         Err(e) => {
-            return discovery
-                .notes
-                .push(format!("Could not look up the hosting network: {e}."))
+            return discovery.notes.push(ContactNote::NetworkLookupFailed {
+                error: e.to_string(),
+            })
         }
     };
     let Some(base) = table.for_ip(ip) else {
         return discovery
             .notes
-            .push(format!("No RDAP service covers {ip}."));
+            .push(ContactNote::NoNetworkService { ip: ip.to_string() });
     };
     let url = format!("{base}ip/{ip}");
     match rdap_get(client, options, &url, "application/rdap+json").await {
@@ -283,20 +285,22 @@ async fn rdap_ip(
                 if found.is_empty() {
                     discovery
                         .notes
-                        .push(format!("The network of {ip} publishes no abuse address."));
+                        .push(ContactNote::NetworkAbuseMissing { ip: ip.to_string() });
                 }
                 discovery.contacts.extend(found);
             }
-            Err(_) => discovery.notes.push(format!(
-                "The network registry's answer for {ip} was not valid RDAP."
-            )),
+            Err(_) => discovery
+                .notes
+                .push(ContactNote::NetworkAnswerInvalid { ip: ip.to_string() }),
         },
         Ok(None) => discovery
             .notes
-            .push(format!("The network registry does not know {ip}.")),
+            .push(ContactNote::NetworkDoesNotKnow { ip: ip.to_string() }),
         Err(e) => discovery
             .notes
-            .push(format!("The network registry could not be reached ({e}).")),
+            .push(ContactNote::NetworkRegistryUnreachable {
+                error: e.to_string(),
+            }),
     }
 }
 
@@ -332,9 +336,9 @@ async fn site(
     {
         Ok(c) => c,
         Err(e) => {
-            return discovery
-                .notes
-                .push(format!("Could not prepare a connection to the site ({e})."))
+            return discovery.notes.push(ContactNote::SiteConnectionFailed {
+                error: e.to_string(),
+            })
         }
     };
     for path in ["/.well-known/security.txt", "/security.txt"] {
@@ -343,10 +347,9 @@ async fn site(
             Ok(Some(text)) => {
                 let parsed = security_txt::parse(&text);
                 match parsed.validity(now) {
-                    Validity::Expired(t) => discovery.notes.push(format!(
-                        "The site's security.txt expired on {}, so its contacts were not used.",
-                        t.format("%Y-%m-%d")
-                    )),
+                    Validity::Expired(t) => discovery.notes.push(ContactNote::SecurityTxtExpired {
+                        date: t.format("%Y-%m-%d").to_string(),
+                    }),
                     validity => {
                         let detail = if validity == Validity::NoExpiry {
                             "the site's contact for security problems (its file has no expiry date, so it may be out of date); use it only if nothing else answers"
@@ -383,9 +386,9 @@ async fn site(
             }
             Ok(None) => continue,
             Err(e) => {
-                discovery
-                    .notes
-                    .push(format!("The site could not be reached ({e})."));
+                discovery.notes.push(ContactNote::SiteUnreachable {
+                    error: e.to_string(),
+                });
                 return;
             }
         }
@@ -405,13 +408,12 @@ async fn site(
                 discovery.contacts.extend(page::contacts(&html, &home));
             }
         }
-        Ok(resp) => discovery
-            .notes
-            .push(format!("The site's home page answered {}.", resp.status())),
-        Err(e) => discovery.notes.push(format!(
-            "The site's home page could not be read ({}).",
-            e.without_url()
-        )),
+        Ok(resp) => discovery.notes.push(ContactNote::HomePageStatus {
+            status: resp.status().as_u16(),
+        }),
+        Err(e) => discovery.notes.push(ContactNote::HomePageUnreadable {
+            error: e.without_url().to_string(),
+        }),
     }
 }
 
@@ -452,9 +454,9 @@ pub async fn discover(url: &str, options: &Options, now: DateTime<Utc>) -> Resul
 
     match resolve(&host, port, options).await {
         Ok(ips) => discovery.addresses = ips,
-        Err(e) => discovery
-            .notes
-            .push(format!("The host name could not be resolved ({e}).")),
+        Err(e) => discovery.notes.push(ContactNote::NotResolved {
+            error: e.to_string(),
+        }),
     }
     if host.parse::<IpAddr>().is_err() {
         rdap_domain(&rdap_client, options, &cache, &host, now, &mut discovery).await;
@@ -475,7 +477,7 @@ pub async fn discover(url: &str, options: &Options, now: DateTime<Utc>) -> Resul
         Some(ip) if is_local(ip) && !options.allow_local_network => {
             discovery
                 .notes
-                .push(Error::LocalNetworkRefused { host: host.clone() }.to_string());
+                .push(ContactNote::LocalNetworkRefused { host: host.clone() });
         }
         Some(ip) => {
             let origin = parsed.clone();

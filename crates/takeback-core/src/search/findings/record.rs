@@ -31,7 +31,7 @@ pub enum Evidence<'a> {
         bytes: &'a [u8],
     },
     /// Reported by a provider, but it could not be fetched and checked.
-    Unverified { reason: String },
+    Unverified { why: super::UnverifiedWhy },
 }
 
 /// One image seen by a scan.
@@ -147,10 +147,15 @@ pub fn record(
                 Evidence::Checked { check, bytes } => {
                     store_check(vault, tx, id, check, bytes, now)?;
                 }
-                Evidence::Unverified { reason } => {
+                Evidence::Unverified { why } => {
                     tx.execute(
-                        "UPDATE findings SET unverified_reason = ?1, cluster_id = ?2 WHERE id = ?2",
-                        params![reason, id],
+                        "UPDATE findings SET unverified_reason = ?1, cluster_id = ?2,
+                             unverified_why = ?3 WHERE id = ?2",
+                        params![
+                            why.to_string(),
+                            id,
+                            serde_json::to_string(why).unwrap_or_default()
+                        ],
                     )
                     .map_err(|e| storage("adding a finding", e))?;
                 }

@@ -20,6 +20,7 @@ mod memory;
 pub mod problem;
 pub mod registered;
 mod remote;
+mod skip;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -30,6 +31,7 @@ pub use consent::{preview, record_consent, Consent, ProviderPreview};
 pub use jobs::{Job, JobStatus};
 pub use problem::{ProblemKind, ProblemWhy, SourceProblem};
 pub use registered::{register, RegisteredPhoto};
+pub use skip::ProviderWhy;
 
 use crate::base::cancel::CancelFlag;
 use crate::base::clock::Clock;
@@ -142,6 +144,9 @@ pub struct ScanProgress {
     /// The source that could not be scanned, when that is what `notice` says (with its code,
     /// for the window to say it in its own language).
     pub problem: Option<SourceProblem>,
+    /// The provider that was skipped or failed, when that is what `notice` says (with its
+    /// code, for the window). Boxed: most events carry none.
+    pub skipped: Option<Box<ProviderRun>>,
 }
 
 /// How one requested provider went.
@@ -156,15 +161,18 @@ pub enum ProviderRun {
         confirmed_on_device: u32,
         unverified: u32,
     },
-    /// Not run: no consent, disabled, no key, no photo.
+    /// Not run: no consent, disabled, no key, no photo. `reason` is the English (the CLI's),
+    /// `why` its code (the window's).
     Skipped {
         provider: ProviderId,
         reason: String,
+        why: ProviderWhy,
     },
     /// The provider answered with an error (the job can be resumed to retry it).
     Failed {
         provider: ProviderId,
         reason: String,
+        why: ProviderWhy,
     },
 }
 
@@ -306,6 +314,21 @@ impl Execution<'_, '_> {
             hits: self.totals.hits,
             notice,
             problem: None,
+            skipped: None,
+        });
+    }
+
+    /// Tells the owner at once that a provider was skipped or failed.
+    pub(crate) fn emit_skip(&mut self, provider: ProviderId, notice: String, run: ProviderRun) {
+        (self.progress)(ScanProgress {
+            job_id: self.job_id,
+            phase: ScanPhase::Provider { provider },
+            pages_crawled: self.totals.pages,
+            images_checked: self.totals.images,
+            hits: self.totals.hits,
+            notice: Some(notice),
+            problem: None,
+            skipped: Some(Box::new(run)),
         });
     }
 
@@ -319,6 +342,7 @@ impl Execution<'_, '_> {
             hits: self.totals.hits,
             notice: Some(problem.reason.clone()),
             problem: Some(problem.clone()),
+            skipped: None,
         });
     }
 
@@ -366,7 +390,9 @@ fn execute(
     // resumed job asks that provider again and skips everything else.
     let provider_failure = result.as_ref().ok().and_then(|(_, _, runs)| {
         runs.iter().find_map(|run| match run {
-            ProviderRun::Failed { provider, reason } => Some(format!("{provider}: {reason}")),
+            ProviderRun::Failed {
+                provider, reason, ..
+            } => Some(format!("{provider}: {reason}")),
             _ => None,
         })
     });

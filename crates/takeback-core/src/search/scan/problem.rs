@@ -5,7 +5,7 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::search::crawl::{CrawlError, SkipReason};
@@ -36,7 +36,7 @@ pub enum ProblemKind {
 /// Why nothing was checked at a source, as a stable code with its parameters: the window says it
 /// in its own language from this; [`SourceProblem::reason`] is the same sentence in English
 /// (the CLI prints it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum ProblemWhy {

@@ -14,12 +14,12 @@ use url::Url;
 use super::consent::{prepare_for, sha256_hex};
 use super::jobs::{self, Counts};
 use super::local::check_and_record;
-use super::{Execution, ProviderRun, ScanPhase, ScanPlan};
+use super::{Execution, ProviderRun, ProviderWhy, ScanPhase, ScanPlan};
 use crate::base::error::storage;
 use crate::face::matching::{self, OwnerReference};
 use crate::search::crawl::fetch::{Fetcher, Want};
 use crate::search::crawl::{extract, looks_like_an_image, CrawlLimits, SkipReason};
-use crate::search::findings::{self, Evidence, SeenBy, Sighting};
+use crate::search::findings::{self, Evidence, SeenBy, Sighting, UnverifiedWhy};
 use crate::search::providers::prepare::PrepareError;
 use crate::search::providers::{accounts, ApprovedQuery, RemoteProvider, SearchProvider};
 use crate::search::providers::{CandidateHit, ProviderId};
@@ -40,27 +40,37 @@ pub(crate) fn run_provider(
     let conn = execution.ctx.vault.conn();
     if !jobs::is_done(conn, execution.job_id, &item)? {
         execution.emit(ScanPhase::Provider { provider }, 0, None);
-        if let Err(reason) = search(execution, plan, provider, &item)? {
-            let notice = format!("{provider} skipped: {reason}");
-            execution.emit(ScanPhase::Provider { provider }, 0, Some(notice));
-            return Ok(match reason {
-                Skip::Skipped(reason) => ProviderRun::Skipped { provider, reason },
-                Skip::Failed(reason) => ProviderRun::Failed { provider, reason },
-            });
+        if let Err(skip) = search(execution, plan, provider, &item)? {
+            let notice = format!("{provider} skipped: {skip}");
+            let run = match skip {
+                Skip::Skipped(why, reason) => ProviderRun::Skipped {
+                    provider,
+                    reason,
+                    why,
+                },
+                Skip::Failed(why, reason) => ProviderRun::Failed {
+                    provider,
+                    reason,
+                    why,
+                },
+            };
+            execution.emit_skip(provider, notice, run.clone());
+            return Ok(run);
         }
     }
     recheck(execution, plan, provider, reference)
 }
 
+/// Why a provider did not search: its code for the window, its English for the CLI.
 enum Skip {
-    Skipped(String),
-    Failed(String),
+    Skipped(ProviderWhy, String),
+    Failed(ProviderWhy, String),
 }
 
 impl std::fmt::Display for Skip {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Skip::Skipped(reason) | Skip::Failed(reason) => f.write_str(reason),
+            Skip::Skipped(_, reason) | Skip::Failed(_, reason) => f.write_str(reason),
         }
     }
 }
@@ -75,46 +85,66 @@ fn search(
     let ctx = execution.ctx;
     if !accounts::is_enabled(ctx.settings, provider) {
         return Ok(Err(Skip::Skipped(
+            ProviderWhy::Disabled,
             accounts::AccountError::Disabled { provider }.to_string(),
         )));
     }
     let Some(consent) = plan.consents.iter().find(|c| c.provider == provider) else {
         execution.awaiting_permission = true;
         return Ok(Err(Skip::Skipped(
+            ProviderWhy::NoConsent,
             "you did not consent to sending it your photo (nothing was sent)".into(),
         )));
     };
     let Some(photo_id) = plan.photo_id else {
-        return Ok(Err(Skip::Skipped("it needs a photo to search with".into())));
+        return Ok(Err(Skip::Skipped(
+            ProviderWhy::NoPhoto,
+            "it needs a photo to search with".into(),
+        )));
     };
     let key = match accounts::ready(ctx.settings, ctx.keys, provider) {
         Ok(key) => key,
-        Err(e) if e.downcast_ref::<accounts::AccountError>().is_some() => {
-            return Ok(Err(Skip::Skipped(e.to_string())))
-        }
-        Err(e) => return Err(e),
+        Err(e) => match e.downcast_ref::<accounts::AccountError>() {
+            Some(account) => {
+                let why = match account {
+                    accounts::AccountError::Disabled { .. } => ProviderWhy::Disabled,
+                    accounts::AccountError::KeyMissing { .. } => ProviderWhy::NoKey,
+                };
+                return Ok(Err(Skip::Skipped(why, e.to_string())));
+            }
+            None => return Err(e),
+        },
     };
     let upload = match prepare_for(ctx.vault, ctx.engine, photo_id, provider, execution.now()) {
         Ok(upload) => upload,
-        Err(e)
-            if e.downcast_ref::<crate::face::gate::GateRefusal>().is_some()
-                || e.downcast_ref::<PrepareError>().is_some() =>
-        {
-            return Ok(Err(Skip::Skipped(e.to_string())))
+        Err(e) if e.downcast_ref::<crate::face::gate::GateRefusal>().is_some() => {
+            return Ok(Err(Skip::Skipped(ProviderWhy::PhotoRefused, e.to_string())))
+        }
+        Err(e) if e.downcast_ref::<PrepareError>().is_some() => {
+            return Ok(Err(Skip::Skipped(
+                ProviderWhy::PhotoUnusable,
+                e.to_string(),
+            )))
         }
         Err(e) => return Err(e),
     };
     if sha256_hex(upload.bytes()) != consent.sha256 {
         return Ok(Err(Skip::Skipped(
+            ProviderWhy::NotTheApprovedImage,
             "the image it would be sent is not the one you approved; look at the preview again"
                 .into(),
         )));
     }
     let destination = super::consent::destination(ctx.settings, provider)?;
     if destination != consent.destination {
-        return Ok(Err(Skip::Skipped(format!(
-            "its address changed to {destination} after you agreed to send your photo to it; look at the preview again (nothing was sent)"
-        ))));
+        return Ok(Err(Skip::Skipped(
+            ProviderWhy::DestinationChanged {
+                destination: destination.clone(),
+            },
+            format!(
+                "its address changed to {destination} after you agreed to send your photo to it; look at the preview again (nothing was sent)"
+            ),
+        )));
     }
     let config = accounts::client_config(ctx.settings, provider)?;
     let client = RemoteProvider::new(provider, config, key)?;
@@ -129,7 +159,7 @@ fn search(
     let cancel: &CancellationToken = execution.cancel;
     let outcome = match execution.runtime.block_on(client.search(&query, cancel)) {
         Ok(outcome) => outcome,
-        Err(e) => return Ok(Err(Skip::Failed(e.to_string()))),
+        Err(e) => return Ok(Err(Skip::Failed(ProviderWhy::of_error(&e), e.to_string()))),
     };
     let now = execution.now();
     let vault = ctx.vault;
@@ -312,10 +342,9 @@ fn fetch_candidate(
     execution: &Execution<'_, '_>,
     fetcher: &mut Fetcher,
     candidate: &Candidate,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, UnverifiedWhy> {
     if let Some(address) = &candidate.image_url {
-        let url = Url::parse(address)
-            .map_err(|_| "the provider gave an address that is not a URL".to_owned())?;
+        let url = Url::parse(address).map_err(|_| UnverifiedWhy::NotAUrl)?;
         return match execution.runtime.block_on(fetcher.fetch(
             url,
             Want::Image,
@@ -323,8 +352,10 @@ fn fetch_candidate(
             execution.cancel,
         )) {
             Ok(fetched) if looks_like_an_image(&fetched.body) => Ok(fetched.body),
-            Ok(_) => Err("the address does not serve an image (any more)".into()),
-            Err(reason) => Err(describe(reason)),
+            Ok(_) => Err(UnverifiedWhy::NoImageAnyMore),
+            Err(reason) => Err(UnverifiedWhy::NotFetched {
+                fetch: reason.into(),
+            }),
         };
     }
     if let Some(data) = candidate
@@ -334,15 +365,15 @@ fn fetch_candidate(
     {
         let (_, payload) = data
             .split_once(";base64,")
-            .ok_or("the provider's preview is not base64")?;
+            .ok_or(UnverifiedWhy::PreviewNotBase64)?;
         if payload.len() > MAX_INLINE_IMAGE {
-            return Err("the provider's preview is too large".into());
+            return Err(UnverifiedWhy::PreviewTooLarge);
         }
         return base64::engine::general_purpose::STANDARD
             .decode(payload.trim())
-            .map_err(|_| "the provider's preview is not valid base64".to_owned());
+            .map_err(|_| UnverifiedWhy::PreviewInvalid);
     }
-    Err("the provider named no image to check".into())
+    Err(UnverifiedWhy::NoImageNamed)
 }
 
 /// A hit that names only a page (FaceCheck's, SerpApi's exact matches). When the provider's
@@ -414,22 +445,26 @@ fn find_on_page(
     fetcher: &mut Fetcher,
     page: &str,
     reference: &OwnerReference,
-) -> Result<(Url, Vec<u8>), String> {
-    let url = Url::parse(page).map_err(|_| "the provider gave a page address that is not a URL")?;
+) -> Result<(Url, Vec<u8>), UnverifiedWhy> {
+    let url = Url::parse(page).map_err(|_| UnverifiedWhy::PageNotAUrl)?;
     let fetched = execution
         .runtime
         .block_on(fetcher.fetch(url, Want::Page, None, execution.cancel))
-        .map_err(|reason| format!("its page could not be fetched: {}", describe(reason)))?;
+        .map_err(|reason| UnverifiedWhy::PageNotFetched {
+            fetch: reason.into(),
+        })?;
     let html = String::from_utf8_lossy(&fetched.body);
     let images = extract::extract_links(&html, &fetched.url, MAX_PAGE_IMAGES).images;
     if images.is_empty() {
-        return Err("the page shows no image to check".into());
+        return Err(UnverifiedWhy::PageHasNoImage);
     }
     let total = images.len();
     let mut unreadable = 0;
     for image_url in images {
         if execution.cancel.is_cancelled() {
-            return Err(describe(SkipReason::Cancelled));
+            return Err(UnverifiedWhy::NotFetched {
+                fetch: SkipReason::Cancelled.into(),
+            });
         }
         let image = execution.runtime.block_on(fetcher.fetch(
             image_url,
@@ -449,36 +484,10 @@ fn find_on_page(
             _ => unreadable += 1,
         }
     }
-    let not_fetched = if unreadable > 0 {
-        format!(" ({unreadable} of them could not be fetched)")
-    } else {
-        String::new()
-    };
-    Err(format!(
-        "none of the {total} images on its page shows you{not_fetched}"
-    ))
-}
-
-fn describe(reason: SkipReason) -> String {
-    match reason {
-        SkipReason::Robots => "the site's robots.txt forbids fetching it".into(),
-        SkipReason::LocalNetwork => {
-            "it is on a local or private network, which this scan may not reach".into()
-        }
-        SkipReason::TooManyRedirects => "too many redirects".into(),
-        SkipReason::TooLarge => "the image is larger than the download limit".into(),
-        SkipReason::NotAnImage | SkipReason::NotHtml => {
-            "the address does not serve an image".into()
-        }
-        SkipReason::HttpStatus(status) => format!("the site answered HTTP {status}"),
-        SkipReason::Timeout => "the site did not answer in time".into(),
-        SkipReason::Network | SkipReason::Unsupported | SkipReason::OffSite => {
-            "the site could not be reached".into()
-        }
-        SkipReason::BudgetExhausted => "the scan's download budget is used up".into(),
-        SkipReason::RateLimited => "the site asked to be left alone for now".into(),
-        SkipReason::Cancelled => "the scan was cancelled".into(),
-    }
+    Err(UnverifiedWhy::NoneShowsYou {
+        total: u32::try_from(total).unwrap_or(u32::MAX),
+        unreadable,
+    })
 }
 
 fn mark_checked(execution: &mut Execution<'_, '_>, item: &str) -> Result<()> {
@@ -498,7 +507,7 @@ fn record_unverified(
     candidate: &Candidate,
     address: &str,
     item: &str,
-    reason: String,
+    why: UnverifiedWhy,
 ) -> Result<()> {
     if execution.cancel.is_cancelled() {
         // Not a property of the image: leave it for the resumed job.
@@ -515,7 +524,7 @@ fn record_unverified(
             page_url: candidate.page_url.as_deref(),
             seen_by: SeenBy::Provider(provider),
             provider_score: candidate.score.map(|s| s as f32),
-            evidence: Evidence::Unverified { reason },
+            evidence: Evidence::Unverified { why },
         },
         Some(execution.job_id),
         now,

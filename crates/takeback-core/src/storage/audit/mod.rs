@@ -96,7 +96,28 @@ pub struct Verification {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Broken {
     pub seq: i64,
+    /// Why, in English (the CLI prints it).
     pub reason: String,
+    /// The same, as a code the window says in its own language.
+    pub why: BrokenWhy,
+}
+
+/// Why the log does not check out, as a stable code with its parameters.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum BrokenWhy {
+    /// Entry `expected` should be here: an entry was removed or renumbered.
+    Renumbered {
+        #[cfg_attr(feature = "specta", specta(type = i32))]
+        expected: i64,
+    },
+    /// The entry does not follow the one before it.
+    DoesNotFollow,
+    /// The entry's content was changed after it was written.
+    ContentChanged,
+    /// The database's pages are damaged.
+    DatabaseDamaged,
 }
 
 /// One entry as the Audit page shows it.
@@ -129,6 +150,8 @@ pub struct AuditView {
     #[cfg_attr(feature = "specta", specta(type = Option<i32>))]
     pub first_broken: Option<i64>,
     pub broken_reason: Option<String>,
+    /// The same, as a code the window says in its own language.
+    pub broken_why: Option<BrokenWhy>,
     /// The newest entry's hash: writing it down lets anyone detect a later rewrite.
     pub head: String,
     /// Newest first, at most the `limit` asked for.
@@ -157,12 +180,18 @@ pub fn view(conn: &Connection, limit: u32, anchor: anchor::AnchorCheck) -> Resul
             hash: e.hash,
         })
         .collect();
+    let broken_why = match (check.first_broken.as_ref(), check.database_damage.is_some()) {
+        (Some(broken), _) => Some(broken.why),
+        (None, true) => Some(BrokenWhy::DatabaseDamaged),
+        (None, false) => None,
+    };
     let broken_reason = match (check.first_broken.as_ref(), check.database_damage) {
         (Some(broken), _) => Some(broken.reason.clone()),
         (None, Some(damage)) => Some(format!("the vault's database is damaged ({damage})")),
         (None, None) => None,
     };
     Ok(AuditView {
+        broken_why,
         intact: check.ok && anchor.holds(),
         anchor,
         total,
@@ -334,19 +363,33 @@ fn verify_chain(conn: &Connection) -> Result<Verification> {
     let mut first_broken = None;
     for (i, (seq, at, actor, action, subject, detail, prev, hash)) in rows.iter().enumerate() {
         let expected_seq = i as i64 + 1;
-        let reason = if *seq != expected_seq {
-            Some(format!(
-                "expected entry {expected_seq} here; an entry was removed or renumbered"
-            ))
+        let why = if *seq != expected_seq {
+            Some(BrokenWhy::Renumbered {
+                expected: expected_seq,
+            })
         } else if *prev != expected_prev {
-            Some("it does not follow the entry before it".to_owned())
+            Some(BrokenWhy::DoesNotFollow)
         } else if entry_hash(*seq, at, actor, action, subject.as_deref(), detail, prev) != *hash {
-            Some("its content was changed after it was written".to_owned())
+            Some(BrokenWhy::ContentChanged)
         } else {
             None
         };
-        if let Some(reason) = reason {
-            first_broken = Some(Broken { seq: *seq, reason });
+        if let Some(why) = why {
+            let reason = match why {
+                BrokenWhy::Renumbered { expected } => {
+                    format!("expected entry {expected} here; an entry was removed or renumbered")
+                }
+                BrokenWhy::DoesNotFollow => "it does not follow the entry before it".to_owned(),
+                BrokenWhy::ContentChanged => {
+                    "its content was changed after it was written".to_owned()
+                }
+                BrokenWhy::DatabaseDamaged => "the vault's database is damaged".to_owned(),
+            };
+            first_broken = Some(Broken {
+                seq: *seq,
+                reason,
+                why,
+            });
             break;
         }
         expected_prev.clone_from(hash);
@@ -449,7 +492,14 @@ mod tests {
             tamper(&c, sql);
             let v = verify(&c).unwrap();
             assert!(!v.ok, "{sql}");
-            assert_eq!(v.first_broken.unwrap().seq, 3, "{sql}");
+            let broken = v.first_broken.unwrap();
+            assert_eq!(broken.seq, 3, "{sql}");
+            // A code for the window beside the CLI's English.
+            assert_eq!(broken.why, BrokenWhy::ContentChanged);
+            assert_eq!(
+                broken.reason,
+                "its content was changed after it was written"
+            );
         }
     }
 
@@ -458,7 +508,13 @@ mod tests {
         let c = db();
         fill(&c, 5);
         tamper(&c, "DELETE FROM audit_log WHERE seq = 2");
-        assert_eq!(verify(&c).unwrap().first_broken.unwrap().seq, 3);
+        let broken = verify(&c).unwrap().first_broken.unwrap();
+        assert_eq!(broken.seq, 3);
+        assert_eq!(broken.why, BrokenWhy::Renumbered { expected: 2 });
+        assert_eq!(
+            broken.reason,
+            "expected entry 2 here; an entry was removed or renumbered"
+        );
     }
 
     #[test]

@@ -72,6 +72,11 @@ pub const MIGRATIONS: &[Migration] = &[
         "evidence: WARC records of each capture, capture method",
         "009_capture.sql"
     ),
+    migration!(
+        10,
+        "reason codes: each event's site and reason, an unverified finding's reason",
+        "010_reason_codes.sql"
+    ),
 ];
 
 /// The newest schema this build knows.
