@@ -43,16 +43,16 @@ fn tick(app: &AppHandle) {
 pub fn check_now<R: Runtime>(app: AppHandle<R>) {
     let spawned = std::thread::Builder::new()
         .name("check-now".into())
-        .spawn(move || {
-            match app.state::<AppState>().session.run_monitor(true) {
+        .spawn(
+            move || match app.state::<AppState>().session.run_monitor(true) {
                 Ok(report) if report.ran => finished(&app, &report),
                 Ok(_) => {}
                 Err(e) if e.code() == takeback_core::ErrorCode::Locked => {
                     crate::tray::show_window(&app)
                 }
                 Err(e) => tracing::warn!("monitoring did not run: {:?}", e.code()),
-            }
-        });
+            },
+        );
     if let Err(e) = spawned {
         tracing::error!("check now could not start: {e}");
     }
@@ -67,7 +67,10 @@ fn finished<R: Runtime>(app: &AppHandle<R>, report: &CycleReport) {
         tracing::warn!("could not tell the window about monitoring: {e}");
     }
     let hour = chrono::Local::now().hour();
-    let note = app.state::<AppState>().session.notification_for(report, hour);
+    let note = app
+        .state::<AppState>()
+        .session
+        .notification_for(report, hour);
     if let Ok(Some(note)) = note {
         // Best-effort: Linux notification daemons can fail silently; the inbox is the record.
         let shown = notify_rust::Notification::new()

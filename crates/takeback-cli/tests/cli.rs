@@ -160,6 +160,8 @@ fn start_at_login_writes_the_autostart_entry_and_is_refused_with_a_clinic_profil
     run(&["config", "set", "app.start_at_login", "true"])
         .assert()
         .code(3)
-        .stderr(predicate::str::contains("passphrase (shared or clinic) profile"));
+        .stderr(predicate::str::contains(
+            "passphrase (shared or clinic) profile",
+        ));
     assert!(!entry.exists());
 }

@@ -54,7 +54,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
         site.put_page(
             "/robots.txt",
-            &format!("User-agent: *\nAllow: /\nSitemap: {}\n", site.url("/sitemap.xml")),
+            &format!(
+                "User-agent: *\nAllow: /\nSitemap: {}\n",
+                site.url("/sitemap.xml")
+            ),
         );
     }
 

@@ -679,7 +679,10 @@ fn a_sitemap_lastmod_spares_requests_for_pages_unchanged_since_the_last_visit() 
     site.put_gallery(5, &strangers());
     site.put_page(
         "/robots.txt",
-        &format!("User-agent: *\nAllow: /\nSitemap: {}\n", site.url("/maps/index.xml")),
+        &format!(
+            "User-agent: *\nAllow: /\nSitemap: {}\n",
+            site.url("/maps/index.xml")
+        ),
     );
     let sitemap = |page3_lastmod: &str| {
         let urls: String = (1..=5)
@@ -704,7 +707,11 @@ fn a_sitemap_lastmod_spares_requests_for_pages_unchanged_since_the_last_visit() 
     let s = setup(&site);
 
     run(&s, true);
-    assert_eq!(site.hits("/maps/pages.xml"), 0, "a first visit needs no sitemap");
+    assert_eq!(
+        site.hits("/maps/pages.xml"),
+        0,
+        "a first visit needs no sitemap"
+    );
     assert_eq!(site.hits("/gallery/1.html"), 1);
 
     // Two days on, page 3 changed (the sitemap says so, dated after our visit).
@@ -730,8 +737,16 @@ fn a_sitemap_lastmod_spares_requests_for_pages_unchanged_since_the_last_visit() 
             "its image is still asked for (conditionally): images have no lastmod"
         );
     }
-    assert_eq!(site.hits("/gallery/3.html"), 2, "the changed page is fetched");
-    assert_eq!(site.hits("/"), 2, "a page the sitemap does not list is asked for");
+    assert_eq!(
+        site.hits("/gallery/3.html"),
+        2,
+        "the changed page is fetched"
+    );
+    assert_eq!(
+        site.hits("/"),
+        2,
+        "a page the sitemap does not list is asked for"
+    );
 
     // A third visit: page 3 was fetched on the second, after its lastmod, so it is spared too.
     s.clock.set(t0() + chrono::Duration::days(4));

@@ -157,16 +157,19 @@ fn closing_the_window_quits_and_locks_unless_the_owner_keeps_watching_with_a_tra
         })
         .unwrap();
     assert_eq!(action, CloseAction::Quit);
-    assert!(!asked, "no tray is made when the owner does not keep watching");
+    assert!(
+        !asked,
+        "no tray is made when the owner does not keep watching"
+    );
     assert!(!s.is_open(&id).unwrap(), "quitting locks every profile");
 
     unlock(&s);
     s.set_setting("monitor.when_closed", "true").unwrap();
-    assert_eq!(
-        s.on_window_close(|| true).unwrap(),
-        CloseAction::HideToTray
+    assert_eq!(s.on_window_close(|| true).unwrap(), CloseAction::HideToTray);
+    assert!(
+        s.is_open(&id).unwrap(),
+        "hidden in the tray, monitoring goes on"
     );
-    assert!(s.is_open(&id).unwrap(), "hidden in the tray, monitoring goes on");
     assert_eq!(s.on_window_close(|| false).unwrap(), CloseAction::Quit);
     assert!(!s.is_open(&id).unwrap(), "no tray to come back from: quit");
 

@@ -84,9 +84,8 @@ impl SessionError {
     pub fn code(&self) -> ErrorCode {
         match self {
             SessionError::NoProfileOpen => ErrorCode::Locked,
-            SessionError::WeakeningNeedsProfile { .. } | SessionError::StartAtLoginRefused { .. } => {
-                ErrorCode::Refused
-            }
+            SessionError::WeakeningNeedsProfile { .. }
+            | SessionError::StartAtLoginRefused { .. } => ErrorCode::Refused,
             SessionError::StagedPhotoGone => ErrorCode::NotFound,
             SessionError::ScanRunning
             | SessionError::TooManyStaged { .. }

@@ -20,7 +20,11 @@ impl Session {
         self.run_monitor_on(vault, force)
     }
 
-    fn run_monitor_on(&self, vault: crate::storage::vault::Vault, force: bool) -> Result<CycleReport> {
+    fn run_monitor_on(
+        &self,
+        vault: crate::storage::vault::Vault,
+        force: bool,
+    ) -> Result<CycleReport> {
         let profile_id = vault.info().id.clone();
         let engine = self.engine()?;
         let keys = self.keys()?;

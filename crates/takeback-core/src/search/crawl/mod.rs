@@ -421,14 +421,14 @@ pub async fn crawl_site_remembering(
             Ok(Conditional::NotModified)
         } else {
             fetcher
-            .fetch_if_changed(
-                page_url.clone(),
-                Want::Page,
-                Some(&same_site),
-                page_memo.map(|m| &m.validators),
-                cancel,
-            )
-            .await
+                .fetch_if_changed(
+                    page_url.clone(),
+                    Want::Page,
+                    Some(&same_site),
+                    page_memo.map(|m| &m.validators),
+                    cancel,
+                )
+                .await
         };
         let page = match page {
             Ok(page) => page,

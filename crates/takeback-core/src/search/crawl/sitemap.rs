@@ -179,7 +179,10 @@ mod tests {
         assert_eq!(parse(big.as_bytes(), 10).unwrap().urls.len(), 10);
         let deep = format!("{}x{}", "<a>".repeat(20), "</a>".repeat(20));
         assert!(parse(deep.as_bytes(), 10).is_none(), "no deep nesting");
-        assert!(parse(b"<urlset><url></urlset>", 10).is_none(), "not well-formed");
+        assert!(
+            parse(b"<urlset><url></urlset>", 10).is_none(),
+            "not well-formed"
+        );
     }
 
     #[test]
