@@ -99,7 +99,7 @@ pub fn turn_off_for_clinic(data_dir: &DataDir) -> Result<()> {
 
 /// Writes the autostart entry that starts `exe` hidden in the tray.
 pub fn write_entry(autostart: &Path, exe: &Path) -> Result<()> {
-    let exec = desktop_exec_arg(exe).ok_or_else(|| SessionError::StartAtLoginRefused {
+    let exec = desktop_exec_arg(exe).ok_or(SessionError::StartAtLoginRefused {
         reason: "the program's path cannot be written into an autostart entry",
     })?;
     // Neutral words: the entry is visible in the desktop's "Startup applications" list.

@@ -71,7 +71,7 @@ pub fn parse(xml: &[u8], max_entries: usize) -> Option<SitemapFile> {
                 text.extend(c);
             }
             Event::End(_) => {
-                let Some(name) = path.pop() else { return None };
+                let name = path.pop()?;
                 let parent = path.last().map(String::as_str);
                 match (name.as_str(), parent) {
                     ("loc", Some("url" | "sitemap")) => loc = Some(text.trim().to_owned()),
