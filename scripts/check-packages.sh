@@ -30,11 +30,10 @@ field() { dpkg-deb -f "$deb" "$1"; }
 [[ $(field Package) == takeback ]] || fail "$deb: Package is '$(field Package)', not takeback"
 [[ $(field Version) == "$version" ]] || fail "$deb: Version is '$(field Version)', the workspace says $version"
 depends=$(field Depends)
-for dep in libwebkit2gtk-4.1-0 libgtk-3-0 "libssl3 | libssl3t64"; do
+# libayatana-appindicator3-1: the tray entry (loaded at run time, so dpkg-shlibdeps cannot see it).
+for dep in libwebkit2gtk-4.1-0 libgtk-3-0 "libssl3 | libssl3t64" libayatana-appindicator3-1; do
   [[ ", $depends," == *", $dep,"* ]] || fail "$deb: Depends lacks '$dep' (it is: $depends)"
 done
-# There is no tray icon (yet), so no appindicator library.
-[[ $depends != *appindicator* ]] || fail "$deb: Depends on an appindicator library, but there is no tray"
 [[ $(field Recommends) == gnome-keyring ]] || fail "$deb: Recommends is '$(field Recommends)', not gnome-keyring"
 
 listing=$(dpkg-deb -c "$deb" | awk '{print $NF}' | sed 's|^\./||')
@@ -78,10 +77,10 @@ if [[ -n $rpm_file ]]; then
     grep -qxF "$f" <<<"$rpm_listing" || fail "$rpm_file lacks /$f"
   done
   requires=$(rpm -qpR "$rpm_file")
-  for dep in "libwebkit2gtk-4.1.so.0()(64bit)" "libgtk-3.so.0()(64bit)" "libcrypto.so.3()(64bit)"; do
+  for dep in "libwebkit2gtk-4.1.so.0()(64bit)" "libgtk-3.so.0()(64bit)" "libcrypto.so.3()(64bit)" \
+    "libayatana-appindicator3.so.1()(64bit)"; do
     grep -qxF "$dep" <<<"$requires" || fail "$rpm_file does not require '$dep' (it requires: $(tr '\n' ' ' <<<"$requires"))"
   done
-  ! grep -qi appindicator <<<"$requires" || fail "$rpm_file requires an appindicator library, but there is no tray"
   [[ $(rpm -qp --recommends "$rpm_file") == gnome-keyring ]] || fail "$rpm_file does not recommend gnome-keyring"
   # xz: about a fifth smaller than the bundler's default gzip, and every rpm-based system reads it.
   [[ $(rpm -qp --qf '%{PAYLOADCOMPRESSOR}' "$rpm_file") == xz ]] || fail "$rpm_file is not xz-compressed"

@@ -14,10 +14,12 @@ want_test=false
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 # --- Debian packages ------------------------------------------------------------------------
+# libayatana-appindicator3-1: the tray entry (loaded at run time).
 app_packages=(build-essential pkg-config file libwebkit2gtk-4.1-dev libssl-dev librsvg2-dev libxdo-dev
-  dbus-daemon gnome-keyring)
+  dbus-daemon gnome-keyring libayatana-appindicator3-1)
+# python3-dbus, python3-gi: tests/e2e/tray_host.py, the test's stand-in for a desktop panel's tray.
 test_packages=(xvfb xauth x11-utils xdotool webkit2gtk-driver libsecret-tools poppler-utils imagemagick
-  age python3-venv python3-pyatspi)
+  age python3-venv python3-pyatspi python3-dbus python3-gi)
 packages=("${app_packages[@]}")
 $want_test && packages+=("${test_packages[@]}")
 

@@ -8,6 +8,7 @@ pub mod events;
 pub mod images;
 pub mod monitoring;
 pub mod state;
+pub mod tray;
 pub mod webview;
 
 use tauri::Manager;
@@ -132,7 +133,7 @@ fn tempfile_dir() -> Result<std::path::PathBuf, String> {
 /// on disk (no traces outside the vault). WebKit's automation cannot drive an incognito view, so
 /// end-to-end runs of test builds (`TAURI_WEBVIEW_AUTOMATION=true`, set by tauri-driver) get a
 /// normal one; a shipped build ignores the variable ([`webview::AUTOMATION_ALLOWED`]).
-fn open_main_window(app: &tauri::App) -> tauri::Result<()> {
+fn open_main_window(app: &tauri::App, hidden: bool) -> tauri::Result<()> {
     let automated = webview::automation_requested(
         std::env::var(webview::AUTOMATION_ENV).ok().as_deref(),
         webview::AUTOMATION_ALLOWED,
@@ -142,10 +143,42 @@ fn open_main_window(app: &tauri::App) -> tauri::Result<()> {
         .inner_size(1200.0, 800.0)
         .min_inner_size(800.0, 600.0)
         .incognito(!automated)
+        .visible(!hidden)
         .disable_drag_drop_handler()
         .build()?;
     webview::fit_for_single_page(&window)?;
     Ok(())
+}
+
+/// Whether this start is hidden in the tray (started at login with `--hidden`, as the core
+/// allows), making the tray entry it needs; with no tray to come back from, the window shows.
+fn start_hidden(app: &tauri::AppHandle) -> bool {
+    let state = app.state::<AppState>();
+    let session = &state.session;
+    let flag = std::env::args().any(|a| a == takeback_core::session::login::HIDDEN_FLAG);
+    let hidden = session.start_hidden(flag).unwrap_or(false);
+    if session.wants_tray(hidden).unwrap_or(false) {
+        return tray::ensure(app) && hidden;
+    }
+    false
+}
+
+/// Closing the window: the core decides between hiding to the tray (the owner keeps watching)
+/// and quitting (every profile locked first).
+fn on_close_requested(window: &tauri::Window, api: &tauri::CloseRequestApi) {
+    let app = window.app_handle();
+    let state = app.state::<AppState>();
+    let session = &state.session;
+    match session.on_window_close(|| tray::ensure(app)) {
+        Ok(takeback_core::session::background::CloseAction::HideToTray) => {
+            api.prevent_close();
+            let _ = window.hide();
+        }
+        Ok(takeback_core::session::background::CloseAction::Quit) => {
+            tray::remove(app);
+        }
+        Err(e) => tracing::error!("closing: {:?}", e.code()),
+    }
 }
 
 /// A photo picked in the file chooser must not show up in the desktop's "Recent files" list,
@@ -214,8 +247,14 @@ pub fn run() {
             forget_recent_files();
             autolock::start(app.handle().clone());
             monitoring::start(app.handle().clone());
-            open_main_window(app)?;
+            let hidden = start_hidden(app.handle());
+            open_main_window(app, hidden)?;
             Ok(())
+        })
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                on_close_requested(window, api);
+            }
         })
         .run(tauri::generate_context!());
     if let Err(e) = result {

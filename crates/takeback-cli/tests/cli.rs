@@ -111,3 +111,57 @@ fn doctor_fails_with_a_list_when_the_data_dir_is_unusable() {
         .code(1)
         .stderr(predicate::str::contains("What to do"));
 }
+
+/// Issue 11: starting at login writes an XDG autostart entry that starts the app hidden in the
+/// tray, turning it off removes the entry, and it is refused (exit 3, no entry) while a clinic
+/// profile exists; creating a clinic profile turns it off.
+#[test]
+fn start_at_login_writes_the_autostart_entry_and_is_refused_with_a_clinic_profile() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let config_home = tmp.path().join("config");
+    let entry = config_home.join("autostart/takeback-dev.desktop");
+    let run = |args: &[&str]| {
+        let mut cmd = takeback(&data);
+        cmd.env("XDG_CONFIG_HOME", &config_home)
+            .env("TAKEBACK_PASSPHRASE", "a long enough passphrase")
+            .args(args);
+        cmd
+    };
+
+    run(&["config", "set", "app.start_at_login", "true"])
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&entry).unwrap();
+    let exec = text.lines().find(|l| l.starts_with("Exec=")).unwrap();
+    assert!(exec.ends_with("/takeback-app\" --hidden"), "{text}");
+    assert!(text.contains("Type=Application\n"), "{text}");
+    assert!(
+        !text.to_lowercase().contains("finding"),
+        "neutral words: {text}"
+    );
+
+    run(&["config", "set", "app.start_at_login", "false"])
+        .assert()
+        .success();
+    assert!(!entry.exists(), "turning it off removes the entry");
+
+    run(&["config", "set", "app.start_at_login", "true"])
+        .assert()
+        .success();
+    run(&["profile", "create", "clinic", "--passphrase"])
+        .assert()
+        .success();
+    assert!(!entry.exists(), "a clinic profile turns it off");
+    run(&["config", "get", "app.start_at_login"])
+        .assert()
+        .success()
+        .stdout("false\n");
+    run(&["config", "set", "app.start_at_login", "true"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "passphrase (shared or clinic) profile",
+        ));
+    assert!(!entry.exists());
+}

@@ -3,7 +3,9 @@
 //! the face engine, exactly as `takeback monitor run --once --force` does (`monitor::run_once`).
 //!
 //! Run: `cargo run -p takeback-core --example monitor_bench` (dependencies and the face engine
-//! are optimised even in the dev profile). `MONITOR_BENCH_PAGES=N` changes the site's size.
+//! are optimised even in the dev profile). `MONITOR_BENCH_PAGES=N` changes the site's size;
+//! `MONITOR_BENCH_SITEMAP=1` gives the site a sitemap (named in robots.txt) dating every page
+//! before the first visit, so the repeat visit asks for no page at all.
 //! Prints the wall time and the body bytes the site sent for the first visit and for a cycle
 //! over the unchanged site, and their ratio.
 
@@ -38,6 +40,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let site = LiveSite::start();
     site.put_gallery(pages, &photos);
+    let with_sitemap = std::env::var("MONITOR_BENCH_SITEMAP").is_ok_and(|v| v == "1");
+    if with_sitemap {
+        let urls: String = (1..=pages)
+            .map(|n| {
+                let loc = site.url(&format!("/gallery/{n}.html"));
+                format!("<url><loc>{loc}</loc><lastmod>2026-01-01</lastmod></url>")
+            })
+            .collect();
+        site.put_page(
+            "/sitemap.xml",
+            &format!("<?xml version=\"1.0\"?><urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">{urls}</urlset>"),
+        );
+        site.put_page(
+            "/robots.txt",
+            &format!(
+                "User-agent: *\nAllow: /\nSitemap: {}\n",
+                site.url("/sitemap.xml")
+            ),
+        );
+    }
 
     let tmp = tempfile::tempdir()?;
     let profiles = Profiles::new(&DataDir::at(tmp.path().join("data")));
@@ -87,8 +109,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Ok((seconds, site.body_bytes_sent() - before))
     };
     let (first_s, first_b) = cycle()?;
+    let requests_before = site.requests().len();
     let (again_s, again_b) = cycle()?;
-    println!("site: {pages} pages + index, {pages} photos");
+    let again_requests = site.requests().len() - requests_before;
+    let sitemap = if with_sitemap { ", a sitemap" } else { "" };
+    println!("site: {pages} pages + index, {pages} photos{sitemap}");
+    println!("unchanged cycle's requests: {again_requests}");
     println!("first visit:       {first_s:8.3} s  {first_b:>10} bytes");
     println!("unchanged cycle:   {again_s:8.3} s  {again_b:>10} bytes");
     println!(

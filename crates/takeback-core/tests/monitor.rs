@@ -723,3 +723,89 @@ fn the_window_runs_a_cycle_only_when_something_is_due() {
         .unwrap()
         .is_some());
 }
+
+/// A sitemap whose `lastmod` dates a page before our last visit spares the request for it
+/// altogether (its remembered links and images are used); a page it dates after our visit, or
+/// one it does not list, is asked for again (conditionally). The sitemap is found through
+/// robots.txt's `Sitemap:` line and read only on a repeat visit.
+#[test]
+fn a_sitemap_lastmod_spares_requests_for_pages_unchanged_since_the_last_visit() {
+    let site = LiveSite::start();
+    site.put_gallery(5, &strangers());
+    site.put_page(
+        "/robots.txt",
+        &format!(
+            "User-agent: *\nAllow: /\nSitemap: {}\n",
+            site.url("/maps/index.xml")
+        ),
+    );
+    let sitemap = |page3_lastmod: &str| {
+        let urls: String = (1..=5)
+            .map(|n| {
+                let lastmod = if n == 3 { page3_lastmod } else { "2026-01-15" };
+                format!(
+                    "<url><loc>{}</loc><lastmod>{lastmod}</lastmod></url>",
+                    site.url(&format!("/gallery/{n}.html"))
+                )
+            })
+            .collect();
+        format!("<?xml version=\"1.0\"?><urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">{urls}</urlset>")
+    };
+    site.put_page(
+        "/maps/index.xml",
+        &format!(
+            "<sitemapindex><sitemap><loc>{}</loc></sitemap></sitemapindex>",
+            site.url("/maps/pages.xml")
+        ),
+    );
+    site.put_page("/maps/pages.xml", &sitemap("2026-01-15"));
+    let s = setup(&site);
+
+    run(&s, true);
+    assert_eq!(
+        site.hits("/maps/pages.xml"),
+        0,
+        "a first visit needs no sitemap"
+    );
+    assert_eq!(site.hits("/gallery/1.html"), 1);
+
+    // Two days on, page 3 changed (the sitemap says so, dated after our visit).
+    s.clock.set(t0() + chrono::Duration::days(2));
+    site.put_html(
+        "/gallery/3.html",
+        "<h1>Photo 3, again</h1><img src=\"/gallery/3.jpg\">",
+    );
+    site.put_page("/maps/pages.xml", &sitemap("2026-03-03T08:00:00Z"));
+    let again = run(&s, true);
+    assert!(again.events.is_empty(), "{:?}", kinds(&again));
+    assert_eq!(site.hits("/maps/index.xml"), 1);
+    assert_eq!(site.hits("/maps/pages.xml"), 1);
+    for n in [1, 2, 4, 5] {
+        assert_eq!(
+            site.hits(&format!("/gallery/{n}.html")),
+            1,
+            "page {n} is dated before our visit: not asked for again"
+        );
+        assert_eq!(
+            site.hits(&format!("/gallery/{n}.jpg")),
+            2,
+            "its image is still asked for (conditionally): images have no lastmod"
+        );
+    }
+    assert_eq!(
+        site.hits("/gallery/3.html"),
+        2,
+        "the changed page is fetched"
+    );
+    assert_eq!(
+        site.hits("/"),
+        2,
+        "a page the sitemap does not list is asked for"
+    );
+
+    // A third visit: page 3 was fetched on the second, after its lastmod, so it is spared too.
+    s.clock.set(t0() + chrono::Duration::days(4));
+    run(&s, true);
+    assert_eq!(site.hits("/gallery/3.html"), 2);
+    assert_eq!(site.hits("/gallery/1.html"), 1);
+}

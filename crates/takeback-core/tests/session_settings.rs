@@ -122,3 +122,58 @@ fn the_settings_file_takes_plain_numbers_and_refuses_invalid_values() {
         assert_eq!(err.code(), ErrorCode::InvalidInput, "{bad}: {err}");
     }
 }
+
+/// Issue 11: what closing the window does is the session's decision. By default it quits and
+/// every profile locks (the tray is not even made); with "keep watching when the window is
+/// closed" (a lowered protection: it needs an unlocked profile) it hides to the tray and the
+/// profile stays open for monitoring, unless no tray could be made. Starting hidden needs the
+/// start-at-login setting as well as the flag.
+#[test]
+fn closing_the_window_quits_and_locks_unless_the_owner_keeps_watching_with_a_tray() {
+    use takeback_core::session::background::CloseAction;
+    let dir = tempfile::tempdir().unwrap();
+    let s = session(&dir);
+    let err = s.set_setting("monitor.when_closed", "true").unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Refused, "{err}");
+    let unlock = |s: &Session| {
+        s.create_profile(
+            "A",
+            NewProfileLock::Passphrase {
+                passphrase: "a long enough passphrase".into(),
+            },
+            Utc::now(),
+        )
+        .or_else(|_| s.unlock_profile("A", Some("a long enough passphrase".into()), Utc::now()))
+        .unwrap()
+        .id
+    };
+    let id = unlock(&s);
+
+    let mut asked = false;
+    let action = s
+        .on_window_close(|| {
+            asked = true;
+            true
+        })
+        .unwrap();
+    assert_eq!(action, CloseAction::Quit);
+    assert!(
+        !asked,
+        "no tray is made when the owner does not keep watching"
+    );
+    assert!(!s.is_open(&id).unwrap(), "quitting locks every profile");
+
+    unlock(&s);
+    s.set_setting("monitor.when_closed", "true").unwrap();
+    assert_eq!(s.on_window_close(|| true).unwrap(), CloseAction::HideToTray);
+    assert!(
+        s.is_open(&id).unwrap(),
+        "hidden in the tray, monitoring goes on"
+    );
+    assert_eq!(s.on_window_close(|| false).unwrap(), CloseAction::Quit);
+    assert!(!s.is_open(&id).unwrap(), "no tray to come back from: quit");
+
+    assert!(!s.start_hidden(false).unwrap());
+    assert!(!s.start_hidden(true).unwrap(), "the setting is off");
+    assert!(s.wants_tray(false).unwrap(), "keeping watch wants the tray");
+}

@@ -2,7 +2,7 @@
 
 use chrono::Utc;
 use takeback_core::session::{AppInfo, Overview};
-use tauri::{State, WebviewWindow};
+use tauri::State;
 
 use crate::error::{IpcError, IpcResult};
 use crate::state::AppState;
@@ -13,13 +13,12 @@ pub fn get_app_info(state: State<'_, AppState>) -> AppInfo {
     state.session.app_info()
 }
 
-/// Quick exit: hides the window first (what someone at the desk sees), then locks every profile.
+/// Quick exit: hides the window first (what someone at the desk sees), removes the tray entry,
+/// then locks every profile (see `tray::quick_exit`).
 #[tauri::command]
 #[specta::specta]
-pub fn quick_exit(window: WebviewWindow, state: State<'_, AppState>) -> IpcResult<()> {
-    let hidden = window.hide();
-    state.session.lock_all()?;
-    hidden.map_err(|e| IpcError::internal(format!("could not hide the window: {e}")))
+pub fn quick_exit(app: tauri::AppHandle) -> IpcResult<()> {
+    Ok(crate::tray::quick_exit(&app)?)
 }
 
 /// Copies text that names the owner (a letter for a web form), cleared again after a minute.

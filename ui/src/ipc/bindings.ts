@@ -10,7 +10,10 @@ export const commands = {
 	getAppInfo: () => __TAURI_INVOKE<AppInfo>("get_app_info"),
 	/**  Copies text that names the owner (a letter for a web form), cleared again after a minute. */
 	copyPrivateText: (text: string) => typedError<null, IpcError>(__TAURI_INVOKE("copy_private_text", { text })),
-	/**  Quick exit: hides the window first (what someone at the desk sees), then locks every profile. */
+	/**
+	 *  Quick exit: hides the window first (what someone at the desk sees), removes the tray entry,
+	 *  then locks every profile (see `tray::quick_exit`).
+	 */
 	quickExit: () => typedError<null, IpcError>(__TAURI_INVOKE("quick_exit")),
 	/**  Where the active profile stands, for Home. */
 	getOverview: () => typedError<Overview, IpcError>(__TAURI_INVOKE("get_overview")),
@@ -2378,6 +2381,16 @@ export type Settings = {
 	network_proxy: string,
 	/**  While a profile is unlocked, the window does the monitoring that is due. */
 	monitor_in_window: boolean,
+	/**
+	 *  Closing the window hides it to the system tray instead of quitting, so monitoring goes
+	 *  on for the unlocked profiles (auto-lock still applies). Off: closing quits.
+	 */
+	monitor_when_closed: boolean,
+	/**
+	 *  Start Takeback, hidden in the tray, when the owner logs in (an XDG autostart entry).
+	 *  Refused while any passphrase (clinic) profile exists: see `session::login`.
+	 */
+	start_at_login: boolean,
 	/**  Desktop notifications from monitoring (best-effort; the inbox is the record). */
 	notifications_enabled: boolean,
 	/**  Notifications say what kind of update; off, only "Takeback has N updates". */

@@ -35,6 +35,8 @@ export function typedSettings(): Settings {
     rdap_bootstrap_base: "https://data.iana.org/rdap/",
     network_proxy: "",
     monitor_in_window: true,
+    monitor_when_closed: false,
+    start_at_login: false,
     notifications_enabled: true,
     notifications_detail: false,
     notifications_quiet_from: 22,

@@ -59,12 +59,15 @@ pub fn run(ctx: &Context, cmd: ProfileCommand) -> Result<ExitCode, Failure> {
         ProfileCommand::Create { name, passphrase } => {
             let vault = if passphrase {
                 let pass = new_passphrase(&name)?;
-                profiles.create_clinic(
+                let vault = profiles.create_clinic(
                     &name,
                     &pass,
                     KdfParams::for_new_passphrases(),
                     Utc::now(),
-                )?
+                )?;
+                // A shared computer: no more starting at login (the core's rule).
+                takeback_core::session::login::turn_off_for_clinic(&ctx.data_dir)?;
+                vault
             } else {
                 let keys = KeyringStore::platform()?;
                 profiles.create_personal(&name, &keys, Utc::now())?

@@ -131,6 +131,12 @@ pub struct Settings {
     pub network_proxy: String,
     /// While a profile is unlocked, the window does the monitoring that is due.
     pub monitor_in_window: bool,
+    /// Closing the window hides it to the system tray instead of quitting, so monitoring goes
+    /// on for the unlocked profiles (auto-lock still applies). Off: closing quits.
+    pub monitor_when_closed: bool,
+    /// Start Takeback, hidden in the tray, when the owner logs in (an XDG autostart entry).
+    /// Refused while any passphrase (clinic) profile exists: see `session::login`.
+    pub start_at_login: bool,
     /// Desktop notifications from monitoring (best-effort; the inbox is the record).
     pub notifications_enabled: bool,
     /// Notifications say what kind of update; off, only "Takeback has N updates".
@@ -167,6 +173,8 @@ impl Default for Settings {
             rdap_bootstrap_base: "https://data.iana.org/rdap/".to_owned(),
             network_proxy: String::new(),
             monitor_in_window: true,
+            monitor_when_closed: false,
+            start_at_login: false,
             notifications_enabled: true,
             notifications_detail: false,
             notifications_quiet_from: 22,
@@ -348,6 +356,24 @@ pub const SPECS: &[Spec] = &[
         help: "While a profile is unlocked, do the monitoring that is due (revisit sites and folders, re-check findings) in the background.",
         read: |s| s.monitor_in_window.to_string(),
         write: |s, v| s.monitor_in_window = v == "true",
+    },
+    Spec {
+        key: "monitor.when_closed",
+        label: "Keep watching when the window is closed",
+        advanced: false,
+        kind: Kind::Bool,
+        help: "Closing the window hides Takeback in the system tray instead of quitting, so monitoring goes on for unlocked profiles (they still lock after the idle minutes). The tray menu opens it again, checks now, quick-exits or quits.",
+        read: |s| s.monitor_when_closed.to_string(),
+        write: |s, v| s.monitor_when_closed = v == "true",
+    },
+    Spec {
+        key: "app.start_at_login",
+        label: "Start Takeback at login, in the tray",
+        advanced: false,
+        kind: Kind::Bool,
+        help: "Starts Takeback hidden in the system tray when you log in, so monitoring can go on. Not available while a passphrase (shared or clinic) profile exists: on a shared computer it would tell the next person Takeback is used here.",
+        read: |s| s.start_at_login.to_string(),
+        write: |s, v| s.start_at_login = v == "true",
     },
     Spec {
         key: "notifications.enabled",
@@ -596,6 +622,9 @@ impl Settings {
                         "previews" => self.previews != Previews::Off,
                         // A lock screen would show what kind of update came in.
                         "notifications.detail" => self.notifications_detail,
+                        // Closing the window no longer ends the session: profiles stay
+                        // unlocked (until auto-lock) in a hidden window.
+                        "monitor.when_closed" => self.monitor_when_closed,
                         _ => matches!(spec.kind, Kind::Url { .. } | Kind::Proxy),
                     }
             })

@@ -15,7 +15,9 @@
 //! derivation, the face engine, the network) block: callers with a UI thread run them on a
 //! worker.
 
+pub mod background;
 mod enroll;
+pub mod login;
 mod monitor;
 pub mod open;
 mod overview;
@@ -71,6 +73,9 @@ pub enum SessionError {
     #[error("changing {key} lowers a protection of this computer; unlock a profile first")]
     WeakeningNeedsProfile { key: &'static str },
 
+    #[error("Takeback cannot start at login: {reason}")]
+    StartAtLoginRefused { reason: &'static str },
+
     #[error("the face engine could not be loaded ({reason})")]
     EngineUnavailable { reason: String },
 }
@@ -79,7 +84,8 @@ impl SessionError {
     pub fn code(&self) -> ErrorCode {
         match self {
             SessionError::NoProfileOpen => ErrorCode::Locked,
-            SessionError::WeakeningNeedsProfile { .. } => ErrorCode::Refused,
+            SessionError::WeakeningNeedsProfile { .. }
+            | SessionError::StartAtLoginRefused { .. } => ErrorCode::Refused,
             SessionError::StagedPhotoGone => ErrorCode::NotFound,
             SessionError::ScanRunning
             | SessionError::TooManyStaged { .. }
@@ -106,7 +112,8 @@ pub struct NetworkPolicy {
 /// the CLI: a change that lowers a protection (see [`Settings::weakened_since`]: a longer
 /// auto-lock, previews back, any address or proxy) needs an unlocked profile among `unlocked`, so
 /// the next person at a shared desk, or a program running as the user, cannot make it
-/// unnoticed; every changed address is audited in each of them; then `next` is saved.
+/// unnoticed; every changed address is audited in each of them; starting at login is written
+/// or removed (refused while a clinic profile exists, see [`login`]); then `next` is saved.
 pub fn commit_settings(
     data_dir: &DataDir,
     before: &Settings,
@@ -128,6 +135,15 @@ pub fn commit_settings(
                 now,
             )?;
         }
+    }
+    if next.start_at_login != before.start_at_login {
+        login::apply(
+            data_dir,
+            before,
+            next,
+            &login::autostart_dir()?,
+            &login::app_executable()?,
+        )?;
     }
     next.save(data_dir)
 }
@@ -317,6 +333,14 @@ impl Session {
     /// session (the face engine, the network) while the window goes on reading.
     pub fn vault_handle(&self) -> Result<Vault> {
         self.with_vault(Vault::open_another)
+    }
+
+    /// A second handle on the active profile's vault for the window's background work, without
+    /// marking the profile used: monitoring every minute must not keep auto-lock away.
+    pub(crate) fn vault_handle_untouched(&self) -> Result<Vault> {
+        let open = self.open()?;
+        let profile = open.peek_active().ok_or(SessionError::NoProfileOpen)?;
+        Vault::open_another(&profile.vault)
     }
 
     /// The id of the profile the window shows.

@@ -3,7 +3,7 @@
 
 use chrono::Utc;
 
-use super::{RunningScan, Session, SessionError};
+use super::{RunningScan, Session};
 use crate::base::cancel::CancelFlag;
 use crate::base::clock::SystemClock;
 use crate::monitor::events::{self, Event, Which};
@@ -16,8 +16,16 @@ impl Session {
     /// Blocks: call it on a worker thread. Another runner (a timer) holding the profile's lock
     /// makes it return at once with `ran: false`.
     pub fn run_monitor(&self, force: bool) -> Result<CycleReport> {
-        let profile_id = self.active_id()?.ok_or(SessionError::NoProfileOpen)?;
         let vault = self.vault_handle()?;
+        self.run_monitor_on(vault, force)
+    }
+
+    fn run_monitor_on(
+        &self,
+        vault: crate::storage::vault::Vault,
+        force: bool,
+    ) -> Result<CycleReport> {
+        let profile_id = vault.info().id.clone();
         let engine = self.engine()?;
         let keys = self.keys()?;
         let settings = self.settings()?.clone();
@@ -66,12 +74,29 @@ impl Session {
         if !self.settings()?.monitor_in_window || self.active_id()?.is_none() {
             return Ok(None);
         }
-        let status = self.with_vault(|v| monitor::status(v, now))?;
+        // Background work: it does not count as use, so auto-lock still locks an idle profile.
+        let vault = self.vault_handle_untouched()?;
+        let status = monitor::status(&vault, now)?;
         let due = status.next_due.is_some_and(|t| t <= now);
         if !due || status.running {
             return Ok(None);
         }
-        self.run_monitor(false).map(Some)
+        self.run_monitor_on(vault, false).map(Some)
+    }
+
+    /// The desktop notification for a cycle the window ran, by the same rule as the timer's
+    /// (`monitor::notify`: neutral unless the owner allowed detail, none in quiet hours);
+    /// `local_hour` is the hour on this computer's clock, 0-23.
+    pub fn notification_for(
+        &self,
+        report: &CycleReport,
+        local_hour: u32,
+    ) -> Result<Option<monitor::notify::Notification>> {
+        Ok(monitor::notify::for_events(
+            &report.events,
+            &*self.settings()?,
+            local_hour,
+        ))
     }
 
     /// What runs next and when, for the active profile.

@@ -96,6 +96,12 @@ impl OpenProfiles {
         Some(p)
     }
 
+    /// The active profile, without marking it used: for the window's own background work
+    /// (monitoring), which must not keep auto-lock away.
+    pub fn peek_active(&self) -> Option<&OpenProfile> {
+        self.profiles.get(self.active.as_deref()?)
+    }
+
     /// Profile `id`, marked as used at `now`.
     pub fn use_profile(&mut self, id: &str, now: DateTime<Utc>) -> Option<&mut OpenProfile> {
         let p = self.profiles.get_mut(id)?;

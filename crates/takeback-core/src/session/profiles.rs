@@ -100,12 +100,22 @@ impl Session {
                 self.profiles()
                     .create_personal(name, self.keys()?.as_ref(), now)?
             }
-            NewProfileLock::Passphrase { passphrase } => self.profiles().create_clinic(
-                name,
-                &Secret::new(passphrase),
-                KdfParams::for_new_passphrases(),
-                now,
-            )?,
+            NewProfileLock::Passphrase { passphrase } => {
+                let vault = self.profiles().create_clinic(
+                    name,
+                    &Secret::new(passphrase),
+                    KdfParams::for_new_passphrases(),
+                    now,
+                )?;
+                // A shared computer: Takeback no longer starts at login (see `login`).
+                if self.settings()?.start_at_login {
+                    self.change_settings(|s| {
+                        s.start_at_login = false;
+                        Ok(())
+                    })?;
+                }
+                vault
+            }
         };
         self.activate(vault)
     }

@@ -19,6 +19,8 @@ const TEXT: Record<string, Text> = {
   "quick_exit.double_escape": { label: m.setting_double_escape, help: m.setting_double_escape_help },
   "rdap.bootstrap_base": { label: m.setting_rdap, help: m.setting_rdap_help },
   "network.proxy": { label: m.setting_proxy, help: m.setting_proxy_help },
+  "monitor.when_closed": { label: m.setting_when_closed, help: m.setting_when_closed_help },
+  "app.start_at_login": { label: m.setting_start_at_login, help: m.setting_start_at_login_help },
 };
 
 /** Provider settings are `provider.<name>.enabled` / `.base_url`; their names are brand names. */

@@ -23,6 +23,8 @@ use super::{CrawlError, CrawlLimits, SkipReason};
 pub enum Want {
     Page,
     Image,
+    /// A sitemap (XML), read to skip pages unchanged since the last visit.
+    Sitemap,
 }
 
 /// A fetched body, with the last request and response heads as they went over the wire (what an
@@ -218,6 +220,7 @@ impl Fetcher {
             let accept = match want {
                 Want::Page => "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
                 Want::Image => "image/avif,image/webp,image/png,image/jpeg,image/*;q=0.8",
+                Want::Sitemap => "application/xml,text/xml;q=0.9,*/*;q=0.1",
             };
             let mut request_headers = HeaderMap::new();
             request_headers.insert(ACCEPT, HeaderValue::from_static(accept));
@@ -319,16 +322,18 @@ impl Fetcher {
                         || content_type.starts_with("text/")
                         || content_type.is_empty()
                 }
+                Want::Sitemap => content_type.contains("xml") || content_type.starts_with("text/"),
             };
             if !acceptable {
                 return Err(match want {
-                    Want::Page => SkipReason::NotHtml,
+                    Want::Page | Want::Sitemap => SkipReason::NotHtml,
                     Want::Image => SkipReason::NotAnImage,
                 });
             }
             let limit = match want {
                 Want::Page => self.limits.max_page_bytes,
                 Want::Image => self.limits.max_image_bytes,
+                Want::Sitemap => super::sitemap::MAX_SITEMAP_BYTES,
             };
             let exchange = Exchange {
                 request_headers: self.sent_headers(&current, request_headers),
@@ -428,6 +433,19 @@ impl Fetcher {
             self.last_request.insert(host, Instant::now());
         }
         Ok(())
+    }
+
+    /// The sitemaps `url`'s host names in its robots.txt (`Sitemap:` lines), at most `max`.
+    pub async fn sitemaps_named_for(
+        &mut self,
+        url: &Url,
+        max: usize,
+        cancel: &CancellationToken,
+    ) -> Vec<String> {
+        match self.robots_for(url, cancel).await {
+            Ok(rules) => rules.sitemaps().iter().take(max).cloned().collect(),
+            Err(_) => Vec::new(),
+        }
     }
 
     async fn robots_for(

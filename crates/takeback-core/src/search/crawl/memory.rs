@@ -18,6 +18,11 @@ pub struct PageMemo {
     pub pages: Vec<String>,
     /// Images shown (absolute URLs).
     pub images: Vec<String>,
+    /// When we last had the page from the server (200 or 304): a sitemap `lastmod` before it
+    /// means the page need not be asked for ([`super::sitemap`]). Absent in memories written
+    /// before sitemaps were read.
+    #[serde(default)]
+    pub fetched_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// An image as last checked.

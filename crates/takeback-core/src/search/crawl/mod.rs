@@ -14,12 +14,14 @@ pub mod extract;
 pub(crate) mod fetch;
 pub mod memory;
 pub mod robots;
+pub mod sitemap;
 
 use std::collections::{HashSet, VecDeque};
 use std::fmt;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -136,6 +138,9 @@ pub struct CrawlReport {
     pub pages_fetched: u32,
     /// Pages the server said were unchanged (304): their remembered links were used.
     pub pages_not_modified: u32,
+    /// Pages not asked for at all: the site's sitemap dates them before our last fetch, so
+    /// their remembered links were used (counted in `pages_fetched` too, like a 304).
+    pub pages_unchanged_by_sitemap: u32,
     /// Images not checked again: unchanged (304) or the same bytes as last time.
     pub images_unchanged: u32,
     pub images_found: u32,
@@ -274,6 +279,8 @@ pub async fn crawl_site_counted(
         counters,
         already_checked,
         memory: &CrawlMemory::default(),
+        // Nothing is remembered from this visit, so its time is never read.
+        now: DateTime::<Utc>::MIN_UTC,
     };
     crawl_site_remembering(start, limits, images, cancel, &visit)
         .await
@@ -289,12 +296,69 @@ pub struct Visit<'a> {
     /// The site as last visited: pages and images are asked for conditionally, and an image
     /// unchanged since then is not sent to the matcher again.
     pub memory: &'a CrawlMemory,
+    /// When this visit happens: pages fetched now are remembered as fetched at this time, for
+    /// the sitemap's `lastmod` next time.
+    pub now: DateTime<Utc>,
 }
 
 impl fmt::Debug for Visit<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Visit").finish_non_exhaustive()
     }
+}
+
+/// The last modifications the site's sitemaps give its pages (keys normalised like the crawl
+/// memory's): the sitemaps its robots.txt names, else `/sitemap.xml`, and those a sitemap index
+/// names, within [`sitemap::MAX_FILES`] files, [`sitemap::MAX_DEPTH`] levels and
+/// [`sitemap::MAX_ENTRIES`] entries. A missing or broken sitemap gives nothing: every page is
+/// then asked for conditionally, as without one.
+async fn read_sitemaps(
+    fetcher: &mut Fetcher,
+    start: &Url,
+    same_site: &(dyn Fn(&Url) -> bool + Sync),
+    cancel: &CancellationToken,
+) -> sitemap::LastModified {
+    let mut found = sitemap::LastModified::new();
+    let mut named = fetcher
+        .sitemaps_named_for(start, sitemap::MAX_FILES, cancel)
+        .await;
+    if named.is_empty() {
+        named.extend(start.join("/sitemap.xml").ok().map(String::from));
+    }
+    let mut pending: VecDeque<(String, u32)> = named.into_iter().map(|u| (u, 1)).collect();
+    let mut files_read = 0;
+    let mut entries = 0;
+    while let Some((address, depth)) = pending.pop_front() {
+        if files_read >= sitemap::MAX_FILES || entries >= sitemap::MAX_ENTRIES {
+            break;
+        }
+        let Ok(url) = Url::parse(&address) else {
+            continue;
+        };
+        if !same_site(&url) {
+            continue;
+        }
+        files_read += 1;
+        let fetched = fetcher
+            .fetch_if_changed(url, Want::Sitemap, Some(same_site), None, cancel)
+            .await;
+        let Ok(Conditional::Fetched(body)) = fetched else {
+            continue;
+        };
+        let Some(file) = sitemap::parse(&body.body, sitemap::MAX_ENTRIES - entries) else {
+            continue;
+        };
+        entries += file.urls.len() + file.sitemaps.len();
+        for (loc, lastmod) in file.urls {
+            if let (Ok(page), Some(lastmod)) = (Url::parse(&loc), lastmod) {
+                found.insert(normalised(&page), lastmod);
+            }
+        }
+        if depth < sitemap::MAX_DEPTH {
+            pending.extend(file.sitemaps.into_iter().map(|u| (u, depth + 1)));
+        }
+    }
+    found
 }
 
 /// [`crawl_site_counted`] with the site's memory: returns the report and the memory of this
@@ -310,6 +374,7 @@ pub async fn crawl_site_remembering(
         counters,
         already_checked,
         memory,
+        now,
     } = *visit;
     let mut remembered = CrawlMemory::default();
     let start = parse_start_url(start.as_str())?;
@@ -327,6 +392,13 @@ pub async fn crawl_site_remembering(
     let mut seen_pages = HashSet::from([normalised(&start)]);
     let mut seen_images = HashSet::new();
     let same_site = |url: &Url| site.contains(url);
+    // A repeat visit reads the site's sitemap first: pages it dates before our last fetch are
+    // not asked for again.
+    let last_modified = if memory.pages.is_empty() {
+        sitemap::LastModified::new()
+    } else {
+        read_sitemaps(&mut fetcher, &start, &same_site, cancel).await
+    };
 
     while let Some((page_url, depth)) = queue.pop_front() {
         if cancel.is_cancelled() {
@@ -339,16 +411,26 @@ pub async fn crawl_site_remembering(
         }
         let page_key = normalised(&page_url);
         let page_memo = memory.pages.get(&page_key);
-        let page = match fetcher
-            .fetch_if_changed(
-                page_url.clone(),
-                Want::Page,
-                Some(&same_site),
-                page_memo.map(|m| &m.validators),
-                cancel,
-            )
-            .await
-        {
+        let dated_unchanged = page_memo.is_some_and(|memo| {
+            memo.fetched_at
+                .zip(last_modified.get(&page_key))
+                .is_some_and(|(fetched_at, lastmod)| sitemap::unchanged_since(*lastmod, fetched_at))
+        });
+        let page = if dated_unchanged {
+            report.pages_unchanged_by_sitemap += 1;
+            Ok(Conditional::NotModified)
+        } else {
+            fetcher
+                .fetch_if_changed(
+                    page_url.clone(),
+                    Want::Page,
+                    Some(&same_site),
+                    page_memo.map(|m| &m.validators),
+                    cancel,
+                )
+                .await
+        };
+        let page = match page {
             Ok(page) => page,
             Err(reason) if report.pages_fetched == 0 && page_url == start => {
                 report.bytes_read = fetcher.bytes_read;
@@ -380,9 +462,16 @@ pub async fn crawl_site_remembering(
         counters.pages_fetched.fetch_add(1, Ordering::Relaxed);
         let (shown_on, links) = match (page, page_memo) {
             (Conditional::NotModified, Some(memo)) => {
-                report.pages_not_modified += 1;
-                remembered.pages.insert(page_key, memo.clone());
-                (page_url.clone(), links_of(memo))
+                let mut memo = memo.clone();
+                if !dated_unchanged {
+                    report.pages_not_modified += 1;
+                    // The server confirmed it now (a sitemap's date is kept against the
+                    // fetch it was compared with).
+                    memo.fetched_at = Some(now);
+                }
+                let links = links_of(&memo);
+                remembered.pages.insert(page_key, memo);
+                (page_url.clone(), links)
             }
             (Conditional::NotModified, None) => continue,
             (Conditional::Fetched(page), _) => {
@@ -395,6 +484,7 @@ pub async fn crawl_site_remembering(
                         validators: page.validators,
                         pages: links.pages.iter().map(Url::to_string).collect(),
                         images: links.images.iter().map(Url::to_string).collect(),
+                        fetched_at: Some(now),
                     },
                 );
                 (page.url, links)

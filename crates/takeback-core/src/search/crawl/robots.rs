@@ -50,6 +50,14 @@ impl RobotsRules {
         }
     }
 
+    /// The sitemaps the file names (`Sitemap:` lines), as written.
+    pub fn sitemaps(&self) -> &[String] {
+        match self {
+            RobotsRules::Parsed(rules) => &rules.robot.sitemaps,
+            _ => &[],
+        }
+    }
+
     /// The site's `Crawl-delay`, bounded.
     pub fn crawl_delay(&self) -> Option<Duration> {
         let RobotsRules::Parsed(rules) = self else {

@@ -112,6 +112,7 @@ fn scan_site(
     let stamp = super::memory::reference_stamp(execution.ctx.vault.conn())?;
     let memory = super::memory::load(execution.ctx.vault.conn(), source_id, &stamp)?;
     let (sender, mut receiver) = mpsc::channel::<CandidateImage>(IMAGE_QUEUE);
+    let visited_at = execution.now();
     let crawl = {
         let counters = counters.clone();
         let cancel = execution.cancel.clone();
@@ -125,6 +126,7 @@ fn scan_site(
                 counters: &counters,
                 already_checked: &already_checked,
                 memory: &memory,
+                now: visited_at,
             };
             crawl::crawl_site_remembering(start, limits, sender, &cancel, &visit).await
         })
