@@ -284,9 +284,12 @@ fn cycles_report_new_removed_reappeared_and_nothing_when_quiet() {
             "id",
             "kind",
             "read",
+            "reason",
+            "site",
             "source_id",
             "text"
-        ]
+        ],
+        "the contract's eight fields, plus the site and reason the window words events with"
     );
     let one = inbox[0]["id"].as_i64().unwrap();
     takeback(data)

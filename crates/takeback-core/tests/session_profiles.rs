@@ -48,3 +48,36 @@ fn an_unlocked_clinic_profile_cannot_be_switched_to_without_its_passphrase() {
     s.unlock_profile("Client A", None, Utc::now()).unwrap();
     assert_eq!(open_names(&s), ["Client A"]);
 }
+
+/// The window's one-minute monitoring tick reads the profile's vault; that is not use, so an
+/// unattended window still locks after the auto-lock minutes (before the fix the tick marked the
+/// profile used every minute and it never locked).
+#[test]
+fn the_windows_monitoring_tick_does_not_keep_auto_lock_away() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Session::new(DataDir::at(dir.path()), NetworkPolicy::default()).unwrap();
+    let last_use = Utc::now() - chrono::Duration::hours(1);
+    s.create_profile(
+        "Client A",
+        NewProfileLock::Passphrase {
+            passphrase: PASS_A.into(),
+        },
+        last_use,
+    )
+    .unwrap();
+    assert!(
+        s.settings().unwrap().monitor_in_window,
+        "the tick is on by default"
+    );
+
+    let ran = s.run_monitor_if_due(Utc::now()).unwrap();
+    assert!(ran.is_none(), "nothing is due in a profile with no sources");
+
+    let locked = s.lock_idle(Utc::now()).unwrap();
+    assert_eq!(
+        locked.map(|l| l.ids.len()),
+        Some(1),
+        "an hour without use locks the profile, monitoring or not"
+    );
+    assert!(open_names(&s).is_empty());
+}
