@@ -198,7 +198,7 @@ test("a search service against its loopback API: key to the keyring, exact previ
 
   await browser.$('[data-testid="start-scan"]').click();
   const summary = await browser.$('[data-testid="scan-summary"]');
-  await browser.waitUntil(async () => (await summary.isDisplayed()) && /tineye/.test(await summary.getText()), {
+  await browser.waitUntil(async () => (await summary.isDisplayed()) && /TinEye/.test(await summary.getText()), {
     timeout: 120000,
     timeoutMsg: "the scan with TinEye did not finish",
   });
