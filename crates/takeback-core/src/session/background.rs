@@ -41,7 +41,7 @@ const ENGLISH: TrayText = TrayText {
 const SPANISH: TrayText = TrayText {
     tooltip: "Takeback",
     open: "Abrir Takeback",
-    check_now: "Comprobar ahora",
+    check_now: "Revisar ahora",
     quick_exit: "Salida rápida",
     quit: "Salir",
 };
