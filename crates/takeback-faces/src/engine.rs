@@ -19,6 +19,7 @@ use crate::decode::{decode_image, DecodeLimits};
 use crate::landmarks::LandmarkNet;
 use crate::models;
 use crate::ops::image_prep::{batch_input_rgb8_region, RgbF32};
+use crate::ops::Products;
 use crate::recognition::{self, RecognitionNet};
 use crate::ssd::SsdMobilenet;
 use crate::tiles::{self, TilePass};
@@ -37,6 +38,8 @@ pub struct EngineOptions {
     /// the engine is face-api exactly; on, it finds every face face-api finds, with the same
     /// boxes, plus small faces in large photos.
     pub small_faces: Option<TilePass>,
+    /// How the detector multiplies; the other networks always run in f32.
+    pub detector: DetectorArithmetic,
 }
 
 impl Default for EngineOptions {
@@ -46,7 +49,26 @@ impl Default for EngineOptions {
             max_faces: 100,
             small_faces: Some(TilePass::default()),
             decode_limits: DecodeLimits::default(),
+            detector: DetectorArithmetic::Fast,
         }
+    }
+}
+
+/// The arithmetic of the detector's backbone products (90 % of its work).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DetectorArithmetic {
+    /// f32 throughout: face-api's numbers to float precision.
+    Exact,
+    /// bf16 products with f32 sums where the CPU has AVX-512 BF16 (`ops::bf16`), about 1.4x
+    /// faster on the detector; f32 elsewhere. The same faces, boxes within IoU 0.98 of face-api's
+    /// (`tests/golden.rs`).
+    Fast,
+}
+
+impl DetectorArithmetic {
+    /// Whether this CPU runs the detector in bf16 under this choice.
+    pub fn uses_bf16(self) -> bool {
+        self == DetectorArithmetic::Fast && crate::ops::bf16::supported()
     }
 }
 
@@ -84,7 +106,10 @@ impl FaceEngine {
     /// Like [`FaceEngine::load`] with explicit options.
     pub fn with_options(options: EngineOptions) -> Result<FaceEngine, FaceError> {
         Ok(FaceEngine {
-            ssd: SsdMobilenet::load(&models::SSD_MOBILENET_V1.load()?)?,
+            ssd: SsdMobilenet::load(
+                &models::SSD_MOBILENET_V1.load()?,
+                options.detector.uses_bf16(),
+            )?,
             landmarks: LandmarkNet::load(&models::LANDMARK_68.load()?)?,
             recognition: RecognitionNet::load(&models::RECOGNITION.load()?)?,
             age: AgeNet::load(&models::AGE_GENDER.load()?)?,
@@ -161,9 +186,12 @@ impl FaceEngine {
             return Err(FaceError::ZeroSize { width, height });
         }
         let started = Instant::now();
-        let mut detections =
-            self.ssd
-                .detect(image, self.options.min_score, self.options.max_faces)?;
+        let mut detections = self.ssd.detect(
+            image,
+            self.options.min_score,
+            self.options.max_faces,
+            Products::Bf16IfLoaded,
+        )?;
         times.ssd += started.elapsed();
         let whole_image_faces = detections.len();
         if let Some(pass) = &self.options.small_faces {

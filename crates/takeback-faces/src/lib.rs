@@ -27,7 +27,8 @@ pub mod testing;
 
 pub use decode::{decode_image, DecodeLimits};
 pub use engine::{
-    default_workers, parallel_map, prepare_image, EngineOptions, FaceEngine, StageTimes,
+    default_workers, parallel_map, prepare_image, DetectorArithmetic, EngineOptions, FaceEngine,
+    StageTimes,
 };
 pub use error::FaceError;
 pub use models::{models_status, ModelStatus};

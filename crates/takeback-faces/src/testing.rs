@@ -18,7 +18,9 @@ pub fn ssd_raw(
     engine: &FaceEngine,
     input: &RgbF32,
 ) -> Result<(Vec<[f32; 4]>, Vec<f32>), FaceError> {
-    let out = engine.ssd().forward(input)?;
+    let out = engine
+        .ssd()
+        .forward(input, crate::ops::Products::Bf16IfLoaded)?;
     Ok((out.boxes, out.scores))
 }
 

@@ -9,6 +9,7 @@
 //! exactly as they are (so every face face-api finds is still found with face-api's box); a tile
 //! detection is only added where no kept detection already covers it.
 
+use crate::ops::Products;
 use crate::ssd::{Detection, SsdMobilenet};
 
 /// How the small-face pass cuts and filters (see the crate README for the measurements behind
@@ -106,7 +107,7 @@ pub fn detect_tiles(
             f64::from(x + w),
             f64::from(y + h),
         );
-        for d in ssd.detect_region(image, tile, pass.min_score, max_results)? {
+        for d in ssd.detect_region(image, tile, pass.min_score, max_results, Products::F32)? {
             let cut = (x > 0 && d.x - x0 < CUT_MARGIN)
                 || (y > 0 && d.y - y0 < CUT_MARGIN)
                 || (x + w < width && x1 - (d.x + d.width) < CUT_MARGIN)
@@ -143,7 +144,7 @@ fn confirmed(
             side,
         );
         if ssd
-            .detect_region(image, region, 0.5, 100)?
+            .detect_region(image, region, 0.5, 100, Products::F32)?
             .iter()
             .any(|again| overlap(again, d) > 0.5)
         {

@@ -7,9 +7,22 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 use takeback_faces::testing::{self, rgb_input};
-use takeback_faces::{EngineOptions, FaceEngine};
+use takeback_faces::{DetectorArithmetic, EngineOptions, FaceEngine};
 
+/// The engine in exact f32 arithmetic: face-api's numbers to float precision.
 fn engine() -> &'static FaceEngine {
+    static ENGINE: OnceLock<FaceEngine> = OnceLock::new();
+    ENGINE.get_or_init(|| {
+        FaceEngine::with_options(EngineOptions {
+            detector: DetectorArithmetic::Exact,
+            ..EngineOptions::default()
+        })
+        .unwrap()
+    })
+}
+
+/// The engine as the app runs it: the detector's products in bf16 where the CPU has AVX-512 BF16.
+fn default_engine() -> &'static FaceEngine {
     static ENGINE: OnceLock<FaceEngine> = OnceLock::new();
     ENGINE.get_or_init(|| FaceEngine::with_options(EngineOptions::default()).unwrap())
 }
@@ -115,13 +128,82 @@ fn batched_recognition_equals_single() {
     assert!(max_abs_diff(&batch[1], &single_b) < 1e-5);
 }
 
+/// How close a run must come to the reference on every face the reference finds.
+#[derive(Debug)]
+struct Tolerance {
+    /// Lowest box IoU.
+    iou: f32,
+    /// Farthest landmark, as a share of the reference box's width.
+    landmark_of_width: f32,
+    /// Lowest descriptor cosine.
+    cosine: f32,
+    /// Largest age difference, years.
+    age: f32,
+    /// Whether images up to 2000 px must give exactly the reference's number of faces (the bf16
+    /// detector may add or drop one scoring within a hair of face-api's 0.5 cut).
+    same_count: bool,
+}
+
 /// Every face of every test image, each at full resolution, plus the generated 1920-px and
-/// 4000-px photos: every face the reference finds is found, with box IoU >= 0.99, landmarks within
-/// 0.5 px, descriptor cosine >= 0.999 (stricter than the large-photo target of IoU >= 0.98 and
-/// cosine >= 0.995, which `large_photos_are_in_the_golden_set` pins separately). Images up to
-/// 2000 px give exactly the reference's faces; larger ones may add small faces from the tile pass.
+/// 4000-px photos, in exact arithmetic: every face the reference finds is found, with box IoU >=
+/// 0.99, landmarks within 0.5 px, descriptor cosine >= 0.999 (stricter than the issue's target of
+/// IoU >= 0.98 and cosine >= 0.995, asserted on the large photos as well). Images up to 2000 px give
+/// exactly the reference's faces; larger ones may add small faces from the tile pass.
 #[test]
 fn whole_pipeline_matches_reference_on_every_test_image() {
+    let worst = check_every_test_image(
+        engine(),
+        &Tolerance {
+            iou: 0.99,
+            landmark_of_width: f32::INFINITY,
+            cosine: 0.999,
+            age: 0.01,
+            same_count: true,
+        },
+        0.5,
+    );
+    assert!(worst.large_iou >= 0.98 && worst.large_cosine >= 0.995);
+}
+
+/// The same in the arithmetic the app uses (bf16 detector products on CPUs with AVX-512 BF16),
+/// at the issue's parity targets: every face the reference finds is found, box IoU >= 0.98,
+/// descriptor cosine >= 0.995. The landmark and age nets see crops cut at whole pixels from the
+/// box, so a box that moves by a tenth of a pixel can move their crop by one: landmarks within 5 %
+/// of the face's width, age within 5 years. (Measured: `bbt2.jpg`'s box moved by 0.15 px, its
+/// descriptor cosine stayed 0.99999994 and its age went from 42.8 to 40.4; face-api's age is that
+/// sensitive to its own crop.)
+#[test]
+fn default_arithmetic_keeps_the_parity_targets_on_every_test_image() {
+    let worst = check_every_test_image(
+        default_engine(),
+        &Tolerance {
+            iou: 0.98,
+            landmark_of_width: 0.05,
+            cosine: 0.995,
+            age: 5.0,
+            same_count: false,
+        },
+        f32::INFINITY,
+    );
+    eprintln!(
+        "default arithmetic (bf16 detector: {})",
+        DetectorArithmetic::Fast.uses_bf16()
+    );
+    assert!(worst.iou >= 0.98 && worst.cosine >= 0.995);
+}
+
+/// The worst values seen by [`check_every_test_image`].
+#[derive(Debug)]
+struct Worst {
+    iou: f32,
+    cosine: f32,
+    large_iou: f32,
+    large_cosine: f32,
+}
+
+/// Runs `engine` on every golden image and asserts `tolerance` face by face (and landmarks
+/// within `landmark_px`).
+fn check_every_test_image(engine: &FaceEngine, tolerance: &Tolerance, landmark_px: f32) -> Worst {
     let root = testing::testdata_dir();
     assert!(
         root.is_dir(),
@@ -148,7 +230,7 @@ fn whole_pipeline_matches_reference_on_every_test_image() {
                 let Some((_, image)) = inputs.get(i) else {
                     break;
                 };
-                let faces = engine().detect_rgb(image).unwrap();
+                let faces = engine.detect_rgb(image).unwrap();
                 results.lock().unwrap().push((i, faces));
             });
         }
@@ -158,6 +240,7 @@ fn whole_pipeline_matches_reference_on_every_test_image() {
 
     let (mut worst_iou, mut worst_landmark, mut worst_cosine, mut worst_score, mut worst_age) =
         (1f32, 0f32, 1f32, 0f32, 0f32);
+    let mut worst_landmark_share = 0f32;
     let mut total_faces = 0;
     let (mut large_faces, mut worst_large_iou, mut worst_large_cosine) = (0, 1f32, 1f32);
     for ((name, image), (_, faces)) in inputs.iter().zip(&results) {
@@ -171,7 +254,7 @@ fn whole_pipeline_matches_reference_on_every_test_image() {
             "{name}: decoded pixels differ from those the golden was computed on (image decoder or resize changed? regenerate golden/ as its README says)"
         );
         let want_faces = want["faces"].as_array().unwrap();
-        if image.width().max(image.height()) <= 2000 {
+        if image.width().max(image.height()) <= 2000 && tolerance.same_count {
             assert_eq!(
                 faces.len(),
                 want_faces.len(),
@@ -179,15 +262,9 @@ fn whole_pipeline_matches_reference_on_every_test_image() {
                 faces.len(),
                 want_faces.len()
             );
-        } else {
+        } else if faces.len() != want_faces.len() {
             eprintln!(
-                "{name}: {} faces, reference {} (the rest from the small-face pass)",
-                faces.len(),
-                want_faces.len()
-            );
-            assert!(
-                faces.len() >= want_faces.len(),
-                "{name}: found {} faces, reference {}",
+                "{name}: {} faces, reference {}",
                 faces.len(),
                 want_faces.len()
             );
@@ -205,8 +282,8 @@ fn whole_pipeline_matches_reference_on_every_test_image() {
                     )
                 })
                 .max_by(|a, b| a.1.total_cmp(&b.1))
-                .unwrap();
-            assert!(overlap >= 0.99, "{name}: box IoU {overlap}");
+                .unwrap_or_else(|| panic!("{name}: no face where the reference has one"));
+            assert!(overlap >= tolerance.iou, "{name}: box IoU {overlap}");
             if name.starts_with("generated/") {
                 large_faces += 1;
                 worst_large_iou = worst_large_iou.min(overlap);
@@ -219,11 +296,17 @@ fn whole_pipeline_matches_reference_on_every_test_image() {
             for (p, q) in face.landmarks.iter().zip(wl) {
                 let q = floats(q);
                 let d = ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2)).sqrt();
-                assert!(d <= 0.5, "{name}: landmark off by {d} px");
+                assert!(d <= landmark_px, "{name}: landmark off by {d} px");
+                let share = d / wbox[2];
+                assert!(
+                    share <= tolerance.landmark_of_width,
+                    "{name}: landmark off by {d} px, {share} of the face's width"
+                );
                 worst_landmark = worst_landmark.max(d);
+                worst_landmark_share = worst_landmark_share.max(share);
             }
             let c = cosine(face.descriptor.as_slice(), &floats(&wf["descriptor"]));
-            assert!(c >= 0.999, "{name}: descriptor cosine {c}");
+            assert!(c >= tolerance.cosine, "{name}: descriptor cosine {c}");
             if name.starts_with("generated/") {
                 worst_large_cosine = worst_large_cosine.min(c);
             }
@@ -233,11 +316,15 @@ fn whole_pipeline_matches_reference_on_every_test_image() {
         }
     }
     eprintln!(
-        "golden: {} images, {total_faces} faces; worst box IoU {worst_iou:.6}, worst landmark {worst_landmark:.2e} px, \
-         worst descriptor cosine {worst_cosine:.7}, worst score diff {worst_score:.2e}, worst age diff {worst_age:.2e} years",
+        "golden: {} images, {total_faces} faces; worst box IoU {worst_iou:.6}, worst landmark {worst_landmark:.2e} px \
+         ({worst_landmark_share:.4} of the face's width), worst descriptor cosine {worst_cosine:.7}, worst score diff {worst_score:.2e}, \
+         worst age diff {worst_age:.2e} years",
         inputs.len()
     );
-    assert!(worst_age < 0.01, "age differs by {worst_age} years");
+    assert!(
+        worst_age < tolerance.age,
+        "age differs by {worst_age} years"
+    );
     eprintln!(
         "large photos: {large_faces} reference faces; worst box IoU {worst_large_iou:.6}, worst descriptor cosine {worst_large_cosine:.7}"
     );
@@ -245,7 +332,12 @@ fn whole_pipeline_matches_reference_on_every_test_image() {
         large_faces >= 5,
         "only {large_faces} faces in the large photos"
     );
-    assert!(worst_large_iou >= 0.98 && worst_large_cosine >= 0.995);
+    Worst {
+        iou: worst_iou,
+        cosine: worst_cosine,
+        large_iou: worst_large_iou,
+        large_cosine: worst_large_cosine,
+    }
 }
 
 /// The golden set holds photos of 1,920 and 4,000 px computed by the reference at full

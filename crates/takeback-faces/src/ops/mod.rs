@@ -4,6 +4,7 @@
 //! converted once at load. TensorFlow "SAME" padding is asymmetric for stride 2 on even inputs (the extra
 //! row/column goes bottom/right), which candle's symmetric `padding` cannot express, so it is explicit here.
 
+pub mod bf16;
 pub mod depthwise;
 pub mod image_prep;
 pub mod matmul;
@@ -12,6 +13,7 @@ use candle_core::{Device, Tensor};
 
 use crate::weights::WeightMap;
 use crate::FaceError;
+use bf16::Bf16Weights;
 use depthwise::DepthwiseGeometry as Geometry;
 pub use depthwise::InputActivation;
 use matmul::{matmul_columns_into, matmul_into};
@@ -388,6 +390,8 @@ pub struct Pointwise {
     /// `[O, C]`
     weight: Vec<f32>,
     bias: Vec<f32>,
+    /// The same weights in bf16, when the products run in bf16 ([`Pointwise::in_bf16`]).
+    fast: Option<Bf16Weights>,
 }
 
 impl Pointwise {
@@ -402,7 +406,43 @@ impl Pointwise {
         Ok(Pointwise {
             weight: hwio_to_oihw(filter, 1, 1, cin, cout, None),
             bias: bias.to_vec(),
+            fast: None,
         })
+    }
+
+    /// The same layer with its products in bf16 (see [`bf16`]); the caller checks
+    /// [`bf16::supported`].
+    pub fn in_bf16(mut self) -> Self {
+        self.fast = Some(Bf16Weights::new(
+            &self.weight,
+            self.out_channels(),
+            self.in_channels(),
+        ));
+        self
+    }
+
+    /// `out[:, columns] = W * input[:, columns]` for a `[C, pixels]` input.
+    fn product_columns_into(
+        &self,
+        out: &mut [f32],
+        input: &[f32],
+        pixels: usize,
+        columns: std::ops::Range<usize>,
+        products: Products,
+    ) {
+        match (&self.fast, products) {
+            (Some(weights), Products::Bf16IfLoaded) => {
+                weights.product_columns_into(out, input, pixels, columns);
+            }
+            _ => matmul_columns_into(
+                out,
+                &self.weight,
+                input,
+                (self.out_channels(), self.in_channels(), pixels),
+                columns,
+                false,
+            ),
+        }
     }
 
     /// Output channels.
@@ -419,15 +459,15 @@ impl Pointwise {
     }
 
     /// `W x` without the bias on one `[C, pixels]` buffer (its first `C*pixels` values), into the
-    /// first `O*pixels` values of `out`.
+    /// first `O*pixels` values of `out`, in f32.
     pub fn forward_plane_into(&self, input: &[f32], pixels: usize, out: &mut Vec<f32>) {
         let out = resize_for_overwrite(out, self.out_channels() * pixels);
-        matmul_into(
+        self.product_columns_into(
             out,
-            &self.weight,
             &input[..self.in_channels() * pixels],
-            (self.out_channels(), self.in_channels(), pixels),
-            false,
+            pixels,
+            0..pixels,
+            Products::F32,
         );
     }
 
@@ -444,32 +484,18 @@ impl Pointwise {
         input: &[f32],
         (height, width): (usize, usize),
         out: &mut Vec<f32>,
+        products: Products,
     ) {
         let pixels = height * width;
         let input = &input[..self.in_channels() * pixels];
+        let out = resize_for_overwrite(out, self.out_channels() * pixels);
         let (band_start, band_end) = uniform_row_band(input, self.in_channels(), (height, width));
         if band_end - band_start < MIN_UNIFORM_ROWS {
-            return self.forward_plane_into(input, pixels, out);
+            return self.product_columns_into(out, input, pixels, 0..pixels, products);
         }
-        let out = resize_for_overwrite(out, self.out_channels() * pixels);
-        let shape = (self.out_channels(), self.in_channels(), pixels);
         // Rows before the band and its first row; then the rows after it.
-        matmul_columns_into(
-            out,
-            &self.weight,
-            input,
-            shape,
-            0..(band_start + 1) * width,
-            false,
-        );
-        matmul_columns_into(
-            out,
-            &self.weight,
-            input,
-            shape,
-            band_end * width..pixels,
-            false,
-        );
+        self.product_columns_into(out, input, pixels, 0..(band_start + 1) * width, products);
+        self.product_columns_into(out, input, pixels, band_end * width..pixels, products);
         for plane in out.chunks_exact_mut(pixels) {
             let (head, rest) = plane.split_at_mut((band_start + 1) * width);
             let first = &head[band_start * width..];
@@ -478,6 +504,14 @@ impl Pointwise {
             }
         }
     }
+}
+
+/// Which arithmetic a [`Pointwise`] product uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Products {
+    F32,
+    /// bf16 when the layer was loaded with bf16 weights ([`Pointwise::in_bf16`]), else f32.
+    Bf16IfLoaded,
 }
 
 /// Below this many identical rows, [`Pointwise::forward_rows_into`] computes everything.
@@ -773,7 +807,7 @@ mod tests {
         let mut full = Vec::new();
         pointwise.forward_plane_into(&input, pixels, &mut full);
         let mut banded = vec![f32::NAN; 3];
-        pointwise.forward_rows_into(&input, (height, width), &mut banded);
+        pointwise.forward_rows_into(&input, (height, width), &mut banded, Products::F32);
         assert_eq!(&banded[..cout * pixels], &full[..cout * pixels]);
         // No band: the plain product.
         input[cin * pixels - 1] = 9.0;
@@ -782,7 +816,7 @@ mod tests {
         let (start, end) = uniform_row_band(&input, cin, (height, width));
         assert!(end - start < MIN_UNIFORM_ROWS);
         pointwise.forward_plane_into(&input, pixels, &mut full);
-        pointwise.forward_rows_into(&input, (height, width), &mut banded);
+        pointwise.forward_rows_into(&input, (height, width), &mut banded, Products::F32);
         assert_eq!(&banded[..cout * pixels], &full[..cout * pixels]);
     }
 
