@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use takeback_faces::{decode_image, parallel_map, prepare_image, FaceEngine, StageTimes};
+use takeback_faces::{decode_image, prepare_image, FaceEngine, StageTimes};
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
@@ -105,12 +105,17 @@ fn main() {
     let load = process_start.elapsed();
 
     // Throughput: every photo `rounds` times from its file, one worker per core.
-    let jobs: Vec<&PathBuf> = (0..rounds)
-        .flat_map(|_| images.iter().map(|(_, p)| p))
+    let jobs: Vec<PathBuf> = (0..rounds)
+        .flat_map(|_| images.iter().map(|(_, p)| p.clone()))
         .collect();
     let started = Instant::now();
     let cpu_before = cpu_seconds().0;
-    let results = parallel_map(&jobs, workers, |p| engine.detect_file(p).map(|f| f.len()));
+    // What `takeback faces` runs.
+    let results: Vec<_> = engine
+        .detect_files(&jobs, workers)
+        .into_iter()
+        .map(|faces| faces.map(|f| f.len()))
+        .collect();
     let wall = started.elapsed();
     let rust_cpu = cpu_seconds().0 - cpu_before;
     let rust_process = process_start.elapsed();

@@ -105,13 +105,25 @@ impl FaceEngine {
 
     /// Like [`FaceEngine::load`] with explicit options.
     pub fn with_options(options: EngineOptions) -> Result<FaceEngine, FaceError> {
+        // The detector and the recognition net are each about half of the load (checksum,
+        // dequantising, folding): on two threads the process starts sooner.
+        let (ssd, recognition) = std::thread::scope(|s| {
+            let ssd = s.spawn(|| {
+                SsdMobilenet::load(
+                    &models::SSD_MOBILENET_V1.load()?,
+                    options.detector.uses_bf16(),
+                )
+            });
+            let recognition = RecognitionNet::load(&models::RECOGNITION.load()?);
+            let ssd = ssd
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            Ok::<_, FaceError>((ssd?, recognition?))
+        })?;
         Ok(FaceEngine {
-            ssd: SsdMobilenet::load(
-                &models::SSD_MOBILENET_V1.load()?,
-                options.detector.uses_bf16(),
-            )?,
+            ssd,
             landmarks: LandmarkNet::load(&models::LANDMARK_68.load()?)?,
-            recognition: RecognitionNet::load(&models::RECOGNITION.load()?)?,
+            recognition,
             age: AgeNet::load(&models::AGE_GENDER.load()?)?,
             options,
         })
@@ -196,7 +208,8 @@ impl FaceEngine {
         let whole_image_faces = detections.len();
         if let Some(pass) = &self.options.small_faces {
             let started = Instant::now();
-            let from_tiles = tiles::detect_tiles(pass, &self.ssd, image, self.options.max_faces)?;
+            let from_tiles =
+                tiles::detect_tiles(pass, &self.ssd, image, self.options.max_faces, &detections)?;
             detections = tiles::merge(detections, from_tiles, self.options.max_faces);
             times.tiles += started.elapsed();
         }
@@ -362,7 +375,15 @@ impl FaceEngine {
         paths: &[std::path::PathBuf],
         workers: usize,
     ) -> Vec<Result<Vec<Face>, FaceError>> {
-        parallel_map(paths, workers, |path| self.detect_file(path))
+        // Largest files first: a large photo taken up last would leave the other workers idle
+        // while it runs. Results come back in the order of `paths`.
+        let mut order: Vec<usize> = (0..paths.len()).collect();
+        order.sort_by_key(|&i| {
+            std::cmp::Reverse(std::fs::metadata(&paths[i]).map_or(0, |m| m.len()))
+        });
+        let mut results = parallel_map(&order, workers, |&i| (i, self.detect_file(&paths[i])));
+        results.sort_by_key(|(i, _)| *i);
+        results.into_iter().map(|(_, faces)| faces).collect()
     }
 
     /// The descriptor of an image that already is an aligned face crop (as face-api's

@@ -293,16 +293,23 @@ impl Conv {
                 self.cin
             )));
         }
+        thread_local! {
+            /// One image's output and patches, kept for the next call on this thread: fresh
+            /// buffers would be zeroed and page-faulted in for every layer of every face.
+            static SCRATCH: std::cell::RefCell<(Vec<f32>, Vec<f32>)> =
+                const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+        }
         let input = tensor_values(x)?;
-        let (mut image_out, mut columns) = (Vec::new(), Vec::new());
         let mut output = Vec::new();
         let (mut oh, mut ow) = (0, 0);
-        for image in input.chunks_exact(c * h * w) {
-            (oh, ow) = self.forward_plane_into(image, (h, w), &mut image_out, &mut columns);
-            let image_out = &mut image_out[..self.out_channels() * oh * ow];
-            add_bias(image_out, &self.bias, activation);
-            output.extend_from_slice(image_out);
-        }
+        SCRATCH.with_borrow_mut(|(image_out, columns)| {
+            for image in input.chunks_exact(c * h * w) {
+                (oh, ow) = self.forward_plane_into(image, (h, w), image_out, columns);
+                let image_out = &mut image_out[..self.out_channels() * oh * ow];
+                add_bias(image_out, &self.bias, activation);
+                output.extend_from_slice(image_out);
+            }
+        });
         Ok(Tensor::from_vec(
             output,
             (n, self.out_channels(), oh, ow),
