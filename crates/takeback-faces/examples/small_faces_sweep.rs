@@ -8,16 +8,8 @@
 
 use std::time::Instant;
 
-use takeback_faces::testing::{self, Planted};
-use takeback_faces::{EngineOptions, Face, FaceEngine, TilePass};
-
-fn covers(face: &Face, planted: &Planted) -> bool {
-    let (x, y, side) = planted.face;
-    let cx = f64::from(face.bbox.x + face.bbox.width / 2.0);
-    let cy = f64::from(face.bbox.y + face.bbox.height / 2.0);
-    let w = f64::from(face.bbox.width);
-    (x..x + side).contains(&cx) && (y..y + side).contains(&cy) && w > side * 0.5 && w < side * 2.0
-}
+use takeback_faces::testing;
+use takeback_faces::{EngineOptions, FaceEngine, TilePass};
 
 fn main() {
     std::env::set_var("RAYON_NUM_THREADS", "1");
@@ -53,7 +45,7 @@ fn main() {
             let faces = engine.detect_rgb(scene).unwrap();
             for p in planted {
                 total += 1;
-                if faces.iter().any(|f| covers(f, p)) {
+                if faces.iter().any(|f| p.is_found_by(f)) {
                     found += 1;
                 } else {
                     missed_sizes.push(p.face.2 as u32);
@@ -61,16 +53,11 @@ fn main() {
             }
             false_faces += faces
                 .iter()
-                .filter(|f| !planted.iter().any(|p| covers(f, p)))
+                .filter(|f| !planted.iter().any(|p| p.is_found_by(f)))
                 .count();
         }
         let ms = started.elapsed().as_secs_f64() * 1000.0 / scenes.len() as f64;
-        let collage = testing::generated_scenes(&testing::testdata_dir())
-            .unwrap()
-            .into_iter()
-            .find(|(name, _)| name == "generated/collage-4000")
-            .unwrap()
-            .1;
+        let collage = testing::golden_collage(&testing::testdata_dir()).unwrap();
         let collage_faces = engine.detect_rgb(&collage).unwrap().len();
         println!(
             "{pass:?}: found {found}/{total}, false {false_faces}, {ms:.0} ms per 12-MP scene (1 thread, decoded), missed sizes {missed_sizes:?}; golden collage-4000: {collage_faces} faces (face-api 6, 8 real)"

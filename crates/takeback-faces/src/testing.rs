@@ -250,6 +250,35 @@ pub struct Planted {
     pub face: (f64, f64, f64),
 }
 
+impl Planted {
+    /// Whether `face` is this planted face: its box's centre lies in the planted square and its
+    /// width is within a factor of two of the square's side.
+    pub fn is_found_by(&self, face: &crate::Face) -> bool {
+        let (x, y, side) = self.face;
+        let cx = f64::from(face.bbox.x + face.bbox.width / 2.0);
+        let cy = f64::from(face.bbox.y + face.bbox.height / 2.0);
+        let w = f64::from(face.bbox.width);
+        (x..x + side).contains(&cx)
+            && (y..y + side).contains(&cy)
+            && w > side * 0.5
+            && w < side * 2.0
+    }
+}
+
+/// The golden 4000 x 3000 collage of real photos (`generated/collage-4000` of
+/// [`generated_scenes`]).
+///
+/// # Panics
+///
+/// When [`generated_scenes`] no longer makes it.
+pub fn golden_collage(root: &std::path::Path) -> Result<image::RgbImage, FaceError> {
+    Ok(generated_scenes(root)?
+        .into_iter()
+        .find(|(name, _)| name == "generated/collage-4000")
+        .expect("generated_scenes makes generated/collage-4000")
+        .1)
+}
+
 /// A crop's side relative to the face it holds: the SSD box on a face-api 150-px chip is about
 /// 0.8 of the chip.
 const CROP_PER_FACE: f64 = 1.25;

@@ -8,15 +8,7 @@
 
 use image::DynamicImage;
 use takeback_faces::testing::{self, Planted};
-use takeback_faces::{distance, Descriptor, EngineOptions, Face, FaceEngine, GATE_THRESHOLD};
-
-fn covers(face: &Face, planted: &Planted) -> bool {
-    let (x, y, side) = planted.face;
-    let cx = f64::from(face.bbox.x + face.bbox.width / 2.0);
-    let cy = f64::from(face.bbox.y + face.bbox.height / 2.0);
-    let w = f64::from(face.bbox.width);
-    (x..x + side).contains(&cx) && (y..y + side).contains(&cy) && w > side * 0.5 && w < side * 2.0
-}
+use takeback_faces::{distance, Descriptor, EngineOptions, FaceEngine, GATE_THRESHOLD};
 
 struct Recall {
     planted: usize,
@@ -58,7 +50,7 @@ fn recall(sizes: (u32, u32)) -> Recall {
         let faces = engine.detect_rgb(canvas).unwrap();
         for p in planted {
             planted_total += 1;
-            let Some(face) = faces.iter().find(|f| covers(f, p)) else {
+            let Some(face) = faces.iter().find(|f| p.is_found_by(f)) else {
                 eprintln!("scene {s}: missed {} at {:?}", people[p.person].0, p.face);
                 continue;
             };
@@ -90,16 +82,16 @@ fn recall(sizes: (u32, u32)) -> Recall {
         }
         false_ours += faces
             .iter()
-            .filter(|f| !planted.iter().any(|p| covers(f, p)))
+            .filter(|f| !planted.iter().any(|p| p.is_found_by(f)))
             .count();
         let reference = reference_pass.detect_rgb(canvas).unwrap();
         reference_found += planted
             .iter()
-            .filter(|p| reference.iter().any(|f| covers(f, p)))
+            .filter(|p| reference.iter().any(|f| p.is_found_by(f)))
             .count();
         false_reference += reference
             .iter()
-            .filter(|f| !planted.iter().any(|p| covers(f, p)))
+            .filter(|f| !planted.iter().any(|p| p.is_found_by(f)))
             .count();
     }
     face_sizes.sort_by(f32::total_cmp);
@@ -166,24 +158,15 @@ fn mid_size_faces_in_12_mp_scenes_are_found_and_recognised() {
 #[test]
 fn tile_pass_adds_real_faces_and_no_false_ones_to_the_golden_collage() {
     let engine = FaceEngine::load().unwrap();
-    let collage = testing::generated_scenes(&testing::testdata_dir())
-        .unwrap()
-        .into_iter()
-        .find(|(name, _)| name == "generated/collage-4000")
-        .unwrap()
-        .1;
+    let collage = testing::golden_collage(&testing::testdata_dir()).unwrap();
     let faces = engine.detect_rgb(&collage).unwrap();
     let at = |(x, y, side): (f64, f64, f64)| {
-        faces.iter().any(|f| {
-            covers(
-                f,
-                &Planted {
-                    person: 0,
-                    crop: 0,
-                    face: (x, y, side),
-                },
-            )
-        })
+        let square = Planted {
+            person: 0,
+            crop: 0,
+            face: (x, y, side),
+        };
+        faces.iter().any(|f| square.is_found_by(f))
     };
     // Boxes as the tile pass reported them (x, y, width).
     assert!(at((909.0, 488.0, 209.0)), "Joe Biden, 209 px, lost");
