@@ -133,6 +133,8 @@ fn batched_recognition_equals_single() {
 struct Tolerance {
     /// Lowest box IoU.
     iou: f32,
+    /// Farthest landmark, pixels.
+    landmark_px: f32,
     /// Farthest landmark, as a share of the reference box's width.
     landmark_of_width: f32,
     /// Lowest descriptor cosine.
@@ -155,12 +157,12 @@ fn whole_pipeline_matches_reference_on_every_test_image() {
         engine(),
         &Tolerance {
             iou: 0.99,
+            landmark_px: 0.5,
             landmark_of_width: f32::INFINITY,
             cosine: 0.999,
             age: 0.01,
             same_count: true,
         },
-        0.5,
     );
     assert!(worst.large_iou >= 0.98 && worst.large_cosine >= 0.995);
 }
@@ -178,12 +180,12 @@ fn default_arithmetic_keeps_the_parity_targets_on_every_test_image() {
         default_engine(),
         &Tolerance {
             iou: 0.98,
+            landmark_px: f32::INFINITY,
             landmark_of_width: 0.05,
             cosine: 0.995,
             age: 5.0,
             same_count: false,
         },
-        f32::INFINITY,
     );
     eprintln!(
         "default arithmetic (bf16 detector: {})",
@@ -201,9 +203,8 @@ struct Worst {
     large_cosine: f32,
 }
 
-/// Runs `engine` on every golden image and asserts `tolerance` face by face (and landmarks
-/// within `landmark_px`).
-fn check_every_test_image(engine: &FaceEngine, tolerance: &Tolerance, landmark_px: f32) -> Worst {
+/// Runs `engine` on every golden image and asserts `tolerance` face by face.
+fn check_every_test_image(engine: &FaceEngine, tolerance: &Tolerance) -> Worst {
     let root = testing::testdata_dir();
     assert!(
         root.is_dir(),
@@ -296,7 +297,7 @@ fn check_every_test_image(engine: &FaceEngine, tolerance: &Tolerance, landmark_p
             for (p, q) in face.landmarks.iter().zip(wl) {
                 let q = floats(q);
                 let d = ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2)).sqrt();
-                assert!(d <= landmark_px, "{name}: landmark off by {d} px");
+                assert!(d <= tolerance.landmark_px, "{name}: landmark off by {d} px");
                 let share = d / wbox[2];
                 assert!(
                     share <= tolerance.landmark_of_width,

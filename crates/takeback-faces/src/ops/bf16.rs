@@ -3,8 +3,9 @@
 //! On small images the detector's one 512 x 512 pass is most of the engine's time, and 90 % of
 //! that pass is the backbone's pointwise products, which `gemm` already runs close to the core's
 //! f32 peak. AVX-512 BF16's dot product (`vdpbf16ps`) does twice the multiplies per instruction,
-//! so these products run through `gemmkit`'s bf16 kernels instead: inputs and weights rounded to
-//! bf16 (8 significant bits), sums kept in f32, the result rounded to bf16 and widened back.
+//! so these products, from the fourth layer on (`ssd::BF16_FROM_LAYER`), run through `gemmkit`'s
+//! bf16 kernels instead: inputs and weights rounded to bf16 (8 significant bits), sums kept in
+//! f32, the result rounded to bf16 and widened back.
 //!
 //! That changes the detector's raw numbers by about 1e-3 of their size, not the faces it finds:
 //! `tests/golden.rs` holds this path to the tolerances against face-api (box IoU, then
